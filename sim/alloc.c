@@ -1,0 +1,69 @@
+/* alloc: counting allocation wrapper; see alloc.h. */
+#include "sim/alloc.h"
+#include <assert.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+static atomic_long live;
+static atomic_long fail_countdown;
+
+static int injected_failure(void)
+{
+    long c = atomic_load(&fail_countdown);
+    while (c > 0) {
+        if (atomic_compare_exchange_weak(&fail_countdown, &c, c - 1))
+            return c == 1;
+    }
+    return 0;
+}
+
+void *mem_alloc(size_t n)
+{
+    if (injected_failure())
+        return NULL;
+    void *p = malloc(n ? n : 1);
+    if (p)
+        atomic_fetch_add(&live, 1);
+    return p;
+}
+
+void *mem_calloc(size_t count, size_t size)
+{
+    if (injected_failure())
+        return NULL;
+    void *p = calloc(count ? count : 1, size ? size : 1);
+    if (p)
+        atomic_fetch_add(&live, 1);
+    return p;
+}
+
+void *mem_realloc(void *p, size_t n)
+{
+    assert(n > 0);
+    if (!p)
+        return mem_alloc(n);
+    if (injected_failure())
+        return NULL;
+    return realloc(p, n);
+}
+
+void mem_free(void *p)
+{
+    if (!p)
+        return;
+    atomic_fetch_sub(&live, 1);
+    free(p);
+}
+
+char *mem_strdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = mem_alloc(n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+long mem_live(void) { return atomic_load(&live); }
+void mem_fail_at(long n) { atomic_store(&fail_countdown, n > 0 ? n : 0); }
