@@ -1,0 +1,792 @@
+/* cfg: table-driven INI loader over libinih; see cfg.h and DESIGN.md sections 1 and 6. */
+#include "sim/cfg.h"
+#include <errno.h>
+#include <ini.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include "sim/alloc.h"
+#include "sim/dist.h"
+#include "sim/units.h"
+
+#define CFG_MAX_DEPTH 16
+
+typedef struct eff {
+    char *section, *key, *text;
+} eff;
+
+struct cfg {
+    cfg_entry *e;
+    size_t n, cap;
+    char **err;
+    size_t nerr, errcap;
+    char **files; /* interned paths, owned */
+    size_t nfiles;
+    char *stack[CFG_MAX_DEPTH]; /* real paths of files being read */
+    int depth;
+    char *base_dir;
+    char context[256];
+    eff *eff;
+    size_t neff, effcap;
+    int oom;
+};
+
+typedef struct reader {
+    cfg *c;
+    const char *file; /* interned */
+    char *buf;
+    size_t pos, len;
+    int line;
+} reader;
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return 0;
+    size_t nc = *cap ? *cap * 2 : 16;
+    while (nc < need)
+        nc *= 2;
+    void *q = mem_realloc(*p, nc * elem);
+    if (!q)
+        return -1;
+    *p = q;
+    *cap = nc;
+    return 0;
+}
+
+int cfg_create(cfg **out)
+{
+    cfg *c = mem_calloc(1, sizeof *c);
+    if (!c)
+        return -ENOMEM;
+    c->base_dir = mem_strdup(".");
+    if (!c->base_dir) {
+        mem_free(c);
+        return -ENOMEM;
+    }
+    *out = c;
+    return 0;
+}
+
+static void eff_clear(cfg *c)
+{
+    for (size_t i = 0; i < c->neff; i++) {
+        mem_free(c->eff[i].section);
+        mem_free(c->eff[i].key);
+        mem_free(c->eff[i].text);
+    }
+    c->neff = 0;
+}
+
+void cfg_destroy(cfg *c)
+{
+    if (!c)
+        return;
+    cfg_truncate(c, 0);
+    mem_free(c->e);
+    for (size_t i = 0; i < c->nerr; i++)
+        mem_free(c->err[i]);
+    mem_free(c->err);
+    for (size_t i = 0; i < c->nfiles; i++)
+        mem_free(c->files[i]);
+    mem_free(c->files);
+    eff_clear(c);
+    mem_free(c->eff);
+    mem_free(c->base_dir);
+    mem_free(c);
+}
+
+static void add_error(cfg *c, const char *msg)
+{
+    for (size_t i = 0; i < c->nerr; i++)
+        if (strcmp(c->err[i], msg) == 0)
+            return;
+    char *m = mem_strdup(msg);
+    if (!m || grow((void **)&c->err, &c->errcap, c->nerr + 1, sizeof *c->err)) {
+        mem_free(m);
+        c->oom = 1;
+        return;
+    }
+    c->err[c->nerr++] = m;
+}
+
+static void verror_at(cfg *c, const char *file, int line, const char *fmt, va_list ap)
+{
+    char msg[1024], full[1400];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    if (line > 0)
+        snprintf(full, sizeof full, "%s:%d: %s%s", file, line, c->context, msg);
+    else
+        snprintf(full, sizeof full, "%s: %s%s", file, c->context, msg);
+    add_error(c, full);
+}
+
+static void error_at(cfg *c, const char *file, int line, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void error_at(cfg *c, const char *file, int line, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    verror_at(c, file, line, fmt, ap);
+    va_end(ap);
+}
+
+void cfg_error(cfg *c, const cfg_entry *e, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (!e)
+        error_at(c, "scenario", 0, "%s", msg);
+    else if (e->line > 0)
+        error_at(c, e->file, e->line, "%s.%s = %s: %s", e->section, e->key, e->value, msg);
+    else
+        error_at(c, e->file, 0, "%s.%s=%s: %s", e->section, e->key, e->value, msg);
+}
+
+void cfg_error_key(cfg *c, const char *section, const char *key, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    const cfg_entry *e = cfg_find(c, section, key);
+    if (e)
+        cfg_error(c, e, "%s", msg);
+    else
+        error_at(c, "scenario", 0, "%s.%s (default): %s", section, key, msg);
+}
+
+size_t cfg_nerrors(const cfg *c) { return c->nerr + (size_t)c->oom; }
+
+void cfg_print_errors(const cfg *c, FILE *f)
+{
+    for (size_t i = 0; i < c->nerr; i++)
+        fprintf(f, "%s\n", c->err[i]);
+    if (c->oom)
+        fprintf(f, "qsim: out of memory while reading the scenario\n");
+}
+
+void cfg_set_context(cfg *c, const char *prefix)
+{
+    snprintf(c->context, sizeof c->context, "%s", prefix ? prefix : "");
+}
+
+static const char *intern(cfg *c, const char *path)
+{
+    for (size_t i = 0; i < c->nfiles; i++)
+        if (strcmp(c->files[i], path) == 0)
+            return c->files[i];
+    char *p = mem_strdup(path);
+    char **nf = p ? mem_realloc(c->files, (c->nfiles + 1) * sizeof *nf) : NULL;
+    if (!nf) {
+        mem_free(p);
+        c->oom = 1;
+        return "?";
+    }
+    c->files = nf;
+    c->files[c->nfiles++] = p;
+    return p;
+}
+
+static int append(cfg *c, const char *file, int line, const char *section, const char *key, const char *value)
+{
+    if (grow((void **)&c->e, &c->cap, c->n + 1, sizeof *c->e)) {
+        c->oom = 1;
+        return -1;
+    }
+    cfg_entry *e = &c->e[c->n];
+    e->file = file;
+    e->line = line;
+    e->section = mem_strdup(section);
+    e->key = mem_strdup(key);
+    e->value = mem_strdup(value);
+    e->used = 0;
+    if (!e->section || !e->key || !e->value) {
+        mem_free(e->section);
+        mem_free(e->key);
+        mem_free(e->value);
+        c->oom = 1;
+        return -1;
+    }
+    c->n++;
+    return 0;
+}
+
+size_t cfg_mark(const cfg *c) { return c->n; }
+
+void cfg_truncate(cfg *c, size_t mark)
+{
+    while (c->n > mark) {
+        cfg_entry *e = &c->e[--c->n];
+        mem_free(e->section);
+        mem_free(e->key);
+        mem_free(e->value);
+    }
+}
+
+static void dir_of(const char *path, char *out, size_t n)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(out, n, ".");
+    else if (slash == path)
+        snprintf(out, n, "/");
+    else
+        snprintf(out, n, "%.*s", (int)(slash - path), path);
+}
+
+static char *reader_next(char *str, int num, void *stream)
+{
+    reader *r = stream;
+    if (r->pos >= r->len)
+        return NULL;
+    const char *s = r->buf + r->pos;
+    const char *nl = memchr(s, '\n', r->len - r->pos);
+    size_t len = nl ? (size_t)(nl - s) : r->len - r->pos;
+    r->pos += len + (nl ? 1 : 0);
+    r->line++;
+    if (len && s[len - 1] == '\r')
+        len--;
+    size_t i = 0;
+    while (i < len && (s[i] == ' ' || s[i] == '\t'))
+        i++;
+    const char *t = s + i;
+    size_t tl = len - i;
+    int limit = num - 3; /* the library needs room for "\r\n\0" */
+    const char *out = t;
+    if (len > (size_t)limit) {
+        error_at(r->c, r->file, r->line, "line is %zu characters long; the INI library reads at most %d", len, limit);
+        tl = 0;
+    } else if (tl > 0 && t[0] != ';' && t[0] != '#') {
+        if (t[0] == '[') {
+            if (!memchr(t, ']', tl)) {
+                error_at(r->c, r->file, r->line, "section header without ']': %.*s", (int)tl, t);
+                tl = 0;
+            }
+        } else if (!memchr(t, '=', tl) && !memchr(t, ':', tl)) {
+            error_at(r->c, r->file, r->line, "expected 'key = value' or '[section]', got '%.*s'", (int)tl, t);
+            tl = 0;
+        }
+    }
+    memcpy(str, out, tl);
+    str[tl] = '\n';
+    str[tl + 1] = '\0';
+    return str;
+}
+
+static int load_file(cfg *c, const char *path, const char *from_file, int from_line);
+
+static int on_pair(void *user, const char *section, const char *name, const char *value)
+{
+    reader *r = user;
+    cfg *c = r->c;
+    if (strcmp(name, "include") == 0) {
+        char dir[PATH_MAX], path[PATH_MAX * 2];
+        dir_of(r->file, dir, sizeof dir);
+        if (value[0] == '/')
+            snprintf(path, sizeof path, "%s", value);
+        else
+            snprintf(path, sizeof path, "%s/%s", dir, value);
+        load_file(c, path, r->file, r->line);
+        return 1;
+    }
+    if (section[0] == '\0') {
+        error_at(c, r->file, r->line, "%s = %s: key outside any section (put it under [section])", name, value);
+        return 1;
+    }
+    for (size_t i = 0; i < c->n; i++) {
+        cfg_entry *e = &c->e[i];
+        if (e->file == r->file && strcmp(e->section, section) == 0 && strcmp(e->key, name) == 0) {
+            error_at(c, r->file, r->line, "%s.%s is set twice in this file (first at line %d)", section, name, e->line);
+            return 1;
+        }
+    }
+    append(c, r->file, r->line, section, name, value);
+    return 1;
+}
+
+static int load_file(cfg *c, const char *path, const char *from_file, int from_line)
+{
+    char real[PATH_MAX];
+    FILE *f = fopen(path, "rb");
+    if (!f || !realpath(path, real)) {
+        if (f)
+            fclose(f);
+        if (from_file)
+            error_at(c, from_file, from_line, "include = %s: cannot open: %s", path, strerror(errno));
+        else
+            error_at(c, path, 0, "cannot open: %s", strerror(errno));
+        return -1;
+    }
+    for (int i = 0; i < c->depth; i++) {
+        if (strcmp(c->stack[i], real) == 0) {
+            fclose(f);
+            error_at(c, from_file ? from_file : path, from_line, "include = %s: include cycle (the file is already being read)", path);
+            return -1;
+        }
+    }
+    if (c->depth == CFG_MAX_DEPTH) {
+        fclose(f);
+        error_at(c, from_file ? from_file : path, from_line, "include = %s: includes nested deeper than %d", path, CFG_MAX_DEPTH);
+        return -1;
+    }
+    reader r = {.c = c, .file = intern(c, path)};
+    size_t cap = 0;
+    int rc = 0;
+    for (;;) {
+        if (grow((void **)&r.buf, &cap, r.len + 4096, 1)) {
+            c->oom = 1;
+            rc = -1;
+            break;
+        }
+        size_t got = fread(r.buf + r.len, 1, cap - r.len, f);
+        r.len += got;
+        if (got == 0)
+            break;
+    }
+    fclose(f);
+    if (rc == 0) {
+        char *dup = mem_strdup(real);
+        if (!dup) {
+            c->oom = 1;
+            rc = -1;
+        } else {
+            c->stack[c->depth++] = dup;
+            int pr = ini_parse_stream(reader_next, &r, on_pair, &r);
+            if (pr > 0)
+                error_at(c, r.file, pr, "the INI library could not parse this line");
+            mem_free(c->stack[--c->depth]);
+        }
+    }
+    mem_free(r.buf);
+    return rc;
+}
+
+int cfg_load(cfg *c, const char *path)
+{
+    char dir[PATH_MAX];
+    dir_of(path, dir, sizeof dir);
+    char *d = mem_strdup(dir);
+    if (d) {
+        mem_free(c->base_dir);
+        c->base_dir = d;
+    }
+    return load_file(c, path, NULL, 0);
+}
+
+int cfg_add_arg(cfg *c, const char *origin, const char *arg)
+{
+    const char *eq = strchr(arg, '=');
+    const char *dot = strchr(arg, '.');
+    if (!eq || !dot || dot > eq || dot == arg || dot + 1 == eq) {
+        error_at(c, origin, 0, "'%s': expected section.key=value", arg);
+        return -1;
+    }
+    char section[256], key[256];
+    /* the key is after the last dot before '=' so that [node.n2] overrides work: node.n2.slow=3 */
+    const char *kdot = dot;
+    for (const char *p = dot; p < eq; p++)
+        if (*p == '.')
+            kdot = p;
+    snprintf(section, sizeof section, "%.*s", (int)(kdot - arg), arg);
+    snprintf(key, sizeof key, "%.*s", (int)(eq - kdot - 1), kdot + 1);
+    return append(c, intern(c, origin), 0, section, key, eq + 1);
+}
+
+void cfg_begin_pass(cfg *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        c->e[i].used = 0;
+    eff_clear(c);
+}
+
+const cfg_entry *cfg_find(const cfg *c, const char *section, const char *key)
+{
+    for (size_t i = c->n; i-- > 0;)
+        if (strcmp(c->e[i].section, section) == 0 && strcmp(c->e[i].key, key) == 0)
+            return &c->e[i];
+    return NULL;
+}
+
+static void record_eff(cfg *c, const char *section, const char *key, const char *text)
+{
+    if (grow((void **)&c->eff, &c->effcap, c->neff + 1, sizeof *c->eff)) {
+        c->oom = 1;
+        return;
+    }
+    eff *f = &c->eff[c->neff];
+    f->section = mem_strdup(section);
+    f->key = mem_strdup(key);
+    f->text = mem_strdup(text);
+    if (!f->section || !f->key || !f->text) {
+        mem_free(f->section);
+        mem_free(f->key);
+        mem_free(f->text);
+        c->oom = 1;
+        return;
+    }
+    c->neff++;
+}
+
+size_t cfg_effective_count(const cfg *c) { return c->neff; }
+
+void cfg_effective_get(const cfg *c, size_t i, const char **section, const char **key, const char **text)
+{
+    *section = c->eff[i].section;
+    *key = c->eff[i].key;
+    *text = c->eff[i].text;
+}
+
+const char *cfg_base_dir(const cfg *c) { return c->base_dir; }
+
+static int enum_index(const char *choices, const char *text)
+{
+    size_t tl = strlen(text);
+    int idx = 0;
+    for (const char *p = choices;; idx++) {
+        const char *bar = strchr(p, '|');
+        size_t l = bar ? (size_t)(bar - p) : strlen(p);
+        if (l == tl && strncmp(p, text, l) == 0)
+            return idx;
+        if (!bar)
+            return -1;
+        p = bar + 1;
+    }
+}
+
+static void fmt_num(double v, const cfg_key *k, char *buf, size_t n)
+{
+    if (k->type == CFG_DURATION)
+        units_format_duration((int64_t)v, buf, n);
+    else if (k->type == CFG_RATE)
+        snprintf(buf, n, "%.10g/s", v);
+    else
+        snprintf(buf, n, "%.10g", v);
+}
+
+static int range_ok(const cfg_key *k, double v, char *err, size_t n)
+{
+    if (k->min > k->max)
+        return 1;
+    char lo[64], hi[64];
+    fmt_num(k->min, k, lo, sizeof lo);
+    fmt_num(k->max, k, hi, sizeof hi);
+    if (v < k->min || v > k->max) {
+        snprintf(err, n, "out of range: must be between %s and %s", lo, hi);
+        return 0;
+    }
+    return 1;
+}
+
+/* Parses text for key k into base; returns 0 or -1 with err. dir resolves file names. */
+static int parse_value(const cfg_key *k, const char *text, const char *dir, void *base, char *err, size_t n)
+{
+    char *dst = (char *)base + k->off;
+    switch (k->type) {
+    case CFG_INT: {
+        int64_t v;
+        if (units_parse_int(text, &v)) {
+            snprintf(err, n, "not an integer");
+            return -1;
+        }
+        if (!range_ok(k, (double)v, err, n))
+            return -1;
+        memcpy(dst, &v, sizeof v);
+        return 0;
+    }
+    case CFG_NUM: {
+        double v;
+        if (units_parse_double(text, &v)) {
+            snprintf(err, n, "not a number");
+            return -1;
+        }
+        if (!range_ok(k, v, err, n))
+            return -1;
+        memcpy(dst, &v, sizeof v);
+        return 0;
+    }
+    case CFG_DURATION: {
+        int64_t v;
+        if (units_parse_duration(text, &v, err, n))
+            return -1;
+        if (!range_ok(k, (double)v, err, n))
+            return -1;
+        memcpy(dst, &v, sizeof v);
+        return 0;
+    }
+    case CFG_RATE: {
+        double v;
+        if (units_parse_rate(text, &v, err, n))
+            return -1;
+        if (!range_ok(k, v, err, n))
+            return -1;
+        memcpy(dst, &v, sizeof v);
+        return 0;
+    }
+    case CFG_DIST: {
+        dist *d = NULL;
+        if (text[0] && dist_parse(text, dir, &d, err, n) < 0)
+            return -1;
+        dist *old;
+        memcpy(&old, dst, sizeof old);
+        dist_destroy(old);
+        memcpy(dst, &d, sizeof d);
+        return 0;
+    }
+    case CFG_ENUM: {
+        int v = enum_index(k->choices, text);
+        if (v < 0) {
+            char list[256];
+            snprintf(list, sizeof list, "%s", k->choices);
+            for (char *p = list; *p; p++)
+                if (*p == '|')
+                    *p = '/';
+            snprintf(err, n, "must be one of %s", list);
+            return -1;
+        }
+        memcpy(dst, &v, sizeof v);
+        return 0;
+    }
+    case CFG_STR: {
+        char *s = mem_strdup(text), *old;
+        if (!s) {
+            snprintf(err, n, "out of memory");
+            return -1;
+        }
+        memcpy(&old, dst, sizeof old);
+        mem_free(old);
+        memcpy(dst, &s, sizeof s);
+        return 0;
+    }
+    case CFG_CUSTOM:
+        return k->parse(text, dst, err, n) ? -1 : 0;
+    case CFG_LIST:
+        return 0;
+    }
+    return -1;
+}
+
+uint64_t cfg_bind(cfg *c, const cfg_table *t, const char *name, void *base, int with_defaults)
+{
+    uint64_t mask = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        const cfg_key *k = &t->keys[i];
+        if (k->type == CFG_LIST)
+            continue;
+        cfg_entry *e = NULL;
+        for (size_t j = c->n; j-- > 0;) {
+            if (strcmp(c->e[j].section, name) == 0 && strcmp(c->e[j].key, k->name) == 0) {
+                if (!e)
+                    e = &c->e[j];
+                c->e[j].used = 1; /* earlier, overridden entries are known keys too */
+            }
+        }
+        char err[512] = "";
+        if (e) {
+            char dir[PATH_MAX];
+            if (e->line > 0)
+                dir_of(e->file, dir, sizeof dir);
+            else
+                snprintf(dir, sizeof dir, "%s", c->base_dir);
+            if (parse_value(k, e->value, dir, base, err, sizeof err))
+                cfg_error(c, e, "%s", err);
+            else
+                mask |= UINT64_C(1) << i;
+            record_eff(c, name, k->name, e->value);
+        } else if (with_defaults) {
+            if (parse_value(k, k->def, c->base_dir, base, err, sizeof err))
+                error_at(c, "qsim", 0, "internal: default %s.%s = %s: %s", name, k->name, k->def, err);
+            record_eff(c, name, k->name, k->def);
+        }
+    }
+    return mask;
+}
+
+void cfg_each(cfg *c, const char *section, void (*fn)(void *ctx, cfg_entry *e), void *ctx)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        cfg_entry *e = &c->e[i];
+        if (strcmp(e->section, section) != 0)
+            continue;
+        /* a later file may redefine an entry of the same name: the last one counts */
+        const cfg_entry *last = cfg_find(c, e->section, e->key);
+        e->used = 1;
+        if (last == e) {
+            fn(ctx, e);
+            record_eff(c, e->section, e->key, e->value);
+        }
+    }
+}
+
+void cfg_each_subsection(cfg *c, const char *prefix, void (*fn)(void *ctx, const char *name, const cfg_entry *first), void *ctx)
+{
+    size_t pl = strlen(prefix);
+    for (size_t i = 0; i < c->n; i++) {
+        const char *s = c->e[i].section;
+        if (strncmp(s, prefix, pl) != 0 || s[pl] != '.' || s[pl + 1] == '\0')
+            continue;
+        int seen = 0;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = strcmp(c->e[j].section, s) == 0;
+        if (!seen)
+            fn(ctx, s + pl + 1, &c->e[i]);
+    }
+}
+
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 63 || lb > 63)
+        return 99;
+    size_t row[64];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+static const cfg_table *table_for(const char *section, const cfg_table *const *tables, size_t nt, int *is_list)
+{
+    for (size_t i = 0; i < nt; i++) {
+        const char *ts = tables[i]->keys[0].section;
+        size_t tl = strlen(ts);
+        int match = strcmp(section, ts) == 0 ||
+                    (tables[i]->pattern && strncmp(section, ts, tl) == 0 && section[tl] == '.' && section[tl + 1]);
+        if (match) {
+            *is_list = tables[i]->keys[0].type == CFG_LIST;
+            return tables[i];
+        }
+    }
+    return NULL;
+}
+
+void cfg_check_unused(cfg *c, const cfg_table *const *tables, size_t nt)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        cfg_entry *e = &c->e[i];
+        if (e->used)
+            continue;
+        int is_list = 0;
+        const cfg_table *t = table_for(e->section, tables, nt, &is_list);
+        char full[300], best[300] = "";
+        size_t bestd = 99;
+        snprintf(full, sizeof full, "%s.%s", t ? t->keys[0].section : e->section, e->key);
+        for (size_t ti = 0; ti < nt; ti++) {
+            for (size_t k = 0; k < tables[ti]->n; k++) {
+                const cfg_key *key = &tables[ti]->keys[k];
+                if (key->type == CFG_LIST)
+                    continue;
+                char cand[300];
+                snprintf(cand, sizeof cand, "%s.%s", key->section, key->name);
+                size_t d = edit_distance(full, cand);
+                if (d < bestd) {
+                    bestd = d;
+                    snprintf(best, sizeof best, "%s", cand);
+                }
+            }
+        }
+        size_t fl = strlen(full);
+        int close = bestd <= 2 || bestd * 3 <= fl;
+        if (!t) {
+            /* unknown section: suggest the nearest section name */
+            char bests[128] = "";
+            size_t bd = 99;
+            for (size_t ti = 0; ti < nt; ti++) {
+                size_t d = edit_distance(e->section, tables[ti]->keys[0].section);
+                if (d < bd) {
+                    bd = d;
+                    snprintf(bests, sizeof bests, "%s", tables[ti]->keys[0].section);
+                }
+            }
+            if (bd <= 2)
+                cfg_error(c, e, "unknown section [%s] (did you mean [%s]?)", e->section, bests);
+            else
+                cfg_error(c, e, "unknown section [%s] (see qsim --keys)", e->section);
+        } else if (close) {
+            cfg_error(c, e, "unknown key (did you mean %s?)", best);
+        } else {
+            cfg_error(c, e, "unknown key (see qsim --keys)");
+        }
+    }
+}
+
+void cfg_release(const cfg_table *t, void *base)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        const cfg_key *k = &t->keys[i];
+        char *dst = (char *)base + k->off;
+        if (k->type == CFG_DIST) {
+            dist *d;
+            memcpy(&d, dst, sizeof d);
+            dist_destroy(d);
+            d = NULL;
+            memcpy(dst, &d, sizeof d);
+        } else if (k->type == CFG_STR) {
+            char *s;
+            memcpy(&s, dst, sizeof s);
+            mem_free(s);
+            s = NULL;
+            memcpy(dst, &s, sizeof s);
+        }
+    }
+}
+
+static const char *type_name(const cfg_key *k)
+{
+    switch (k->type) {
+    case CFG_INT: return "integer";
+    case CFG_NUM: return "number";
+    case CFG_DURATION: return "duration";
+    case CFG_RATE: return "rate";
+    case CFG_DIST: return "distribution";
+    case CFG_ENUM: return "choice";
+    case CFG_STR: return "text";
+    case CFG_CUSTOM: return "value";
+    case CFG_LIST: return "entries";
+    }
+    return "?";
+}
+
+void cfg_print_keys(FILE *f, const cfg_table *const *tables, size_t nt)
+{
+    for (size_t ti = 0; ti < nt; ti++) {
+        const cfg_table *t = tables[ti];
+        if (t->pattern)
+            fprintf(f, "[%s]  (and [%s.NAME]: the same keys for one entity)\n", t->keys[0].section, t->keys[0].section);
+        else
+            fprintf(f, "[%s]\n", t->keys[0].section);
+        for (size_t i = 0; i < t->n; i++) {
+            const cfg_key *k = &t->keys[i];
+            char range[160] = "";
+            if (k->type == CFG_ENUM || (k->type == CFG_CUSTOM && k->choices))
+                snprintf(range, sizeof range, "  {%s}", k->choices);
+            else if (k->min <= k->max && k->type != CFG_LIST) {
+                char lo[64], hi[64];
+                fmt_num(k->min, k, lo, sizeof lo);
+                fmt_num(k->max, k, hi, sizeof hi);
+                snprintf(range, sizeof range, "  [%s .. %s]", lo, hi);
+            }
+            if (k->type == CFG_LIST)
+                fprintf(f, "  %-18s %s\n", "NAME = ...", k->doc);
+            else
+                fprintf(f, "  %-18s %s%s, default '%s'\n  %-18s %s\n", k->name, type_name(k), range, k->def, "", k->doc);
+        }
+        fprintf(f, "\n");
+    }
+}
