@@ -591,9 +591,12 @@ uint64_t cfg_bind(cfg *c, const cfg_table *t, const char *name, void *base, int 
                 dir_of(e->file, dir, sizeof dir);
             else
                 snprintf(dir, sizeof dir, "%s", c->base_dir);
-            if (parse_value(k, e->value, dir, base, err, sizeof err))
+            if (parse_value(k, e->value, dir, base, err, sizeof err)) {
                 cfg_error(c, e, "%s", err);
-            else
+                /* keep checking the rest against the default, not against garbage */
+                if (with_defaults)
+                    parse_value(k, k->def, c->base_dir, base, err, sizeof err);
+            } else
                 mask |= UINT64_C(1) << i;
             record_eff(c, name, k->name, e->value);
         } else if (with_defaults) {

@@ -1,0 +1,80 @@
+/* msg: message kinds, versions and the message pool shared by the models (DESIGN.md
+ * section 3). A message is embedded-event storage: its sim_event carries it through the
+ * network and then through a replica's service queue. Messages come from a free list
+ * grown in slabs, so the hot path never calls malloc. */
+#ifndef QSIM_MSG_H
+#define QSIM_MSG_H
+#include <stddef.h>
+#include <stdint.h>
+#include "sim/sim.h"
+
+/* X(ENUM, name in scenarios and reports) */
+#define MSG_KINDS(X)                 \
+    X(MSG_WRITE_REQ, write_request)  \
+    X(MSG_WRITE_ACK, write_ack)      \
+    X(MSG_READ_REQ, read_request)    \
+    X(MSG_READ_RESP, read_response)  \
+    X(MSG_CLIENT_REQ, client_request) \
+    X(MSG_CLIENT_RESP, client_response)
+
+typedef enum msg_kind {
+#define X(e, n) e,
+    MSG_KINDS(X)
+#undef X
+    MSG_NKINDS
+} msg_kind;
+
+extern const char *const msg_kind_name[MSG_NKINDS];
+
+/* Last-write-wins version: ordered by (ts, writer, seq). seq is the per-key version number
+ * shown in every report (v1, v2, ...); seq 0 means "no value". */
+typedef struct version {
+    int64_t ts;      /* ns: the coordinator's clock when the write began */
+    uint32_t writer; /* client id */
+    uint32_t seq;    /* per-key number, in issue order */
+} version;
+
+static inline int version_cmp(const version *a, const version *b)
+{
+    if (a->ts != b->ts)
+        return a->ts < b->ts ? -1 : 1;
+    if (a->writer != b->writer)
+        return a->writer < b->writer ? -1 : 1;
+    if (a->seq != b->seq)
+        return a->seq < b->seq ? -1 : 1;
+    return 0;
+}
+
+/* Endpoint 0 is the client tier; nodes are 1..nodes. */
+#define EP_CLIENT 0
+
+typedef struct msg {
+    sim_event ev;
+    struct msg *next, *prev; /* service queue, in-service list or free list */
+    uint8_t kind;            /* msg_kind */
+    uint8_t ok;              /* CLIENT_RESP: quorum reached */
+    uint16_t src, dst;       /* endpoints */
+    uint32_t op, gen;        /* the operation slot and its generation */
+    uint32_t key;
+    uint32_t epoch;          /* node epoch when service began */
+    version ver;
+} msg;
+
+typedef struct msg_pool {
+    msg *free;
+    msg **slabs;
+    size_t nslabs;
+    size_t live, peak; /* messages handed out and not returned; high-water mark */
+} msg_pool;
+
+void msg_pool_init(msg_pool *p);
+void msg_pool_fini(msg_pool *p); /* frees every slab (messages need not be returned) */
+/* A zeroed message, or NULL when a new slab could not be allocated. Amortised O(1). */
+msg *msg_get(msg_pool *p);
+void msg_put(msg_pool *p, msg *m);
+
+/* Endpoint names: "client" is EP_CLIENT, "n1".."nN" are 1..N. Returns the endpoint or -1. */
+int ep_parse(const char *name, int nodes);
+/* Writes "client" or "nI" into buf (at least 16 bytes); returns buf. */
+const char *ep_name(int ep, char *buf);
+#endif

@@ -1,0 +1,72 @@
+/* net: the network between the client tier and the nodes (DESIGN.md section 3). Every
+ * message is delayed by a one-way latency drawn from the link's distribution: a per-link
+ * override ([links] or a link fault), else the per-kind one ([network] write_request, ...),
+ * else [network] latency. Loss is drawn per message. A partition cuts links; it is checked
+ * when a message is sent (a message already in flight still arrives). A node sending to
+ * itself (the coordinator's own replica) pays no latency and is never lost or cut.
+ * Each link (one direction) owns its random stream. Owns [network] and [links]. */
+#ifndef QSIM_NET_H
+#define QSIM_NET_H
+#include <stdint.h>
+#include "models/msg.h"
+#include "models/stats.h"
+#include "sim/cfg.h"
+#include "sim/dist.h"
+#include "sim/rng.h"
+#include "sim/sim.h"
+
+typedef struct net_cfg {
+    dist *latency;           /* one-way, every message */
+    double loss;             /* probability a message is dropped */
+    dist *kind[MSG_NKINDS];  /* per-kind overrides (NULL = latency) */
+} net_cfg;
+
+/* One [links] entry: "A>B = DIST [loss P]" or "A-B = ..." for both directions. */
+typedef struct link_cfg {
+    int src, dst, both;
+    dist *latency; /* NULL: keep the kind/default latency */
+    double loss;   /* < 0: keep [network] loss */
+} link_cfg;
+
+extern const cfg_table net_table;
+extern const cfg_table links_table;
+
+/* Parses "A>B" / "A-B" into endpoints; returns 0 or -1 with a reason in err. */
+int net_parse_link_name(const char *text, int nodes, int *src, int *dst, int *both, char *err, size_t n);
+/* Parses a [links] value "DIST [loss P]" into lc (latency owned by lc). 0 or -1 + err. */
+int net_parse_link_value(const char *text, const char *dir, link_cfg *lc, char *err, size_t n);
+
+/* Called when a message arrives: the event is m->ev (SIM_CONTAINER_OF(ev, msg, ev)). */
+
+typedef struct net_link {
+    const dist *lat, *base_lat; /* NULL = per-kind / default */
+    double loss, base_loss;     /* < 0 = default */
+    uint8_t cut;
+    rng r;
+} net_link;
+
+typedef struct net {
+    sim *s;
+    msg_pool *pool;
+    run_stats *st;
+    int nend; /* nodes + 1 */
+    net_link *l; /* nend * nend, index src * nend + dst */
+    const dist *def_lat;
+    const dist *kind_lat[MSG_NKINDS];
+    double def_loss;
+    sim_handler on_arrive;
+} net;
+
+int net_init(net *n, const net_cfg *nc, const link_cfg *links, size_t nlinks, int nodes, uint64_t seed,
+             sim *s, msg_pool *pool, run_stats *st, sim_handler on_arrive);
+void net_fini(net *n);
+/* Sends m (src, dst, kind set). The message is scheduled for delivery, or returned to the
+ * pool when lost or cut. Returns 0, or -1 if the event queue could not grow. */
+int net_send(net *n, msg *m);
+/* Cuts or restores the directed link a -> b. */
+void net_set_cut(net *n, int a, int b, int cut);
+void net_heal(net *n); /* restores every link */
+/* Link changes (a -> b). d NULL or p < 0 restores the scenario's value. */
+void net_set_latency(net *n, int a, int b, const dist *d, int to_default);
+void net_set_loss(net *n, int a, int b, double p, int to_default);
+#endif

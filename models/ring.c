@@ -1,0 +1,120 @@
+/* ring: consistent hashing with virtual nodes; see ring.h. */
+#include "models/ring.h"
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "sim/alloc.h"
+#include "sim/rng.h"
+
+static const cfg_key cluster_keys[] = {
+    {"cluster", "nodes", CFG_INT, "3", 1, RING_MAX_NODES, NULL, offsetof(cluster_cfg, nodes), NULL,
+     "number of nodes, named n1, n2, ..."},
+    {"cluster", "replicas", CFG_INT, "3", 1, RING_MAX_REPLICAS, NULL, offsetof(cluster_cfg, replicas), NULL,
+     "N: replicas of each key (<= nodes)"},
+    {"cluster", "vnodes", CFG_INT, "16", 1, 4096, NULL, offsetof(cluster_cfg, vnodes), NULL,
+     "tokens per node on the consistent-hash ring"},
+    {"cluster", "coordinator", CFG_ENUM, "client", 1, 0, "client|any|owner", offsetof(cluster_cfg, coordinator), NULL,
+     "where an operation is coordinated: at the client, at a random node, or at the key's first owner"},
+};
+const cfg_table cluster_table = {cluster_keys, sizeof cluster_keys / sizeof cluster_keys[0], 0};
+
+struct ring {
+    int nodes, n;
+    uint32_t nkeys;
+    uint16_t *owners; /* nkeys * n */
+};
+
+typedef struct token {
+    uint64_t pos;
+    uint16_t node;
+} token;
+
+static int token_cmp(const void *a, const void *b)
+{
+    const token *x = a, *y = b;
+    if (x->pos != y->pos)
+        return x->pos < y->pos ? -1 : 1;
+    return x->node < y->node ? -1 : (x->node > y->node);
+}
+
+static uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= UINT64_C(0xbf58476d1ce4e5b9);
+    x ^= x >> 27;
+    x *= UINT64_C(0x94d049bb133111eb);
+    return x ^ (x >> 31);
+}
+
+int ring_create(int nodes, int vnodes, int replicas, uint32_t nkeys, ring **out)
+{
+    if (replicas > nodes || replicas < 1 || replicas > RING_MAX_REPLICAS)
+        return -EINVAL;
+    ring *r = mem_calloc(1, sizeof *r);
+    size_t ntok = (size_t)nodes * (size_t)vnodes;
+    token *tok = mem_alloc(ntok * sizeof *tok);
+    if (!r || !tok)
+        goto fail;
+    r->owners = mem_alloc((size_t)nkeys * (size_t)replicas * sizeof *r->owners);
+    if (!r->owners)
+        goto fail;
+    r->nodes = nodes;
+    r->n = replicas;
+    r->nkeys = nkeys;
+    for (int i = 0; i < nodes; i++) {
+        for (int j = 0; j < vnodes; j++) {
+            char name[48];
+            snprintf(name, sizeof name, "n%d#%d", i + 1, j);
+            tok[(size_t)i * vnodes + j] = (token){mix64(rng_entity_id(name)), (uint16_t)(i + 1)};
+        }
+    }
+    qsort(tok, ntok, sizeof *tok, token_cmp);
+    for (uint32_t k = 0; k < nkeys; k++) {
+        uint64_t h = mix64(UINT64_C(0x6b6579) ^ ((uint64_t)k * UINT64_C(0x9E3779B97F4A7C15)));
+        size_t lo = 0, hi = ntok; /* first token with pos >= h */
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (tok[mid].pos < h)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        uint16_t *o = &r->owners[(size_t)k * replicas];
+        int got = 0;
+        for (size_t step = 0; step < ntok && got < replicas; step++) {
+            uint16_t nd = tok[(lo + step) % ntok].node;
+            int dup = 0;
+            for (int q = 0; q < got; q++)
+                dup |= o[q] == nd;
+            if (!dup)
+                o[got++] = nd;
+        }
+    }
+    mem_free(tok);
+    *out = r;
+    return 0;
+fail:
+    mem_free(tok);
+    ring_destroy(r);
+    return -ENOMEM;
+}
+
+void ring_destroy(ring *r)
+{
+    if (!r)
+        return;
+    mem_free(r->owners);
+    mem_free(r);
+}
+
+const uint16_t *ring_owners(const ring *r, uint32_t key) { return &r->owners[(size_t)key * r->n]; }
+
+int ring_owner_rank(const ring *r, uint32_t key, int node)
+{
+    const uint16_t *o = ring_owners(r, key);
+    for (int i = 0; i < r->n; i++)
+        if (o[i] == node)
+            return i;
+    return -1;
+}

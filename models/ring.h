@@ -1,0 +1,34 @@
+/* ring: the cluster and its consistent-hash ring (DESIGN.md section 3). Each node owns
+ * `vnodes` tokens; a key's preference list is the first N distinct nodes clockwise from
+ * the key's hash. Tokens come from the node names, never from the run seed, so the
+ * placement of a key is the same in every run and every configuration. Owns [cluster]. */
+#ifndef QSIM_RING_H
+#define QSIM_RING_H
+#include <stdint.h>
+#include "sim/cfg.h"
+
+#define RING_MAX_NODES 512
+#define RING_MAX_REPLICAS 16
+
+typedef enum coord_place { COORD_AT_CLIENT, COORD_AT_ANY, COORD_AT_OWNER } coord_place;
+
+typedef struct cluster_cfg {
+    int64_t nodes;    /* n1..nN */
+    int64_t replicas; /* N */
+    int64_t vnodes;   /* tokens per node */
+    int coordinator;  /* coord_place */
+} cluster_cfg;
+
+extern const cfg_table cluster_table;
+
+typedef struct ring ring;
+
+/* Builds the ring and every key's preference list: O(keys * N + tokens log tokens) time,
+ * keys * N * 2 bytes. Returns 0 or a negative errno. */
+int ring_create(int nodes, int vnodes, int replicas, uint32_t nkeys, ring **out);
+void ring_destroy(ring *r);
+/* The N owners of key (node ids 1..nodes), first owner first. */
+const uint16_t *ring_owners(const ring *r, uint32_t key);
+/* Position of node in key's preference list, or -1 when it is not an owner. */
+int ring_owner_rank(const ring *r, uint32_t key, int node);
+#endif

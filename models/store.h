@@ -1,0 +1,26 @@
+/* store: a replica's storage, key -> newest version it holds (DESIGN.md section 3; last
+ * write wins, so one version per key is all a replica keeps). Open addressing with
+ * linear probing; memory grows with the keys a replica holds, not with operations. */
+#ifndef QSIM_STORE_H
+#define QSIM_STORE_H
+#include <stddef.h>
+#include <stdint.h>
+#include "models/msg.h"
+
+typedef struct store {
+    uint32_t *slot_key; /* key + 1; 0 = empty */
+    version *slot_ver;
+    size_t cap, n;      /* cap is 0 or a power of two */
+} store;
+
+void store_init(store *s);
+void store_fini(store *s);
+/* The version held for key, or NULL. O(1) expected. */
+const version *store_get(const store *s, uint32_t key);
+/* Keeps v if it is newer than what is held (LWW). Returns 1 if stored, 0 if older or
+ * equal, -1 if growing failed. */
+int store_put(store *s, uint32_t key, const version *v);
+/* Forgets everything (a volatile crash); keeps the allocation. */
+void store_clear(store *s);
+/* Iteration: for (i = 0; i < s->cap; i++) if (s->slot_key[i]) key = s->slot_key[i] - 1. */
+#endif

@@ -1,0 +1,126 @@
+/* world: building, running and tearing down one configuration; see world.h. */
+#include "models/world.h"
+#include <errno.h>
+#include <string.h>
+#include "sim/alloc.h"
+
+/* Every message arrives here: a message to a crashed node is lost; requests go to the
+ * replica, replies and client messages to the coordinator. */
+static void on_arrive(sim *s, sim_event *ev)
+{
+    world *w = SIM_CONTAINER_OF(s, world, s);
+    msg *m = SIM_CONTAINER_OF(ev, msg, ev);
+    if (m->dst != EP_CLIENT && !w->nodes[m->dst].up) {
+        w->st->msgs_to_down++;
+        msg_put(&w->pool, m);
+        return;
+    }
+    if (m->kind == MSG_WRITE_REQ || m->kind == MSG_READ_REQ)
+        node_request(w, &w->nodes[m->dst], m);
+    else
+        coord_on_msg(w, m);
+}
+
+int world_create(const scenario *sc, int run_index, FILE *trace, run_stats *st, world **out, char *err, size_t n)
+{
+    world *w = mem_calloc(1, sizeof *w);
+    if (!w)
+        goto oom;
+    sim_init(&w->s);
+    msg_pool_init(&w->pool);
+    w->sc = sc;
+    w->st = st;
+    w->nnodes = (int)sc->cluster.nodes;
+    w->n = (int)sc->cluster.replicas;
+    w->r = (int)sc->quorum.r;
+    w->w = (int)sc->quorum.w;
+    uint64_t seed = (uint64_t)sc->run.seed;
+    uint32_t nkeys = (uint32_t)sc->wl.keys;
+    if (ring_create(w->nnodes, (int)sc->cluster.vnodes, w->n, nkeys, &w->ring))
+        goto oom;
+    /* a script's prefer list names replicas to read from: they must own the key */
+    for (size_t i = 0; i < sc->nscript; i++) {
+        const script_op *so = &sc->script[i];
+        for (int p = 0; p < so->nprefer; p++) {
+            if (ring_owner_rank(w->ring, so->key, so->prefer[p]) < 0) {
+                const uint16_t *own = ring_owners(w->ring, so->key);
+                char list[128] = "";
+                for (int q = 0; q < w->n; q++) {
+                    size_t l = strlen(list);
+                    snprintf(list + l, sizeof list - l, "%sn%d", q ? "," : "", own[q]);
+                }
+                snprintf(err, n, "%s:%d: script.%s: prefer n%d: not an owner of k%u (owners: %s)", so->file,
+                         so->line, so->name, so->prefer[p], so->key + 1, list);
+                world_destroy(w);
+                return -EINVAL;
+            }
+        }
+    }
+    w->nodes = mem_calloc((size_t)w->nnodes + 1, sizeof *w->nodes);
+    if (!w->nodes)
+        goto oom;
+    for (int i = 1; i <= w->nnodes; i++) {
+        node_cfg nc;
+        scenario_node_cfg(sc, i, &nc);
+        node_init(&w->nodes[i], i, &nc, seed);
+    }
+    if (net_init(&w->net, &sc->net, sc->links, sc->nlinks, w->nnodes, seed, &w->s, &w->pool, st, on_arrive))
+        goto oom;
+    if (coord_init(&w->coord, seed))
+        goto oom;
+    int small = sc->wl.mode == WL_SCRIPT || (sc->run.ops > 0 && sc->run.ops <= 20000);
+    if (oracle_init(&w->oracle, nkeys, &sc->trace, small, trace, run_index, err, n)) {
+        if (!err[0])
+            snprintf(err, n, "out of memory");
+        world_destroy(w);
+        return -EINVAL;
+    }
+    if (sc->nscript) {
+        st->script = mem_calloc(sc->nscript, sizeof *st->script);
+        if (!st->script)
+            goto oom;
+        st->nscript = sc->nscript;
+        for (size_t i = 0; i < sc->nscript; i++)
+            st->script[i].name = sc->script[i].name;
+    }
+    if (fault_schedule(w) || wl_init(w, &w->wl, seed))
+        goto oom;
+    *out = w;
+    return 0;
+oom:
+    snprintf(err, n, "out of memory building the simulated cluster");
+    world_destroy(w);
+    return -ENOMEM;
+}
+
+int world_run(world *w)
+{
+    w->st->events += sim_run(&w->s, INT64_MAX);
+    oracle_finish(w);
+    w->st->end_time = w->s.now;
+    w->st->peak_ops = w->coord.peak;
+    w->st->peak_msgs = w->pool.peak;
+    if (!sim_balanced(&w->s))
+        w->failed = 1;
+    return w->failed ? -1 : 0;
+}
+
+void world_destroy(world *w)
+{
+    if (!w)
+        return;
+    /* pending events belong to structures freed below: drop the queue first */
+    sim_fini(&w->s);
+    wl_fini(&w->wl);
+    mem_free(w->faults);
+    oracle_fini(&w->oracle);
+    coord_fini(&w->coord);
+    net_fini(&w->net);
+    if (w->nodes)
+        for (int i = 1; i <= w->nnodes; i++)
+            node_fini(&w->nodes[i]);
+    mem_free(w->nodes);
+    ring_destroy(w->ring);
+    msg_pool_fini(&w->pool);
+    mem_free(w);
+}
