@@ -1,0 +1,95 @@
+/* bench: the speed and memory benchmark (STYLE.md "Benchmarks"; never a timed test).
+ * Runs scenarios/bench.ini at 1M and 10M operations (or the counts given), each in a
+ * fresh child process so peak RSS is that run's own, and prints events/s, simulated
+ * operations/s and peak RSS.  usage: qsim_bench [SCENARIO] [OPS ...] */
+#define _DEFAULT_SOURCE
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "models/world.h"
+#include "sim/cfg.h"
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Child: runs one configuration and writes "events ops seconds" to fd. */
+static int child(const char *path, long long ops, int fd)
+{
+    cfg *c;
+    if (cfg_create(&c))
+        return 1;
+    cfg_load(c, path);
+    char arg[64];
+    snprintf(arg, sizeof arg, "run.ops=%lld", ops);
+    cfg_add_arg(c, "bench", arg);
+    scenario sc;
+    scenario_build(c, &sc);
+    if (cfg_nerrors(c)) {
+        cfg_print_errors(c, stderr);
+        return 2;
+    }
+    run_stats *st = malloc(sizeof *st);
+    stats_init(st);
+    world *w;
+    char err[512];
+    if (world_create(&sc, 0, NULL, st, &w, err, sizeof err)) {
+        fprintf(stderr, "%s\n", err);
+        return 1;
+    }
+    double t0 = now_s();
+    int rc = world_run(w);
+    double t = now_s() - t0;
+    dprintf(fd, "%" PRIu64 " %" PRIu64 " %.6f %" PRIu64 " %" PRIu64 "\n", st->events, st->issued, t,
+            st->measured[0] + st->measured[1], st->ok[0] + st->ok[1]);
+    world_destroy(w);
+    scenario_free(&sc);
+    cfg_destroy(c);
+    return rc ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+    const char *path = argc > 1 ? argv[1] : "scenarios/bench.ini";
+    long long def[] = {1000000, 10000000};
+    int nops = argc > 2 ? argc - 2 : 2;
+    printf("%-10s %12s %12s %12s %14s %12s\n", "ops", "events", "seconds", "events/s", "sim ops/s", "peak RSS");
+    for (int i = 0; i < nops; i++) {
+        long long ops = argc > 2 ? atoll(argv[2 + i]) : def[i];
+        int p[2];
+        if (pipe(p))
+            return 1;
+        pid_t pid = fork();
+        if (pid == 0) {
+            close(p[0]);
+            _exit(child(path, ops, p[1]));
+        }
+        close(p[1]);
+        char buf[256] = "";
+        ssize_t got = read(p[0], buf, sizeof buf - 1);
+        close(p[0]);
+        int status;
+        struct rusage ru;
+        wait4(pid, &status, 0, &ru);
+        if (got <= 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
+            fprintf(stderr, "bench: the run of %lld operations failed\n", ops);
+            return 1;
+        }
+        buf[got] = '\0';
+        unsigned long long ev, issued, measured, okc;
+        double t;
+        sscanf(buf, "%llu %llu %lf %llu %llu", &ev, &issued, &t, &measured, &okc);
+        printf("%-10lld %12llu %12.3f %12.0f %14.0f %9.1f MiB\n", ops, ev, t, (double)ev / t, (double)issued / t,
+               (double)ru.ru_maxrss / 1024.0);
+        fflush(stdout);
+    }
+    return 0;
+}

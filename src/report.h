@@ -1,0 +1,30 @@
+/* report: what a user reads (DESIGN.md section 5): the terminal table (one row per
+ * configuration, readable in ten seconds), runs.csv (one row per configuration, one column
+ * per metric) and summary.json (everything, with seed, version and effective
+ * configuration). Output depends only on the results: no wall-clock, no pointers. */
+#ifndef QSIM_REPORT_H
+#define QSIM_REPORT_H
+#include <stdio.h>
+#include "src/runner.h"
+
+typedef struct report_meta {
+    const char *scenario; /* path as given */
+    const char *name;     /* scenario name (file stem) */
+    const sweep *sw;
+    size_t nsw;
+} report_meta;
+
+typedef enum verdict { V_LATEST, V_STALE, V_LOST, V_NOREADS } verdict;
+extern const char *const verdict_name[];
+
+/* Verdict observed in one run: lost (a lost read or lost write), possibly-stale (a stale
+ * read), latest (every read fresh), or no-reads. */
+verdict report_verdict(const run_item *it);
+
+void report_table(FILE *f, const report_meta *m, const run_item *items, size_t n);
+void report_csv(FILE *f, const report_meta *m, const run_item *items, size_t n);
+void report_json(FILE *f, const report_meta *m, const run_item *items, size_t n);
+/* Time t such that reads with t-visibility >= t were fresh with probability >= p, at
+ * histogram resolution; -1 when even the oldest reads fall short. 0 if no read had a latest. */
+int64_t report_visibility_time(const run_stats *st, double p);
+#endif

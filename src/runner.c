@@ -1,0 +1,197 @@
+/* runner: configurations, parallel runs; see runner.h. */
+#include "src/runner.h"
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "models/world.h"
+#include "sim/alloc.h"
+
+static int keep_effective(cfg *c, run_item *it)
+{
+    size_t n = cfg_effective_count(c);
+    it->eff = mem_calloc(n ? n : 1, sizeof *it->eff);
+    if (!it->eff)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        const char *s, *k, *t;
+        cfg_effective_get(c, i, &s, &k, &t);
+        char full[512];
+        snprintf(full, sizeof full, "%s.%s", s, k);
+        it->eff[i].key = mem_strdup(full);
+        it->eff[i].value = mem_strdup(t);
+        it->neff = i + 1;
+        if (!it->eff[i].key || !it->eff[i].value)
+            return -1;
+    }
+    return 0;
+}
+
+size_t runner_build(cfg *c, const sweep *sw, size_t nsw, run_item **out)
+{
+    size_t total = 1;
+    for (size_t i = 0; i < nsw; i++)
+        total *= sw[i].n;
+    run_item *items = mem_calloc(total, sizeof *items);
+    if (!items) {
+        cfg_error(c, NULL, "out of memory");
+        return 0;
+    }
+    for (size_t ci = 0; ci < total; ci++) {
+        run_item *it = &items[ci];
+        size_t mark = cfg_mark(c), rem = ci;
+        it->over = mem_calloc(nsw ? nsw : 1, sizeof *it->over);
+        it->label[0] = '\0';
+        /* the last sweep varies fastest */
+        size_t idx[RUNNER_MAX_SWEEPS];
+        for (size_t s = nsw; s-- > 0;) {
+            idx[s] = rem % sw[s].n;
+            rem /= sw[s].n;
+        }
+        for (size_t s = 0; s < nsw && it->over; s++) {
+            char arg[1024];
+            snprintf(arg, sizeof arg, "%s=%s", sw[s].key, sw[s].values[idx[s]]);
+            cfg_add_arg(c, "--sweep", arg);
+            it->over[s].key = mem_strdup(sw[s].key);
+            it->over[s].value = mem_strdup(sw[s].values[idx[s]]);
+            it->nover = s + 1;
+            size_t l = strlen(it->label);
+            snprintf(it->label + l, sizeof it->label - l, "%s%s", l ? " " : "", arg);
+        }
+        char ctx[600] = "";
+        if (nsw)
+            snprintf(ctx, sizeof ctx, "with %s: ", it->label);
+        cfg_set_context(c, ctx);
+        scenario_build(c, &it->sc);
+        it->built = 1;
+        if (!it->over || keep_effective(c, it))
+            cfg_error(c, NULL, "out of memory");
+        cfg_set_context(c, "");
+        cfg_truncate(c, mark);
+    }
+    *out = items;
+    return total;
+}
+
+typedef struct pool {
+    run_item *items;
+    size_t n;
+    atomic_size_t next, done;
+    const char *trace_dir;
+    int progress;
+    pthread_mutex_t mu;
+} pool;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void run_one(pool *p, size_t i)
+{
+    run_item *it = &p->items[i];
+    FILE *tf = NULL;
+    stats_init(&it->st);
+    if (p->trace_dir) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/.trace.%zu.tmp", p->trace_dir, i);
+        it->trace_path = mem_strdup(path);
+        tf = it->trace_path ? fopen(path, "w") : NULL;
+        if (!tf) {
+            snprintf(it->err, sizeof it->err, "cannot write %.900s", path);
+            return;
+        }
+    }
+    double t0 = now_s();
+    world *w = NULL;
+    int rc = world_create(&it->sc, (int)i, tf, &it->st, &w, it->err, sizeof it->err);
+    if (rc == -EINVAL)
+        it->bad_input = 1;
+    if (rc == 0) {
+        if (world_run(w) == 0)
+            it->ok = 1;
+        else
+            snprintf(it->err, sizeof it->err, "configuration %zu ran out of memory", i);
+        world_destroy(w);
+    }
+    it->wall_s = now_s() - t0;
+    if (tf && fclose(tf) != 0 && it->ok) {
+        it->ok = 0;
+        snprintf(it->err, sizeof it->err, "cannot write the trace of configuration %zu", i);
+    }
+    size_t d = atomic_fetch_add(&p->done, 1) + 1;
+    if (p->progress) {
+        pthread_mutex_lock(&p->mu);
+        fprintf(stderr, "\rqsim: %zu/%zu configurations done", d, p->n);
+        if (d == p->n)
+            fputc('\n', stderr);
+        pthread_mutex_unlock(&p->mu);
+    }
+}
+
+static void *worker(void *arg)
+{
+    pool *p = arg;
+    for (;;) {
+        size_t i = atomic_fetch_add(&p->next, 1);
+        if (i >= p->n)
+            return NULL;
+        run_one(p, i);
+    }
+}
+
+size_t runner_run(run_item *items, size_t n, int jobs, const char *trace_dir, int progress)
+{
+    pool p = {.items = items, .n = n, .trace_dir = trace_dir, .progress = progress};
+    atomic_init(&p.next, 0);
+    atomic_init(&p.done, 0);
+    pthread_mutex_init(&p.mu, NULL);
+    if (jobs < 1)
+        jobs = 1;
+    if ((size_t)jobs > n)
+        jobs = (int)n;
+    pthread_t th[64];
+    int started = 0;
+    for (int j = 1; j < jobs && j < 64; j++)
+        if (pthread_create(&th[started], NULL, worker, &p) == 0)
+            started++;
+    worker(&p);
+    for (int j = 0; j < started; j++)
+        pthread_join(th[j], NULL);
+    pthread_mutex_destroy(&p.mu);
+    size_t failed = 0;
+    for (size_t i = 0; i < n; i++)
+        failed += !items[i].ok;
+    return failed;
+}
+
+void runner_free(run_item *items, size_t n)
+{
+    if (!items)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        run_item *it = &items[i];
+        if (it->built)
+            scenario_free(&it->sc);
+        for (size_t k = 0; k < it->nover; k++) {
+            mem_free(it->over[k].key);
+            mem_free(it->over[k].value);
+        }
+        mem_free(it->over);
+        for (size_t k = 0; k < it->neff; k++) {
+            mem_free(it->eff[k].key);
+            mem_free(it->eff[k].value);
+        }
+        mem_free(it->eff);
+        stats_fini(&it->st);
+        if (it->trace_path)
+            unlink(it->trace_path);
+        mem_free(it->trace_path);
+    }
+    mem_free(items);
+}

@@ -1,0 +1,48 @@
+/* runner: turns a scenario file plus command-line overrides into configurations, runs
+ * them (in parallel threads when asked; results never depend on the job count), and keeps
+ * what each produced (DESIGN.md sections 1 and 7). */
+#ifndef QSIM_RUNNER_H
+#define QSIM_RUNNER_H
+#include <stddef.h>
+#include <stdio.h>
+#include "models/scenario.h"
+#include "models/stats.h"
+#include "sim/cfg.h"
+
+#define RUNNER_MAX_SWEEPS 8
+
+typedef struct sweep {
+    char *key;     /* "quorum.r" */
+    char **values; /* as written */
+    size_t n;
+} sweep;
+
+typedef struct kv {
+    char *key, *value;
+} kv;
+
+typedef struct run_item {
+    scenario sc;
+    int built;
+    char label[512];  /* "quorum.r=1 quorum.w=2", "" without sweeps */
+    kv *over;         /* this configuration's sweep values */
+    size_t nover;
+    kv *eff;          /* effective configuration "section.key" = text */
+    size_t neff;
+    run_stats st;
+    char *trace_path; /* per-configuration temporary trace, or NULL */
+    int ok;
+    int bad_input;    /* the failure is the scenario's fault (exit status 2) */
+    char err[1024];
+    double wall_s;    /* wall-clock seconds (stderr only, never in files) */
+} run_item;
+
+/* Builds every configuration of the cross product of sweeps over the loaded cfg.
+ * Errors go to the cfg; returns the number of items in *out (0 on error). */
+size_t runner_build(cfg *c, const sweep *sw, size_t nsw, run_item **out);
+/* Runs the items with up to jobs threads. trace_dir: where per-configuration trace files
+ * go (NULL: no trace). progress: print progress lines to stderr. Returns the number of
+ * items that failed (their err says why). */
+size_t runner_run(run_item *items, size_t n, int jobs, const char *trace_dir, int progress);
+void runner_free(run_item *items, size_t n);
+#endif
