@@ -25,3 +25,76 @@ const char *tu_src(const char *rel)
     snprintf(buf, sizeof buf, "%s/%s", QSIM_SOURCE_DIR, rel);
     return buf;
 }
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "models/world.h"
+#include "sim/cfg.h"
+
+static void write_temp(const char *text, char *path, size_t n)
+{
+    snprintf(path, n, "/tmp/qsim-test-XXXXXX");
+    int fd = mkstemp(path);
+    if (fd < 0)
+        fail_msg("cannot create a temporary scenario");
+    size_t len = strlen(text);
+    if (write(fd, text, len) != (ssize_t)len)
+        fail_msg("cannot write a temporary scenario");
+    close(fd);
+}
+
+void tu_run_file(const char *path, const char *const *sets, size_t nsets, run_stats *st)
+{
+    cfg *c;
+    assert_int_equal(cfg_create(&c), 0);
+    cfg_load(c, path);
+    for (size_t i = 0; i < nsets; i++)
+        cfg_add_arg(c, "--set", sets[i]);
+    scenario sc;
+    scenario_build(c, &sc);
+    if (cfg_nerrors(c)) {
+        cfg_print_errors(c, stderr);
+        fail_msg("%s: scenario errors", path);
+    }
+    stats_init(st);
+    world *w = NULL;
+    char err[512] = "";
+    if (world_create(&sc, 0, NULL, st, &w, err, sizeof err))
+        fail_msg("%s: %s", path, err);
+    assert_int_equal(world_run(w), 0);
+    world_destroy(w);
+    scenario_free(&sc);
+    cfg_destroy(c);
+}
+
+void tu_run_text(const char *text, const char *const *sets, size_t nsets, run_stats *st)
+{
+    char path[64];
+    write_temp(text, path, sizeof path);
+    tu_run_file(path, sets, nsets, st);
+    unlink(path);
+}
+
+size_t tu_check_text(const char *text, const char *const *sets, size_t nsets, char *errs, size_t n)
+{
+    char path[64];
+    write_temp(text, path, sizeof path);
+    cfg *c;
+    assert_int_equal(cfg_create(&c), 0);
+    cfg_load(c, path);
+    for (size_t i = 0; i < nsets; i++)
+        cfg_add_arg(c, "--set", sets[i]);
+    scenario sc;
+    scenario_build(c, &sc);
+    size_t ne = cfg_nerrors(c);
+    FILE *f = fmemopen(errs, n, "w");
+    if (f) {
+        cfg_print_errors(c, f);
+        fclose(f);
+    }
+    scenario_free(&sc);
+    cfg_destroy(c);
+    unlink(path);
+    return ne;
+}

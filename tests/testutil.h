@@ -15,4 +15,15 @@ void tu_near(double got, double want, double tol, const char *what, const char *
 #define NEAR(got, want, tol) tu_near((double)(got), (double)(want), (double)(tol), #got, __FILE__, __LINE__)
 /* Absolute path of a file in the source tree. */
 const char *tu_src(const char *rel);
+
+#include "models/stats.h"
+/* Runs one configuration of a scenario file with extra "section.key=value" overrides
+ * (sets may be NULL) and fills *st (stats_init'ed here; stats_fini it after). Fails the
+ * test on any scenario error, printing the errors. Trace is off. */
+void tu_run_file(const char *path, const char *const *sets, size_t nsets, run_stats *st);
+/* Same, from scenario text (written to a temporary file, removed after). */
+void tu_run_text(const char *text, const char *const *sets, size_t nsets, run_stats *st);
+/* Loads and builds a scenario from text; returns the number of errors and writes every
+ * error line (joined by '\n') into errs. */
+size_t tu_check_text(const char *text, const char *const *sets, size_t nsets, char *errs, size_t n);
 #endif
