@@ -30,7 +30,7 @@ extern const char *const read_class_name[];
 
 /* The outcome of one scripted operation (story scenarios). */
 typedef struct script_result {
-    const char *name; /* the script entry's name (owned by the scenario) */
+    char name[64];    /* the script entry's name (truncated to 63 bytes) */
     uint8_t kind;     /* op_kind */
     uint8_t ok;       /* quorum reached and answered in time */
     uint8_t cls;      /* read_class for reads */

@@ -249,7 +249,7 @@ static void on_script(sim *s, sim_event *ev)
     while (l->next < sc->nscript && sc->script[l->order[l->next]].at <= s->now) {
         uint32_t i = l->order[l->next++];
         const script_op *so = &sc->script[i];
-        w->st->script[i].name = so->name;
+
         coord_submit(w, so->kind, so->key, 0, (int32_t)i, so->prefer, so->nprefer);
     }
     if (l->next < sc->nscript && sim_schedule(s, ev, sc->script[l->order[l->next]].at))

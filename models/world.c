@@ -81,7 +81,7 @@ int world_create(const scenario *sc, int run_index, FILE *trace, run_stats *st, 
             goto oom;
         st->nscript = sc->nscript;
         for (size_t i = 0; i < sc->nscript; i++)
-            st->script[i].name = sc->script[i].name;
+            snprintf(st->script[i].name, sizeof st->script[i].name, "%s", sc->script[i].name);
     }
     if (fault_schedule(w) || wl_init(w, &w->wl, seed))
         goto oom;
