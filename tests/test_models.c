@@ -1,0 +1,336 @@
+/* The store's mechanisms one at a time, with exact timings: ring placement, replica
+ * storage, service queues, slowdown, coordinator placement, partitions, link changes,
+ * loss, warm-up and the workload's common random numbers. */
+#include <stdio.h>
+#include <string.h>
+#include "models/ring.h"
+#include "models/stats.h"
+#include "models/store.h"
+#include "sim/alloc.h"
+#include "tests/testutil.h"
+
+static const script_result *res(const run_stats *st, const char *name)
+{
+    for (size_t i = 0; i < st->nscript; i++)
+        if (strcmp(st->script[i].name, name) == 0)
+            return &st->script[i];
+    fail_msg("no script entry %s", name);
+    return NULL;
+}
+
+static int64_t took(const run_stats *st, const char *name)
+{
+    const script_result *r = res(st, name);
+    return r->end - r->start;
+}
+
+static void ring_preference_lists_hold_distinct_owners(void **state)
+{
+    (void)state;
+    ring *r, *again;
+    assert_int_equal(ring_create(10, 16, 3, 5000, &r), 0);
+    assert_int_equal(ring_create(10, 16, 3, 5000, &again), 0);
+    int first[11] = {0};
+    for (uint32_t k = 0; k < 5000; k++) {
+        const uint16_t *o = ring_owners(r, k);
+        assert_memory_equal(o, ring_owners(again, k), 3 * sizeof *o);
+        for (int i = 0; i < 3; i++) {
+            assert_true(o[i] >= 1 && o[i] <= 10);
+            EQ(ring_owner_rank(r, k, o[i]), i);
+            for (int j = 0; j < i; j++)
+                assert_true(o[i] != o[j]);
+        }
+        first[o[0]]++;
+    }
+    /* 16 tokens per node: each node is first owner of roughly a tenth of the keys */
+    for (int nd = 1; nd <= 10; nd++)
+        assert_true(first[nd] > 150 && first[nd] < 1000);
+    ring_destroy(r);
+    ring_destroy(again);
+    assert_int_equal(ring_create(2, 4, 3, 10, &r), -22); /* N > nodes */
+}
+
+static void store_keeps_newest_version(void **state)
+{
+    (void)state;
+    long before = mem_live();
+    store s;
+    store_init(&s);
+    version v1 = {10, 0, 1}, v2 = {20, 0, 2}, tie = {20, 1, 3};
+    EQ(store_put(&s, 7, &v2), 1);
+    EQ(store_put(&s, 7, &v1), 0); /* older: ignored */
+    EQ(store_get(&s, 7)->seq, 2);
+    EQ(store_put(&s, 7, &tie), 1); /* same time, higher writer wins */
+    EQ(store_get(&s, 7)->seq, 3);
+    for (uint32_t k = 100; k < 5000; k++)
+        EQ(store_put(&s, k, &v1), 1);
+    for (uint32_t k = 100; k < 5000; k++)
+        EQ(store_get(&s, k)->seq, 1);
+    assert_null(store_get(&s, 99));
+    store_clear(&s);
+    assert_null(store_get(&s, 7));
+    store_fini(&s);
+    EQ(mem_live(), before);
+}
+
+/* One node, 1 ms service, one server: three reads at once finish at 1, 2 and 3 ms. */
+static const char *one_node =
+    "[cluster]\nnodes = 1\nreplicas = 1\n[quorum]\nr = 1\nw = 1\n"
+    "[network]\nlatency = const(0)\n[node]\nread_service = const(1ms)\nwrite_service = const(2ms)\n"
+    "concurrency = 1\n[workload]\nmode = script\nkeys = 3\n"
+    "[script]\na = 0ms read k1\nb = 0ms read k2\nc = 0ms read k3\nd = 10ms write k1\ne = 10ms read k1\n";
+
+static void node_fifo_queue_serves_in_order(void **state)
+{
+    (void)state;
+    run_stats st;
+    tu_run_text(one_node, NULL, 0, &st);
+    EQ(took(&st, "a"), 1000000);
+    EQ(took(&st, "b"), 2000000);
+    EQ(took(&st, "c"), 3000000);
+    EQ(took(&st, "d"), 2000000);
+    EQ(took(&st, "e"), 3000000); /* queued behind the write, and returns it */
+    EQ(res(&st, "e")->version, 1);
+    stats_fini(&st);
+}
+
+static void node_two_servers_halve_the_queue(void **state)
+{
+    (void)state;
+    const char *sets[] = {"node.concurrency=2"};
+    run_stats st;
+    tu_run_text(one_node, sets, 1, &st);
+    EQ(took(&st, "a"), 1000000);
+    EQ(took(&st, "b"), 1000000);
+    EQ(took(&st, "c"), 2000000);
+    stats_fini(&st);
+}
+
+static void slow_fault_multiplies_service_time(void **state)
+{
+    (void)state;
+    const char *sets[] = {"faults.s=0ms slow n1 10 until 5ms", "node.concurrency=inf"};
+    run_stats st;
+    tu_run_text(one_node, sets, 2, &st);
+    EQ(took(&st, "a"), 10000000);
+    EQ(took(&st, "d"), 2000000); /* started after the window: normal again */
+    stats_fini(&st);
+}
+
+static void per_node_override_slows_one_node(void **state)
+{
+    (void)state;
+    const char *sets[] = {"node.n1.slow=3"};
+    run_stats st;
+    tu_run_text(one_node, sets, 1, &st);
+    EQ(took(&st, "a"), 3000000);
+    stats_fini(&st);
+}
+
+/* Three nodes, 1 ms one-way latency, no service time. */
+static const char *three =
+    "[cluster]\nnodes = 3\nreplicas = 3\n[quorum]\nr = 2\nw = 2\ntimeout = 50ms\n"
+    "[network]\nlatency = const(1ms)\n[workload]\nmode = script\nkeys = 1\n"
+    "[script]\nw = 0ms write k1\nr = 10ms read k1\n";
+
+static void coordinator_at_client_costs_one_round_trip(void **state)
+{
+    (void)state;
+    run_stats st;
+    tu_run_text(three, NULL, 0, &st);
+    EQ(took(&st, "w"), 2000000);
+    EQ(took(&st, "r"), 2000000);
+    EQ(res(&st, "r")->version, 1);
+    EQ(st.msgs_sent[MSG_WRITE_REQ], 3);
+    EQ(st.msgs_sent[MSG_READ_REQ], 3);
+    stats_fini(&st);
+}
+
+/* At the first owner: client -> coordinator 1 ms, its own replica answers at once, a
+ * second replica after a 2 ms round trip, then 1 ms back to the client. */
+static void coordinator_at_owner_adds_the_client_hop(void **state)
+{
+    (void)state;
+    const char *sets[] = {"cluster.coordinator=owner"};
+    run_stats st;
+    tu_run_text(three, sets, 1, &st);
+    EQ(took(&st, "w"), 4000000);
+    EQ(took(&st, "r"), 4000000);
+    EQ(st.msgs_sent[MSG_CLIENT_REQ], 2);
+    EQ(st.msgs_sent[MSG_CLIENT_RESP], 2);
+    stats_fini(&st);
+    const char *one[] = {"cluster.coordinator=owner", "quorum.r=1"};
+    tu_run_text(three, one, 2, &st);
+    EQ(took(&st, "r"), 2000000); /* R=1: the coordinator's own replica suffices */
+    stats_fini(&st);
+}
+
+static void partition_makes_quorum_unavailable_until_heal(void **state)
+{
+    (void)state;
+    const char *sets[] = {"faults.p=0ms partition client | n1,n2,n3", "faults.h=5ms heal"};
+    run_stats st;
+    tu_run_text(three, sets, 2, &st);
+    EQ(res(&st, "w")->ok, 0);
+    EQ(took(&st, "w"), 50000000); /* the timeout */
+    EQ(res(&st, "r")->ok, 1);
+    EQ(res(&st, "r")->version, 0); /* the write never landed */
+    EQ(st.msgs_cut, 3);
+    stats_fini(&st);
+}
+
+static void one_way_partition_cuts_one_direction(void **state)
+{
+    (void)state;
+    /* replies from n1 and n2 are cut; n3 alone cannot make W=2 */
+    const char *sets[] = {"faults.p=0ms partition n1,n2 > client"};
+    run_stats st;
+    tu_run_text(three, sets, 1, &st);
+    EQ(res(&st, "w")->ok, 0);
+    EQ(st.msgs_cut, 2 + 2); /* two write acks, two read responses */
+    EQ(res(&st, "r")->ok, 0);
+    stats_fini(&st);
+}
+
+static void link_fault_changes_latency_from_then_on(void **state)
+{
+    (void)state;
+    const char *sets[] = {"faults.l=5ms link client-n1 latency const(3ms)", "faults.m=5ms link client-n2 latency const(3ms)"};
+    run_stats st;
+    tu_run_text(three, sets, 2, &st);
+    EQ(took(&st, "w"), 2000000);
+    EQ(took(&st, "r"), 6000000); /* R=2: n3 at 2 ms, then n1/n2 at 6 ms */
+    stats_fini(&st);
+}
+
+static void links_section_overrides_one_direction(void **state)
+{
+    (void)state;
+    const char *sets[] = {"links.n1>client=const(5ms)", "links.n2>client=const(5ms)"};
+    run_stats st;
+    tu_run_text(three, sets, 2, &st);
+    EQ(took(&st, "r"), 6000000);
+    stats_fini(&st);
+}
+
+static void per_kind_latency_applies_to_that_kind(void **state)
+{
+    (void)state;
+    const char *sets[] = {"network.write_ack=const(4ms)"};
+    run_stats st;
+    tu_run_text(three, sets, 1, &st);
+    EQ(took(&st, "w"), 5000000);
+    EQ(took(&st, "r"), 2000000);
+    stats_fini(&st);
+}
+
+static void total_loss_makes_everything_unavailable(void **state)
+{
+    (void)state;
+    const char *sets[] = {"network.loss=1"};
+    run_stats st;
+    tu_run_text(three, sets, 1, &st);
+    EQ(res(&st, "w")->ok, 0);
+    EQ(res(&st, "r")->ok, 0);
+    EQ(st.msgs_lost, 6);
+    stats_fini(&st);
+}
+
+static void crashed_node_drops_messages_and_recovers(void **state)
+{
+    (void)state;
+    const char *sets[] = {"faults.c=0ms crash n1", "faults.d=0ms crash n2", "faults.u=8ms recover n1"};
+    run_stats st;
+    tu_run_text(three, sets, 3, &st);
+    EQ(res(&st, "w")->ok, 0);
+    EQ(st.msgs_to_down, 3); /* the write to n1 and n2, the read to n2 */
+    EQ(res(&st, "r")->ok, 1); /* n1 (durable, empty for k1) and n3 answer */
+    EQ(res(&st, "r")->version, 1); /* n3 stored the failed write: a read may see it */
+    stats_fini(&st);
+}
+
+static const char *open_loop =
+    "[run]\nops = 4000\nwarmup = 1000\n[cluster]\nnodes = 5\nreplicas = 3\n"
+    "[network]\nlatency = exp(1ms)\n[workload]\nrate = 1000/s\nread_ratio = 0.5\nkeys = 50\n";
+
+static void warmup_is_left_out(void **state)
+{
+    (void)state;
+    run_stats st;
+    tu_run_text(open_loop, NULL, 0, &st);
+    EQ(st.issued, 4000);
+    EQ(st.measured[OP_READ] + st.measured[OP_WRITE], 3000);
+    EQ(st.lat[OP_READ][OUT_OK].count + st.lat[OP_READ][OUT_FAILED].count, st.measured[OP_READ]);
+    stats_fini(&st);
+}
+
+/* The workload draws from its own streams: changing the store's configuration leaves
+ * the operations asked for unchanged (same number of reads, same end of issuing). */
+static void workload_draws_do_not_depend_on_the_store(void **state)
+{
+    (void)state;
+    const char *a[] = {"quorum.r=1", "quorum.w=1"};
+    const char *b[] = {"quorum.r=3", "quorum.w=3", "cluster.coordinator=any", "network.latency=exp(5ms)"};
+    run_stats sa, sb;
+    tu_run_text(open_loop, a, 2, &sa);
+    tu_run_text(open_loop, b, 4, &sb);
+    EQ(sa.measured[OP_READ], sb.measured[OP_READ]);
+    EQ(sa.measured[OP_WRITE], sb.measured[OP_WRITE]);
+    assert_true(sa.lat[OP_READ][OUT_OK].sum != sb.lat[OP_READ][OUT_OK].sum);
+    stats_fini(&sa);
+    stats_fini(&sb);
+}
+
+static void closed_loop_issues_exactly_ops(void **state)
+{
+    (void)state;
+    const char *sets[] = {"workload.mode=closed", "workload.clients=7", "workload.think=exp(1ms)"};
+    run_stats st;
+    tu_run_text(open_loop, sets, 3, &st);
+    EQ(st.issued, 4000);
+    EQ(st.ok[OP_READ] + st.ok[OP_WRITE] + st.unavailable[OP_READ] + st.unavailable[OP_WRITE], 3000);
+    assert_true(st.peak_ops <= 7);
+    stats_fini(&st);
+}
+
+static void same_seed_same_results(void **state)
+{
+    (void)state;
+    run_stats a, b, c;
+    const char *other[] = {"run.seed=2"};
+    tu_run_text(open_loop, NULL, 0, &a);
+    tu_run_text(open_loop, NULL, 0, &b);
+    tu_run_text(open_loop, other, 1, &c);
+    assert_memory_equal(&a.lat, &b.lat, sizeof a.lat);
+    EQ(a.events, b.events);
+    assert_true(a.lat[OP_READ][OUT_OK].sum != c.lat[OP_READ][OUT_OK].sum);
+    stats_fini(&a);
+    stats_fini(&b);
+    stats_fini(&c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(ring_preference_lists_hold_distinct_owners),
+        cmocka_unit_test(store_keeps_newest_version),
+        cmocka_unit_test(node_fifo_queue_serves_in_order),
+        cmocka_unit_test(node_two_servers_halve_the_queue),
+        cmocka_unit_test(slow_fault_multiplies_service_time),
+        cmocka_unit_test(per_node_override_slows_one_node),
+        cmocka_unit_test(coordinator_at_client_costs_one_round_trip),
+        cmocka_unit_test(coordinator_at_owner_adds_the_client_hop),
+        cmocka_unit_test(partition_makes_quorum_unavailable_until_heal),
+        cmocka_unit_test(one_way_partition_cuts_one_direction),
+        cmocka_unit_test(link_fault_changes_latency_from_then_on),
+        cmocka_unit_test(links_section_overrides_one_direction),
+        cmocka_unit_test(per_kind_latency_applies_to_that_kind),
+        cmocka_unit_test(total_loss_makes_everything_unavailable),
+        cmocka_unit_test(crashed_node_drops_messages_and_recovers),
+        cmocka_unit_test(warmup_is_left_out),
+        cmocka_unit_test(workload_draws_do_not_depend_on_the_store),
+        cmocka_unit_test(closed_loop_issues_exactly_ops),
+        cmocka_unit_test(same_seed_same_results),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
