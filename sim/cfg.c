@@ -463,6 +463,8 @@ static void fmt_num(double v, const cfg_key *k, char *buf, size_t n)
         units_format_duration((int64_t)v, buf, n);
     else if (k->type == CFG_RATE)
         snprintf(buf, n, "%.10g/s", v);
+    else if (k->type == CFG_INT)
+        snprintf(buf, n, "%.0f", v);
     else
         snprintf(buf, n, "%.10g", v);
 }
