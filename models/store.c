@@ -59,6 +59,14 @@ static int rehash(store *s, size_t ncap)
     return 0;
 }
 
+int store_reserve(store *s, size_t n)
+{
+    size_t cap = 64;
+    while (cap * 3 < (n + 1) * 4)
+        cap *= 2;
+    return cap > s->cap ? rehash(s, cap) : 0;
+}
+
 int store_put(store *s, uint32_t key, const version *v)
 {
     if ((s->n + 1) * 4 > s->cap * 3 && rehash(s, s->cap ? s->cap * 2 : 64))

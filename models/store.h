@@ -20,6 +20,9 @@ const version *store_get(const store *s, uint32_t key);
 /* Keeps v if it is newer than what is held (LWW). Returns 1 if stored, 0 if older or
  * equal, -1 if growing failed. */
 int store_put(store *s, uint32_t key, const version *v);
+/* Sizes the table for n keys without growing later (a replica knows which keys it owns).
+ * Returns 0 or -1 when out of memory. */
+int store_reserve(store *s, size_t n);
 /* Forgets everything (a volatile crash); keeps the allocation. */
 void store_clear(store *s);
 /* Iteration: for (i = 0; i < s->cap; i++) if (s->slot_key[i]) key = s->slot_key[i] - 1. */

@@ -64,6 +64,21 @@ int world_create(const scenario *sc, int run_index, FILE *trace, run_stats *st, 
         scenario_node_cfg(sc, i, &nc);
         node_init(&w->nodes[i], i, &nc, seed);
     }
+    /* each replica's storage is sized for the keys it owns, once: memory then depends on
+     * the key space, not on how many operations happen to touch it */
+    uint32_t *owned = mem_calloc((size_t)w->nnodes + 1, sizeof *owned);
+    if (!owned)
+        goto oom;
+    for (uint32_t k = 0; k < nkeys; k++)
+        for (int i = 0; i < w->n; i++)
+            owned[ring_owners(w->ring, k)[i]]++;
+    for (int i = 1; i <= w->nnodes; i++) {
+        if (store_reserve(&w->nodes[i].st, owned[i])) {
+            mem_free(owned);
+            goto oom;
+        }
+    }
+    mem_free(owned);
     if (net_init(&w->net, &sc->net, sc->links, sc->nlinks, w->nnodes, seed, &w->s, &w->pool, st, on_arrive))
         goto oom;
     if (coord_init(&w->coord, seed))
