@@ -1,0 +1,298 @@
+/* test_validation: the whole simulator against closed forms (DESIGN.md section 8): the R-th
+ * order statistic of IID replica round trips, M/M/1 and M/M/k (Erlang C) response times, and
+ * the k-staleness formula C(N-W, R) / C(N, R) for reads that race a write. Fixed seeds; each
+ * tolerance is derived from the sample size in the comment above its check. */
+#include "tests/testutil.h"
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#define MS 1e6 /* ns */
+
+static double choose(int n, int k)
+{
+    if (k < 0 || k > n)
+        return 0;
+    double c = 1;
+    for (int i = 1; i <= k; i++)
+        c = c * (n - k + i) / i;
+    return c;
+}
+
+static void run_with(const char *ini, const char *set1, const char *set2, run_stats *st)
+{
+    const char *sets[2] = {set1, set2};
+    tu_run_text(ini, sets, set2 ? 2 : set1 ? 1 : 0, st);
+}
+
+/* ---- order statistics of IID round trips ---- */
+
+/* A round trip is request + reply, two IID exp(m) one-way latencies: Erlang-2 with phase
+ * mean m (ns). The R-th fastest of N IID round trips has CDF
+ * G(x) = sum_{j=R}^{N} C(N,j) F^j (1-F)^{N-j} and density
+ * g(x) = N C(N-1,R-1) F^{R-1} (1-F)^{N-R} f(x). */
+typedef struct ostat {
+    int n, r;
+    double m; /* ns */
+} ostat;
+
+static double erlang2_cdf(double x, double m) { return x <= 0 ? 0 : 1 - exp(-x / m) * (1 + x / m); }
+static double erlang2_pdf(double x, double m) { return x <= 0 ? 0 : x / (m * m) * exp(-x / m); }
+
+static double os_cdf(const ostat *o, double x)
+{
+    double f = erlang2_cdf(x, o->m), g = 0;
+    for (int j = o->r; j <= o->n; j++)
+        g += choose(o->n, j) * pow(f, j) * pow(1 - f, o->n - j);
+    return g;
+}
+
+static double os_pdf(const ostat *o, double x)
+{
+    double f = erlang2_cdf(x, o->m);
+    return o->n * choose(o->n - 1, o->r - 1) * pow(f, o->r - 1) * pow(1 - f, o->n - o->r) *
+           erlang2_pdf(x, o->m);
+}
+
+/* Solves G(x) = p by bisection (G is increasing). */
+static double os_quantile(const ostat *o, double p)
+{
+    double lo = 0, hi = 100 * o->m;
+    for (int i = 0; i < 200 && hi - lo > 1e-9 * o->m; i++) {
+        double mid = (lo + hi) / 2;
+        if (os_cdf(o, mid) < p)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return (lo + hi) / 2;
+}
+
+/* Mean and variance of G by Simpson's rule on E[X] = int (1-G), E[X^2] = int 2x (1-G) over
+ * [0, 60m]; the tail beyond is below N * 61 e^{-60}, about 1e-24 of m. */
+static void os_moments(const ostat *o, double *mean, double *var)
+{
+    const int k = 60000; /* even */
+    double h = 60 * o->m / k, s1 = 0, s2 = 0;
+    for (int i = 0; i <= k; i++) {
+        double x = i * h, tail = 1 - os_cdf(o, x);
+        double wt = i == 0 || i == k ? 1 : i % 2 ? 4 : 2;
+        s1 += wt * tail;
+        s2 += wt * 2 * x * tail;
+    }
+    *mean = s1 * h / 3;
+    *var = s2 * h / 3 - *mean * *mean;
+}
+
+/* Reads only (no key is ever written: a read still waits for R replies), N = 3 replicas on 3
+ * nodes, exp(1ms) one-way latency for every message, zero service time and no queueing, so a
+ * read's latency is exactly the R-th fastest of 3 IID Erlang-2 round trips. The open-loop rate
+ * does not matter (nothing queues); the timeout cannot fire (P(round trip > 10s) ~ e^-10000). */
+static const char order_ini[] = "[run]\nseed = 11\nops = 200000\n"
+                                "[cluster]\nnodes = 3\nreplicas = 3\n"
+                                "[quorum]\nw = 1\ntimeout = 10s\n"
+                                "[network]\nlatency = exp(1ms)\n"
+                                "[workload]\nmode = open\nrate = 1000/s\nread_ratio = 1\nkeys = 100\n";
+
+/* n = 200000 reads per R. A quantile estimate at p has binomial SE sqrt(p(1-p)/n) in
+ * probability, sd = sqrt(p(1-p)/n) / g(x_p) in time (2-4us at p50 and 10-25us at p99 for
+ * these laws); allow 5 sd plus the histogram's stated relative error HIST_REL_ERROR * x_p.
+ * The mean is exact (the histogram keeps the sum): allow 5 SE = 5 sd(G) / sqrt(n), 0.5-0.7%.
+ * Neighbouring order statistics differ by 75% or more at p50, so answering at the (R-1)-th or
+ * (R+1)-th reply fails by dozens of tolerances. */
+static void read_latency_is_rth_order_statistic(void **state)
+{
+    (void)state;
+    const double ps[] = {0.5, 0.99};
+    for (int r = 1; r <= 3; r++) {
+        char set[32];
+        snprintf(set, sizeof set, "quorum.r=%d", r);
+        run_stats st;
+        run_with(order_ini, set, NULL, &st);
+        const hist *h = &st.lat[OP_READ][OUT_OK];
+        double n = (double)h->count;
+        EQ(h->count, 200000);
+        EQ(st.unavailable[OP_READ], 0);
+        ostat o = {3, r, 1 * MS};
+        for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++) {
+            double p = ps[i], x = os_quantile(&o, p);
+            double sd = sqrt(p * (1 - p) / n) / os_pdf(&o, x);
+            double got = (double)hist_quantile(h, p);
+            print_message("R=%d p%g: %.1f us, closed form %.1f us +- %.1f\n", r, p * 100, got / 1e3, x / 1e3,
+                          (5 * sd + HIST_REL_ERROR * x) / 1e3);
+            NEAR(got, x, 5 * sd + HIST_REL_ERROR * x);
+        }
+        double mean, var;
+        os_moments(&o, &mean, &var);
+        print_message("R=%d mean: %.1f us, closed form %.1f us +- %.1f\n", r, hist_mean(h) / 1e3, mean / 1e3,
+                      5 * sqrt(var / n) / 1e3);
+        NEAR(hist_mean(h), mean, 5 * sqrt(var / n));
+        stats_fini(&st);
+    }
+}
+
+/* ---- queues ---- */
+
+/* One replica, one node, reads only, zero network latency: each read is one customer of the
+ * replica's FIFO queue with exp(1ms) service (mu = 1000/s) in front of `concurrency`
+ * servers, and its latency is its sojourn time. Warm-up: the queue starts empty and relaxes
+ * in about 1 / (mu (1 - sqrt(rho))^2), a few dozen customers at these loads; 2000 are
+ * dropped. The timeout cannot fire (P(T > 100s) ~ e^-50000). */
+static const char mm_ini[] = "[run]\nseed = 21\nops = 402000\nwarmup = 2000\n"
+                             "[cluster]\nnodes = 1\nreplicas = 1\n"
+                             "[quorum]\nr = 1\nw = 1\ntimeout = 100s\n"
+                             "[network]\nlatency = const(0)\n"
+                             "[node]\nread_service = exp(1ms)\nconcurrency = 1\n"
+                             "[workload]\nmode = open\narrival = poisson\nrate = 500/s\nread_ratio = 1\nkeys = 1\n";
+
+/* M/M/1, lambda = 500/s, mu = 1000/s, rho = 0.5, n = 400000 measured reads. T is
+ * exponential with rate mu - lambda: mean 2ms, median ln 2 / (500/s), p99 ln 100 / (500/s).
+ * Successive sojourn times are positively correlated, so the sample mean's variance is
+ * sigma^2 / n with the asymptotic variance constant sigma^2, not Var(T) / n = 4 / (mu^2 n).
+ * For the wait in queue, sigma^2 = rho (2 + 5 rho - 4 rho^2 + rho^3) / (mu^2 (1 - rho)^4)
+ * (Daley 1968; Whitt, "Planning queueing simulations", Management Science 1989): 29 / mu^2
+ * at rho = 0.5. The sojourn time adds the service time and its covariance with later waits;
+ * a batch-means run of the Lindley recursion (4e8 customers, outside qsim) gives 29.2 for the
+ * wait, confirming the formula, and 36.4 / mu^2 for the sojourn, and 40 qsim seeds at this n
+ * give a relative SE of 0.50% (predicted 0.48%). Take sigma^2 <= 40 / mu^2: SE <= 10us
+ * (0.5%), allow 5 SE = 50us. Without the queue (T = service time) the mean is 1ms; one more
+ * server gives 1.07ms; a LIFO queue keeps the mean but moves the median (1.21ms).
+ * Quantiles: the binomial sd sqrt(p(1-p)/n) / g(x_p) is inflated by the same correlation;
+ * over 40 seeds the variance factor was 4.3 at p50 and 11.6 at p99. Use 16 (4 x the sd),
+ * times 5, plus HIST_REL_ERROR * x_p. */
+static void mm1_mean_response_time(void **state)
+{
+    (void)state;
+    run_stats st;
+    run_with(mm_ini, NULL, NULL, &st);
+    const hist *h = &st.lat[OP_READ][OUT_OK];
+    double n = (double)h->count, lambda = 500, mu = 1000, rate = mu - lambda; /* per second */
+    EQ(h->count, 400000);
+    EQ(st.unavailable[OP_READ], 0);
+    double mean = 1e9 / rate;
+    double se = sqrt(40 / (mu * mu) / n) * 1e9;
+    print_message("M/M/1 mean: %.1f us, closed form %.1f us +- %.1f\n", hist_mean(h) / 1e3, mean / 1e3,
+                  5 * se / 1e3);
+    NEAR(hist_mean(h), mean, 5 * se);
+    const double ps[] = {0.5, 0.99};
+    for (size_t i = 0; i < 2; i++) {
+        double p = ps[i], x = -log(1 - p) / rate * 1e9, g = rate * (1 - p) / 1e9; /* density per ns */
+        double sd = sqrt(16 * p * (1 - p) / n) / g, got = (double)hist_quantile(h, p);
+        print_message("M/M/1 p%g: %.1f us, closed form %.1f us +- %.1f\n", p * 100, got / 1e3, x / 1e3,
+                      (5 * sd + HIST_REL_ERROR * x) / 1e3);
+        NEAR(got, x, 5 * sd + HIST_REL_ERROR * x);
+    }
+    stats_fini(&st);
+}
+
+/* Erlang C: probability that an arrival waits in an M/M/k queue with offered load a =
+ * lambda / mu (a < k). */
+static double erlang_c(int k, double a)
+{
+    double term = 1, sum = 0; /* term = a^i / i! */
+    for (int i = 0; i < k; i++) {
+        sum += term;
+        term *= a / (i + 1);
+    }
+    double top = term * k / (k - a);
+    return top / (sum + top);
+}
+
+/* M/M/3, mu = 1000/s, lambda = 1800/s, rho = 0.6, n = 400000 measured reads. Mean response =
+ * 1/mu + C(3, 1.8) / (3 mu - lambda) = 1ms + 0.3547 / (1200/s) = 1.2956ms. We know no closed
+ * form for the correlated sample mean's variance here; over 40 seeds at this n its relative
+ * SE was 0.42%. Take SE <= 0.5% and allow 5 SE, 2.5% (32us). Two servers (C(2, 1.8) = 0.853)
+ * give 5.3ms, four give 1.06ms, and a model that ignored queueing gives 1ms. */
+static void mmk_mean_wait_erlang_c(void **state)
+{
+    (void)state;
+    run_stats st;
+    run_with(mm_ini, "node.concurrency=3", "workload.rate=1800/s", &st);
+    const hist *h = &st.lat[OP_READ][OUT_OK];
+    EQ(h->count, 400000);
+    EQ(st.unavailable[OP_READ], 0);
+    const int k = 3;
+    double lambda = 1800, mu = 1000, c = erlang_c(k, lambda / mu);
+    double mean = (1 / mu + c / (k * mu - lambda)) * 1e9;
+    print_message("M/M/%d C = %.4f, mean: %.1f us, closed form %.1f us +- %.1f\n", k, c, hist_mean(h) / 1e3,
+                  mean / 1e3, 5 * 0.005 * mean / 1e3);
+    NEAR(hist_mean(h), mean, 5 * 0.005 * mean);
+    stats_fini(&st);
+}
+
+/* ---- k-staleness for reads that race a write ---- */
+
+/* One key on N = 3 nodes, one closed-loop client with no think time, 70% reads. Write
+ * requests take exp(1s) one way, acks const(0): a write is acknowledged at the instant its
+ * W-th replica applies it, and the client's next operation starts at that very instant. The
+ * other N - W replicas get their copy only after a further exp(1s) (memoryless). Reads take
+ * exp(1us) each way on every link, IID, so the first R replies (read_fanout = all), like the
+ * R owners drawn at random (read_fanout = r), are a uniformly random R-subset of the owners.
+ * A run of reads after an ack lasts microseconds (a 30-read run, the first past 100us, has
+ * probability 0.7^30 ~ 2e-5), so the reads with t-visibility in band 0 ([0, 100us)) see
+ * exactly W holders of latest(r) and are stale iff all R replicas they hear from lack it:
+ * p = C(N-W, R) / C(N, R). The timeout cannot fire (P(max of 3 exp(1s) > 100s) ~ 3e-43). */
+static const char race_ini[] = "[run]\nseed = 31\nops = 100000\n"
+                               "[cluster]\nnodes = 3\nreplicas = 3\n"
+                               "[quorum]\ntimeout = 100s\n"
+                               "[network]\nlatency = exp(1us)\nwrite_request = exp(1s)\nwrite_ack = const(0)\n"
+                               "read_request = exp(1us)\nread_response = exp(1us)\n"
+                               "[workload]\nmode = closed\nclients = 1\nthink = const(0)\nread_ratio = 0.7\n"
+                               "keys = 1\n";
+
+/* About 70000 band-0 reads per configuration (100000 operations, 70% reads). Tolerance
+ * 5 sqrt(p(1-p)/n), at most 0.009 at p = 2/3, plus the bias bound: a band-0 read starts
+ * < 100us after the ack and its requests arrive < 200us after it (P(exp(1us) > 100us) =
+ * e^-100), so a missing replica receives the write before the read asks it with probability
+ * < 1 - e^{-200us/1s} = 2e-4 each, (N-W) * 2e-4 <= 4e-4 in all. R + W > N:
+ * every R-subset meets the W holders, so no read is stale, exactly. Returning the first reply
+ * instead of the newest of the first R gives 2/3 instead of 1/3 at (R,W) = (2,1) and 1/3
+ * instead of 0 at (2,2). */
+static void k_staleness_matches_formula(void **state)
+{
+    (void)state;
+    static const int rw[][2] = {{1, 1}, {1, 2}, {2, 1}, {2, 2}, {1, 3}, {3, 1}};
+    static const char *const fanout[] = {"quorum.read_fanout=all", "quorum.read_fanout=r"};
+    const int n_rep = 3;
+    for (size_t f = 0; f < 2; f++) {
+        for (size_t i = 0; i < sizeof rw / sizeof rw[0]; i++) {
+            int r = rw[i][0], w = rw[i][1];
+            char sr[32], sw[32];
+            snprintf(sr, sizeof sr, "quorum.r=%d", r);
+            snprintf(sw, sizeof sw, "quorum.w=%d", w);
+            const char *sets[3] = {sr, sw, fanout[f]};
+            run_stats st;
+            tu_run_text(race_ini, sets, 3, &st);
+            EQ(st.unavailable[OP_READ] + st.unavailable[OP_WRITE], 0);
+            EQ(st.lost_reads, 0);
+            uint64_t reads = st.vis_reads[0], stale = reads - st.vis_fresh[0];
+            uint64_t later = 0;
+            for (int b = 1; b < VIS_NBANDS; b++)
+                later += st.vis_reads[b];
+            double want = choose(n_rep - w, r) / choose(n_rep, r), got = (double)stale / (double)reads;
+            double tol = 5 * sqrt(want * (1 - want) / (double)reads) + (n_rep - w) * 2e-4;
+            print_message("%s R=%d W=%d: stale %.4f of %llu band-0 reads (%llu later), formula %.4f +- %.4f\n",
+                          fanout[f] + 7, r, w, got, (unsigned long long)reads, (unsigned long long)later, want,
+                          tol);
+            assert_true(reads > 60000);
+            if (r + w > n_rep) {
+                EQ(stale, 0);
+                EQ(st.stale, 0);
+            } else {
+                NEAR(got, want, tol);
+            }
+            stats_fini(&st);
+        }
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(read_latency_is_rth_order_statistic),
+        cmocka_unit_test(mm1_mean_response_time),
+        cmocka_unit_test(mmk_mean_wait_erlang_c),
+        cmocka_unit_test(k_staleness_matches_formula),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
