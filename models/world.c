@@ -1,5 +1,6 @@
 /* world: building, running and tearing down one configuration; see world.h. */
 #include "models/world.h"
+#include <assert.h>
 #include <errno.h>
 #include <string.h>
 #include "sim/alloc.h"
@@ -115,7 +116,10 @@ int world_run(world *w)
     w->st->end_time = w->s.now;
     w->st->peak_ops = w->coord.peak;
     w->st->peak_msgs = w->pool.peak;
-    if (!sim_balanced(&w->s))
+    /* bookkeeping: with the queue drained every operation has ended and every message
+     * has been returned to the pool */
+    assert(sim_pending(&w->s) == 0 && w->coord.live == 0 && w->pool.live == 0);
+    if (!sim_balanced(&w->s) || w->coord.live || w->pool.live)
         w->failed = 1;
     return w->failed ? -1 : 0;
 }
