@@ -37,6 +37,8 @@ typedef struct reader {
     char *buf;
     size_t pos, len;
     int line;
+    size_t first;    /* index of this reading's first entry (a file may be read twice) */
+    int bad_section; /* after a broken "[section" line: its keys are skipped */
 } reader;
 
 static int grow(void **p, size_t *cap, size_t need, size_t elem)
@@ -258,11 +260,13 @@ static char *reader_next(char *str, int num, void *stream)
     int limit = num - 3; /* the library needs room for "\r\n\0" */
     const char *out = t;
     if (len > (size_t)limit) {
-        error_at(r->c, r->file, r->line, "line is %zu characters long; the INI library reads at most %d", len, limit);
+        error_at(r->c, r->file, r->line, "line is %zu characters long; the INI library reads at most %d: '%.*s...'",
+                 len, limit, (int)(tl < 40 ? tl : 40), t);
         tl = 0;
     } else if (tl > 0 && t[0] != ';' && t[0] != '#') {
         if (t[0] == '[') {
-            if (!memchr(t, ']', tl)) {
+            r->bad_section = !memchr(t, ']', tl);
+            if (r->bad_section) {
                 error_at(r->c, r->file, r->line, "section header without ']': %.*s", (int)tl, t);
                 tl = 0;
             }
@@ -283,6 +287,8 @@ static int on_pair(void *user, const char *section, const char *name, const char
 {
     reader *r = user;
     cfg *c = r->c;
+    if (r->bad_section)
+        return 1;
     if (strcmp(name, "include") == 0) {
         char dir[PATH_MAX], path[PATH_MAX * 2];
         dir_of(r->file, dir, sizeof dir);
@@ -297,7 +303,7 @@ static int on_pair(void *user, const char *section, const char *name, const char
         error_at(c, r->file, r->line, "%s = %s: key outside any section (put it under [section])", name, value);
         return 1;
     }
-    for (size_t i = 0; i < c->n; i++) {
+    for (size_t i = r->first; i < c->n; i++) {
         cfg_entry *e = &c->e[i];
         if (e->file == r->file && strcmp(e->section, section) == 0 && strcmp(e->key, name) == 0) {
             error_at(c, r->file, r->line, "%s.%s is set twice in this file (first at line %d)", section, name, e->line);
@@ -333,7 +339,7 @@ static int load_file(cfg *c, const char *path, const char *from_file, int from_l
         error_at(c, from_file ? from_file : path, from_line, "include = %s: includes nested deeper than %d", path, CFG_MAX_DEPTH);
         return -1;
     }
-    reader r = {.c = c, .file = intern(c, path)};
+    reader r = {.c = c, .file = intern(c, path), .first = c->n};
     size_t cap = 0;
     int rc = 0;
     for (;;) {
@@ -373,7 +379,8 @@ int cfg_load(cfg *c, const char *path)
     if (d) {
         mem_free(c->base_dir);
         c->base_dir = d;
-    }
+    } else
+        c->oom = 1;
     return load_file(c, path, NULL, 0);
 }
 

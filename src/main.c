@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "models/scenario.h"
+#include "models/world.h"
 #include "sim/alloc.h"
 #include "sim/cfg.h"
 #include "src/report.h"
@@ -122,6 +123,38 @@ static int parse_sweep(const char *arg, sweep *s)
     }
 }
 
+/* What only a built world can check (a script's prefer node must own the key): each
+ * configuration's world is built and dropped before anything is written, so --check sees
+ * these errors too. Returns how many configurations are bad. */
+static size_t check_worlds(run_item *items, size_t n)
+{
+    size_t bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        run_stats st;
+        stats_init(&st);
+        world *w = NULL;
+        char err[1024] = "";
+        int rc = world_create(&items[i].sc, (int)i, NULL, &st, &w, err, sizeof err);
+        if (rc == 0)
+            world_destroy(w);
+        else if (rc == -EINVAL) {
+            fprintf(stderr, "%s\n", err);
+            bad++;
+        }
+        stats_fini(&st);
+    }
+    return bad;
+}
+
+static int takes_value(const char *a)
+{
+    static const char *const opts[] = {"--seed", "--set", "--sweep", "--out", "--format", "--jobs"};
+    for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++)
+        if (strcmp(a, opts[i]) == 0)
+            return 1;
+    return 0;
+}
+
 static void free_sweeps(sweep *sw, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -135,7 +168,7 @@ static void free_sweeps(sweep *sw, size_t n)
 int main(int argc, char **argv)
 {
     const char *path = NULL, *out = NULL, *format = "table", *seed = NULL;
-    int check = 0, timing = 0, rc = 0;
+    int check = 0, timing = 0, rc = 0, made_dir = 0;
     long jobs = sysconf(_SC_NPROCESSORS_ONLN);
     sweep sw[RUNNER_MAX_SWEEPS];
     size_t nsw = 0;
@@ -169,7 +202,7 @@ int main(int argc, char **argv)
             check = 1;
         } else if (strcmp(a, "--timing") == 0) {
             timing = 1;
-        } else if (a[0] == '-' && a[1] == '-' && !val) {
+        } else if (takes_value(a) && !val) {
             fprintf(stderr, "qsim: %s needs a value\n", a);
             rc = 2;
             goto done;
@@ -226,7 +259,8 @@ int main(int argc, char **argv)
         rc = 2;
         goto done;
     }
-    cfg_load(c, path);
+    /* every error is listed: a file that opened is built even if some of its lines were bad */
+    int opened = cfg_load(c, path) == 0;
     for (size_t i = 0; i < nsets; i++)
         cfg_add_arg(c, "--set", sets[i]);
     if (seed) {
@@ -234,10 +268,14 @@ int main(int argc, char **argv)
         snprintf(arg, sizeof arg, "run.seed=%s", seed);
         cfg_add_arg(c, "--seed", arg);
     }
-    if (cfg_nerrors(c) == 0)
+    if (opened)
         n = runner_build(c, sw, nsw, &items);
     if (cfg_nerrors(c)) {
         cfg_print_errors(c, stderr);
+        rc = 2;
+        goto done;
+    }
+    if (check_worlds(items, n)) {
         rc = 2;
         goto done;
     }
@@ -256,6 +294,8 @@ int main(int argc, char **argv)
     snprintf(outdir, sizeof outdir, "%s", out ? out : "out/");
     if (!out)
         snprintf(outdir, sizeof outdir, "out/%s", name);
+    struct stat sb;
+    made_dir = stat(outdir, &sb) != 0;
     if (mkdirs(outdir)) {
         fprintf(stderr, "qsim: cannot create %s: %s\n", outdir, strerror(errno));
         rc = 1;
@@ -295,7 +335,9 @@ int main(int argc, char **argv)
     }
 done:
     mem_free(sets);
-    runner_free(items, n);
+    runner_free(items, n); /* removes the per-configuration trace files */
+    if (rc && made_dir)
+        rmdir(outdir); /* a failed run leaves no directory it made (only if it is empty) */
     free_sweeps(sw, nsw);
     cfg_destroy(c);
     if (fflush(stdout) && rc == 0)

@@ -1,0 +1,668 @@
+/* The qsim command line as a user runs it (DESIGN.md sections 5 and 6): exit statuses,
+ * errors with file and line, nothing written on bad input, the three report files, sweeps,
+ * and byte-identical output for a seed whatever the job count. Runs QSIM_BIN as a child
+ * process in a fresh temporary directory, so nothing lands in the source tree's out/. */
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "models/ring.h"
+#include "models/scenario.h"
+#include "tests/testutil.h"
+
+typedef struct result {
+    int status; /* exit status, or -1 if the child did not exit normally */
+    char *out, *err;
+} result;
+
+#define HAS(text, want)                                                                   \
+    do {                                                                                  \
+        if (!strstr((text), (want)))                                                      \
+            fail_msg("missing fragment\n  want: %s\n  got:\n%s", (want), (text));         \
+    } while (0)
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 4096, len = 0;
+    char *buf = malloc(cap);
+    size_t got;
+    while (buf && (got = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+        len += got;
+        if (cap - len < 2) {
+            char *nb = realloc(buf, cap *= 2);
+            if (!nb)
+                free(buf);
+            buf = nb;
+        }
+    }
+    fclose(f);
+    if (!buf)
+        fail_msg("out of memory reading %s", path);
+    buf[len] = '\0';
+    return buf;
+}
+
+static int exists(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0;
+}
+
+/* Runs qsim with argv (argv[0] is set here) in directory cwd; stdout and stderr are kept. */
+static void run(result *r, const char *cwd, const char *const *args)
+{
+    char out[] = "/tmp/qsim-cli-out-XXXXXX", err[] = "/tmp/qsim-cli-err-XXXXXX";
+    int fo = mkstemp(out), fe = mkstemp(err);
+    if (fo < 0 || fe < 0)
+        fail_msg("mkstemp failed");
+    const char *argv[64] = {QSIM_BIN};
+    size_t n = 1;
+    while (args[n - 1] && n < 63) {
+        argv[n] = args[n - 1];
+        n++;
+    }
+    argv[n] = NULL;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0)
+        fail_msg("fork failed");
+    if (pid == 0) {
+        if ((cwd && chdir(cwd) != 0) || dup2(fo, 1) < 0 || dup2(fe, 2) < 0)
+            _exit(127);
+        execv(QSIM_BIN, (char *const *)argv);
+        _exit(127);
+    }
+    int ws;
+    if (waitpid(pid, &ws, 0) != pid)
+        fail_msg("waitpid failed");
+    close(fo);
+    close(fe);
+    r->status = WIFEXITED(ws) ? WEXITSTATUS(ws) : -1;
+    r->out = slurp(out);
+    r->err = slurp(err);
+    unlink(out);
+    unlink(err);
+}
+
+#define RUN(r, cwd, ...) run((r), (cwd), (const char *const[]){__VA_ARGS__, NULL})
+
+static void done(result *r)
+{
+    free(r->out);
+    free(r->err);
+}
+
+static void make_dir(char *dir, size_t n)
+{
+    snprintf(dir, n, "/tmp/qsim-cli-XXXXXX");
+    if (!mkdtemp(dir))
+        fail_msg("mkdtemp failed");
+}
+
+static void put(const char *dir, const char *name, const char *text)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        fail_msg("cannot write %s", path);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void rm_tree(const char *dir)
+{
+    char cmd[4200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        print_error("could not remove %s\n", dir);
+}
+
+static char *path_in(const char *dir, const char *name)
+{
+    static char buf[4][4096];
+    static int i;
+    char *p = buf[i++ % 4];
+    snprintf(p, 4096, "%s/%s", dir, name);
+    return p;
+}
+
+static size_t count_lines(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += *s == '\n';
+    return n;
+}
+
+/* Lines of s that start with prefix. */
+static size_t count_prefixed(const char *s, const char *prefix)
+{
+    size_t n = 0, pl = strlen(prefix);
+    for (const char *line = s; *line;) {
+        n += strncmp(line, prefix, pl) == 0;
+        const char *nl = strchr(line, '\n');
+        if (!nl)
+            break;
+        line = nl + 1;
+    }
+    return n;
+}
+
+static void expect_status(const result *r, int want)
+{
+    if (r->status != want)
+        fail_msg("exit status %d, want %d\nstdout:\n%s\nstderr:\n%s", r->status, want, r->out, r->err);
+}
+
+static void expect_same_file(const char *a, const char *b)
+{
+    char *x = slurp(a), *y = slurp(b);
+    if (!x || !y)
+        fail_msg("missing %s or %s", a, b);
+    if (strcmp(x, y) != 0)
+        fail_msg("%s and %s differ", a, b);
+    free(x);
+    free(y);
+}
+
+static void expect_absent(const char *path)
+{
+    if (exists(path))
+        fail_msg("%s exists: nothing should have been written", path);
+}
+
+/* Two errors, at lines 5 and 7. */
+static const char bad_ini[] = "[run]\nops = 10\n\n[quorum]\nr = 4\n[network]\nloss = 1.5\n";
+
+static void cli_bad_scenario_exits_2_and_writes_nothing(void **state)
+{
+    (void)state;
+    char dir[64];
+    make_dir(dir, sizeof dir);
+    put(dir, "bad.ini", bad_ini);
+    result r;
+    RUN(&r, dir, "bad.ini"); /* default output directory out/bad, in dir */
+    expect_status(&r, 2);
+    EQ(strlen(r.out), 0);
+    expect_absent(path_in(dir, "out"));
+    done(&r);
+    RUN(&r, dir, "--out", path_in(dir, "o"), "bad.ini");
+    expect_status(&r, 2);
+    expect_absent(path_in(dir, "o"));
+    done(&r);
+    /* a --set error is bad input too */
+    RUN(&r, dir, "--out", path_in(dir, "o"), "--set", "quorum.w=9", tu_src("scenarios/drift.ini"));
+    expect_status(&r, 2);
+    HAS(r.err, "--set");
+    HAS(r.err, "quorum.w=9: must be <= replicas (3)");
+    expect_absent(path_in(dir, "o"));
+    done(&r);
+    rm_tree(dir);
+}
+
+static void cli_errors_name_file_and_line(void **state)
+{
+    (void)state;
+    char dir[64];
+    make_dir(dir, sizeof dir);
+    put(dir, "bad.ini", bad_ini);
+    result r;
+    RUN(&r, dir, "--out", path_in(dir, "o"), "bad.ini");
+    expect_status(&r, 2);
+    HAS(r.err, "bad.ini:5: quorum.r = 4: must be <= replicas (3)\n");
+    HAS(r.err, "bad.ini:7: network.loss = 1.5: out of range: must be between 0 and 1\n");
+    EQ(count_lines(r.err), 2);
+    EQ(count_prefixed(r.err, "bad.ini:"), 2);
+    done(&r);
+    /* the path as the user gave it */
+    RUN(&r, NULL, "--out", path_in(dir, "o"), path_in(dir, "bad.ini"));
+    expect_status(&r, 2);
+    char want[256];
+    snprintf(want, sizeof want, "%s/bad.ini:5: quorum.r = 4", dir);
+    HAS(r.err, want);
+    done(&r);
+    /* a scenario that does not open: one line, no cascade of missing-key errors */
+    RUN(&r, dir, "--out", path_in(dir, "o"), "nope.ini");
+    expect_status(&r, 2);
+    if (strcmp(r.err, "nope.ini: cannot open: No such file or directory\n") != 0)
+        fail_msg("stderr: %s", r.err);
+    expect_absent(path_in(dir, "o"));
+    done(&r);
+    rm_tree(dir);
+}
+
+/* A malformed line used to stop the listing: the scenario's own errors were never shown. */
+static void cli_lists_line_errors_with_scenario_errors(void **state)
+{
+    (void)state;
+    char dir[64];
+    make_dir(dir, sizeof dir);
+    put(dir, "m.ini", "[run]\nops = 10\nfoo\n[quorum]\nr = 9\nzz = 1\n");
+    result r;
+    RUN(&r, dir, "--check", "m.ini");
+    expect_status(&r, 2);
+    HAS(r.err, "m.ini:3: expected 'key = value' or '[section]', got 'foo'\n");
+    HAS(r.err, "m.ini:5: quorum.r = 9: must be <= replicas (3)\n");
+    HAS(r.err, "m.ini:6: quorum.zz = 1: unknown key (did you mean quorum.r?)\n");
+    EQ(count_lines(r.err), 3);
+    done(&r);
+    rm_tree(dir);
+}
+
+static void cli_unknown_option_exits_2(void **state)
+{
+    (void)state;
+    char dir[64];
+    make_dir(dir, sizeof dir);
+    const char *drift = tu_src("scenarios/drift.ini");
+    result r;
+    RUN(&r, dir, "--frobnicate", drift);
+    expect_status(&r, 2);
+    HAS(r.err, "unknown option --frobnicate");
+    done(&r);
+    /* last on the line: still an unknown option, not "needs a value" */
+    RUN(&r, dir, drift, "--frobnicate");
+    expect_status(&r, 2);
+    HAS(r.err, "unknown option --frobnicate");
+    done(&r);
+    RUN(&r, dir, drift, "--out");
+    expect_status(&r, 2);
+    HAS(r.err, "--out needs a value");
+    done(&r);
+    RUN(&r, dir, "--jobs", "0", drift);
+    expect_status(&r, 2);
+    HAS(r.err, "--jobs 0: must be 1..64");
+    done(&r);
+    RUN(&r, dir, "--format", "xml", drift);
+    expect_status(&r, 2);
+    HAS(r.err, "--format xml: must be table, csv or json");
+    done(&r);
+    RUN(&r, dir, "--sweep", "quorum.r=", drift);
+    expect_status(&r, 2);
+    HAS(r.err, "--sweep quorum.r=: expected section.key=v1,v2,...");
+    done(&r);
+    RUN(&r, dir, drift, drift);
+    expect_status(&r, 2);
+    HAS(r.err, "one scenario at a time");
+    done(&r);
+    RUN(&r, dir, "--seed", "1");
+    expect_status(&r, 2);
+    HAS(r.err, "usage: qsim");
+    done(&r);
+    expect_absent(path_in(dir, "out"));
+    rm_tree(dir);
+}
+
+static void cli_check_validates_only(void **state)
+{
+    (void)state;
+    char dir[64];
+    make_dir(dir, sizeof dir);
+    const char *drift = tu_src("scenarios/drift.ini");
+    result r;
+    RUN(&r, dir, "--check", "--out", path_in(dir, "o"), drift);
+    expect_status(&r, 0);
+    char want[4200];
+    snprintf(want, sizeof want, "%s: ok (1 configuration)\n", drift);
+    if (strcmp(r.out, want) != 0)
+        fail_msg("stdout '%s', want '%s'", r.out, want);
+    EQ(strlen(r.err), 0);
+    expect_absent(path_in(dir, "o"));
+    done(&r);
+    RUN(&r, dir, "--check", "--sweep", "quorum.r=1,2,3", "--sweep", "quorum.w=1,2,3", drift);
+    expect_status(&r, 0);
+    HAS(r.out, ": ok (9 configurations)\n");
+    expect_absent(path_in(dir, "out"));
+    done(&r);
+    /* a configuration of the sweep that is bad is named */
+    RUN(&r, dir, "--check", "--sweep", "quorum.r=1,4", drift);
+    expect_status(&r, 2);
+    HAS(r.err, "with quorum.r=4: quorum.r=4: must be <= replicas (3)");
+    done(&r);
+    rm_tree(dir);
+}
+
+static void cli_version_and_help(void **state)
+{
+    (void)state;
+    result r;
+    RUN(&r, NULL, "--version");
+    expect_status(&r, 0);
+    if (strcmp(r.out, "qsim " QSIM_VERSION "\n") != 0)
+        fail_msg("--version printed '%s'", r.out);
+    done(&r);
+    RUN(&r, NULL, "--help");
+    expect_status(&r, 0);
+    HAS(r.out, "usage: qsim [options] SCENARIO.ini");
+    HAS(r.out, "--sweep");
+    HAS(r.out, "--check");
+    HAS(r.out, "exit status: 0 done, 1 the run failed, 2 bad input (nothing written)");
+    EQ(strlen(r.err), 0);
+    done(&r);
+}
+
+static void cli_keys_lists_every_section(void **state)
+{
+    (void)state;
+    result r;
+    RUN(&r, NULL, "--keys");
+    expect_status(&r, 0);
+    size_t nt;
+    const cfg_table *const *t = scenario_tables(&nt);
+    for (size_t i = 0; i < nt; i++) {
+        char want[128];
+        snprintf(want, sizeof want, "[%s]", t[i]->keys[0].section);
+        HAS(r.out, want);
+        for (size_t k = 0; k < t[i]->n; k++) {
+            const cfg_key *key = &t[i]->keys[k];
+            if (key->type == CFG_LIST)
+                snprintf(want, sizeof want, "\n  NAME = ...");
+            else
+                snprintf(want, sizeof want, "\n  %s ", key->name);
+            HAS(r.out, want);
+            HAS(r.out, key->doc);
+        }
+    }
+    HAS(r.out, "[node]  (and [node.NAME]: the same keys for one entity)");
+    HAS(r.out, "default '1s'");
+    done(&r);
+}
+
+/* Names in a directory, sorted, joined by ' '. */
+static void list_dir(const char *dir, char *buf, size_t n)
+{
+    struct dirent **ents;
+    int k = scandir(dir, &ents, NULL, alphasort);
+    buf[0] = '\0';
+    if (k < 0)
+        fail_msg("cannot list %s", dir);
+    for (int i = 0; i < k; i++) {
+        if (strcmp(ents[i]->d_name, ".") && strcmp(ents[i]->d_name, "..")) {
+            size_t l = strlen(buf);
+            snprintf(buf + l, n - l, "%s%s", l ? " " : "", ents[i]->d_name);
+        }
+        free(ents[i]);
+    }
+    free(ents);
+}
+
+static void cli_writes_summary_csv_trace(void **state)
+{
+    (void)state;
+    char dir[64], names[1024];
+    make_dir(dir, sizeof dir);
+    result r;
+    RUN(&r, dir, "--out", path_in(dir, "o"), tu_src("scenarios/drift.ini"));
+    expect_status(&r, 0);
+    done(&r);
+    list_dir(path_in(dir, "o"), names, sizeof names);
+    if (strcmp(names, "runs.csv summary.json trace.jsonl") != 0)
+        fail_msg("output directory holds '%s'", names); /* no temporary files left */
+    char *sum = slurp(path_in(dir, "o/summary.json"));
+    HAS(sum, "\"qsim_version\": \"" QSIM_VERSION "\"");
+    HAS(sum, "\"seed\": 5");
+    HAS(sum, "\"effective\"");
+    HAS(sum, "\"quorum.timeout\": \"500ms\""); /* from the file */
+    HAS(sum, "\"workload.read_ratio\": \"0.9\""); /* a default */
+    free(sum);
+    char *csv = slurp(path_in(dir, "o/runs.csv"));
+    EQ(count_lines(csv), 2);
+    if (strncmp(csv, "config,", 7) != 0)
+        fail_msg("runs.csv header: %.80s", csv);
+    HAS(csv, ",r_plus_w_gt_n,");
+    HAS(csv, "\n0,");
+    free(csv);
+    char *tr = slurp(path_in(dir, "o/trace.jsonl"));
+    size_t lines = count_lines(tr);
+    if (lines < 10)
+        fail_msg("trace.jsonl has %zu lines", lines);
+    EQ(count_prefixed(tr, "{\"run\":0,"), lines);
+    HAS(tr, "\"ev\":\"write\"");
+    free(tr);
+    /* without --out: out/<scenario name> under the working directory */
+    RUN(&r, dir, tu_src("scenarios/drift.ini"));
+    expect_status(&r, 0);
+    HAS(r.out, "reports: out/drift/summary.json, out/drift/runs.csv, out/drift/trace.jsonl");
+    done(&r);
+    list_dir(path_in(dir, "out/drift"), names, sizeof names);
+    if (strcmp(names, "runs.csv summary.json trace.jsonl") != 0)
+        fail_msg("out/drift holds '%s'", names);
+    expect_same_file(path_in(dir, "o/summary.json"), path_in(dir, "out/drift/summary.json"));
+    rm_tree(dir);
+}
+
+static void cli_sweep_runs_cross_product(void **state)
+{
+    (void)state;
+    char dir[64];
+    make_dir(dir, sizeof dir);
+    result r;
+    RUN(&r, dir, "--out", path_in(dir, "o"), "--sweep", "quorum.r=1,2,3", "--sweep", "quorum.w=1,2,3",
+        tu_src("scenarios/drift.ini"));
+    expect_status(&r, 0);
+    char *csv = slurp(path_in(dir, "o/runs.csv"));
+    EQ(count_lines(csv), 10);
+    if (strncmp(csv, "config,quorum.r,quorum.w,", 25) != 0)
+        fail_msg("runs.csv header: %.80s", csv);
+    for (int i = 0; i < 9; i++) {
+        char row[64];
+        snprintf(row, sizeof row, "\n%d,%d,%d,", i, i / 3 + 1, i % 3 + 1); /* the last sweep varies fastest */
+        HAS(csv, row);
+    }
+    free(csv);
+    HAS(r.out, " R+W ");
+    EQ(count_prefixed(r.out, "quorum.r="), 9);
+    int row = 0;
+    for (const char *line = r.out; line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+        if (strncmp(line, "quorum.r=", 9) != 0)
+            continue;
+        int lr, lw, n, rr, ww, rw;
+        char gt[8];
+        if (sscanf(line, "quorum.r=%d quorum.w=%d %d %d %d %d %7s", &lr, &lw, &n, &rr, &ww, &rw, gt) != 7)
+            fail_msg("table row: %.120s", line);
+        EQ(lr, row / 3 + 1);
+        EQ(lw, row % 3 + 1);
+        EQ(n, 3);
+        EQ(rr, lr);
+        EQ(ww, lw);
+        EQ(rw, rr + ww);
+        if (strcmp(gt, rw > n ? "yes" : "no") != 0)
+            fail_msg("R+W=%d, N=%d: '>N?' says %s", rw, n, gt);
+        row++;
+    }
+    EQ(row, 9);
+    done(&r);
+    rm_tree(dir);
+}
+
+static const char *const files[] = {"summary.json", "runs.csv", "trace.jsonl"};
+
+static void expect_same_outputs(const char *a, const char *b)
+{
+    for (size_t i = 0; i < 3; i++) {
+        char pa[4096], pb[4096];
+        snprintf(pa, sizeof pa, "%s/%s", a, files[i]);
+        snprintf(pb, sizeof pb, "%s/%s", b, files[i]);
+        expect_same_file(pa, pb);
+    }
+}
+
+static void cli_same_seed_byte_identical(void **state)
+{
+    (void)state;
+    char dir[64];
+    make_dir(dir, sizeof dir);
+    const char *bench = tu_src("scenarios/bench.ini");
+    result r;
+    RUN(&r, dir, "--out", path_in(dir, "a"), "--set", "run.ops=2000", bench);
+    expect_status(&r, 0);
+    done(&r);
+    RUN(&r, dir, "--out", path_in(dir, "b"), "--set", "run.ops=2000", bench);
+    expect_status(&r, 0);
+    done(&r);
+    expect_same_outputs(path_in(dir, "a"), path_in(dir, "b"));
+    /* and a story with faults */
+    const char *lost = tu_src("scenarios/w1-lost-write.ini");
+    RUN(&r, dir, "--out", path_in(dir, "c"), lost);
+    expect_status(&r, 0);
+    done(&r);
+    RUN(&r, dir, "--out", path_in(dir, "d"), lost);
+    expect_status(&r, 0);
+    done(&r);
+    expect_same_outputs(path_in(dir, "c"), path_in(dir, "d"));
+    rm_tree(dir);
+}
+
+static void cli_jobs_do_not_change_results(void **state)
+{
+    (void)state;
+    char dir[64];
+    make_dir(dir, sizeof dir);
+    const char *bench = tu_src("scenarios/bench.ini");
+    result r;
+    RUN(&r, dir, "--jobs", "1", "--out", path_in(dir, "j1"), "--set", "run.ops=1000", "--sweep", "quorum.r=1,2,3",
+        "--sweep", "quorum.w=1,3", bench);
+    expect_status(&r, 0);
+    done(&r);
+    RUN(&r, dir, "--jobs", "4", "--out", path_in(dir, "j4"), "--set", "run.ops=1000", "--sweep", "quorum.r=1,2,3",
+        "--sweep", "quorum.w=1,3", bench);
+    expect_status(&r, 0);
+    done(&r);
+    expect_same_outputs(path_in(dir, "j1"), path_in(dir, "j4"));
+    char *csv = slurp(path_in(dir, "j1/runs.csv"));
+    EQ(count_lines(csv), 7);
+    free(csv);
+    rm_tree(dir);
+}
+
+static void cli_seed_changes_results(void **state)
+{
+    (void)state;
+    char dir[64];
+    make_dir(dir, sizeof dir);
+    const char *bench = tu_src("scenarios/bench.ini");
+    result r;
+    RUN(&r, dir, "--out", path_in(dir, "s1"), "--seed", "1", "--set", "run.ops=2000", bench);
+    expect_status(&r, 0);
+    done(&r);
+    RUN(&r, dir, "--out", path_in(dir, "s2"), "--seed", "2", "--set", "run.ops=2000", bench);
+    expect_status(&r, 0);
+    done(&r);
+    char *a = slurp(path_in(dir, "s1/summary.json")), *b = slurp(path_in(dir, "s2/summary.json"));
+    HAS(a, "\"seed\": 1,");
+    HAS(b, "\"seed\": 2,");
+    HAS(b, "\"run.seed\": \"2\"");
+    /* more than the seed differs: remove the seed lines and compare what is left */
+    char *p;
+    while ((p = strstr(a, "\"seed\": 1")))
+        p[8] = '2';
+    while ((p = strstr(a, "\"run.seed\": \"1\"")))
+        p[13] = '2';
+    if (strcmp(a, b) == 0)
+        fail_msg("seeds 1 and 2 gave the same results");
+    free(a);
+    free(b);
+    char *c1 = slurp(path_in(dir, "s1/runs.csv")), *c2 = slurp(path_in(dir, "s2/runs.csv"));
+    if (strcmp(c1, c2) == 0)
+        fail_msg("seeds 1 and 2 gave the same runs.csv");
+    free(c1);
+    free(c2);
+    rm_tree(dir);
+}
+
+static void cli_format_csv_and_json_to_stdout(void **state)
+{
+    (void)state;
+    char dir[64];
+    make_dir(dir, sizeof dir);
+    const char *drift = tu_src("scenarios/drift.ini");
+    result r;
+    RUN(&r, dir, "--format", "csv", "--out", path_in(dir, "c"), "--sweep", "quorum.r=1,2", drift);
+    expect_status(&r, 0);
+    char *csv = slurp(path_in(dir, "c/runs.csv"));
+    if (strcmp(r.out, csv) != 0)
+        fail_msg("--format csv stdout differs from runs.csv:\n%s\n---\n%s", r.out, csv);
+    EQ(count_lines(r.out), 3);
+    free(csv);
+    done(&r);
+    RUN(&r, dir, "--format", "json", "--out", path_in(dir, "j"), drift);
+    expect_status(&r, 0);
+    char *json = slurp(path_in(dir, "j/summary.json"));
+    if (strcmp(r.out, json) != 0)
+        fail_msg("--format json stdout differs from summary.json");
+    if (r.out[0] != '{')
+        fail_msg("--format json stdout: %.40s", r.out);
+    free(json);
+    done(&r);
+    rm_tree(dir);
+}
+
+static void cli_prefer_non_owner_exits_2(void **state)
+{
+    (void)state;
+    /* the owners of k1 in a 5-node ring with N=3 and 16 tokens per node */
+    ring *rg;
+    EQ(ring_create(5, 16, 3, 1, &rg), 0);
+    int other = 0, owner = ring_owners(rg, 0)[0];
+    for (int nd = 1; nd <= 5 && !other; nd++)
+        if (ring_owner_rank(rg, 0, nd) < 0)
+            other = nd;
+    ring_destroy(rg);
+    if (!other)
+        fail_msg("every node owns k1");
+    char dir[64], text[512];
+    make_dir(dir, sizeof dir);
+    const char *fmt = "[cluster]\nnodes = 5\nreplicas = 3\nvnodes = 16\n[workload]\nmode = script\nkeys = 1\n"
+                      "[script]\nw1 = 0ms write k1\nr1 = 1ms read k1 prefer n%d\n";
+    snprintf(text, sizeof text, fmt, other);
+    put(dir, "p.ini", text);
+    snprintf(text, sizeof text, fmt, owner);
+    put(dir, "ok.ini", text);
+    char want[128];
+    snprintf(want, sizeof want, "p.ini:10: script.r1: prefer n%d: not an owner of k1", other);
+    result r;
+    RUN(&r, dir, "--out", path_in(dir, "o"), "p.ini");
+    expect_status(&r, 2);
+    HAS(r.err, want);
+    EQ(strlen(r.out), 0);
+    expect_absent(path_in(dir, "o"));
+    done(&r);
+    /* --check finds it too */
+    RUN(&r, dir, "--check", "p.ini");
+    expect_status(&r, 2);
+    HAS(r.err, want);
+    done(&r);
+    RUN(&r, dir, "--out", path_in(dir, "o"), "ok.ini");
+    expect_status(&r, 0);
+    done(&r);
+    rm_tree(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(cli_bad_scenario_exits_2_and_writes_nothing),
+        cmocka_unit_test(cli_errors_name_file_and_line),
+        cmocka_unit_test(cli_lists_line_errors_with_scenario_errors),
+        cmocka_unit_test(cli_unknown_option_exits_2),
+        cmocka_unit_test(cli_check_validates_only),
+        cmocka_unit_test(cli_version_and_help),
+        cmocka_unit_test(cli_keys_lists_every_section),
+        cmocka_unit_test(cli_writes_summary_csv_trace),
+        cmocka_unit_test(cli_sweep_runs_cross_product),
+        cmocka_unit_test(cli_same_seed_byte_identical),
+        cmocka_unit_test(cli_jobs_do_not_change_results),
+        cmocka_unit_test(cli_seed_changes_results),
+        cmocka_unit_test(cli_format_csv_and_json_to_stdout),
+        cmocka_unit_test(cli_prefer_non_owner_exits_2),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
