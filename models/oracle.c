@@ -17,7 +17,8 @@ static const cfg_key trace_keys[] = {
 };
 const cfg_table trace_table = {trace_keys, sizeof trace_keys / sizeof trace_keys[0], 0};
 
-static int set_traced(oracle *o, const char *list, char *err, size_t n)
+/* Parses "k1,k7,..." and marks the keys in bits (may be NULL: check only). */
+static int parse_keys(const char *list, uint32_t nkeys, uint8_t *bits, char *err, size_t n)
 {
     const char *p = list;
     while (*p) {
@@ -27,15 +28,20 @@ static int set_traced(oracle *o, const char *list, char *err, size_t n)
             break;
         char *end;
         if (*p != 'k' || p[1] < '1' || p[1] > '9') {
-            snprintf(err, n, "trace.keys: '%s' is not a key list like k1,k7", list);
+            snprintf(err, n, "must be auto, all, none or a key list like k1,k7");
             return -1;
         }
         unsigned long k = strtoul(p + 1, &end, 10);
-        if (k < 1 || k > o->nkeys || (*end && *end != ',' && *end != ' ')) {
-            snprintf(err, n, "trace.keys: key k%lu is not one of k1..k%u", k, o->nkeys);
+        if (*end && *end != ',' && *end != ' ') {
+            snprintf(err, n, "must be auto, all, none or a key list like k1,k7");
             return -1;
         }
-        o->traced[(k - 1) / 8] |= (uint8_t)(1u << ((k - 1) % 8));
+        if (k < 1 || k > nkeys) {
+            snprintf(err, n, "key k%lu is not one of k1..k%u (workload.keys)", k, nkeys);
+            return -1;
+        }
+        if (bits)
+            bits[(k - 1) / 8] |= (uint8_t)(1u << ((k - 1) % 8));
         p = end;
     }
     return 0;
@@ -60,10 +66,17 @@ int oracle_init(oracle *o, uint32_t nkeys, const trace_cfg *tc, int all_small, F
     if (strcmp(tc->keys, "all") == 0 || (strcmp(tc->keys, "auto") == 0 && all_small))
         memset(o->traced, 0xff, (nkeys + 7) / 8);
     else if (strcmp(tc->keys, "auto") == 0)
-        return set_traced(o, nkeys >= 4 ? "k1,k2,k3,k4" : "k1", err, n);
+        return parse_keys(nkeys >= 4 ? "k1,k2,k3,k4" : "k1", nkeys, o->traced, err, n);
     else
-        return set_traced(o, tc->keys, err, n);
+        return parse_keys(tc->keys, nkeys, o->traced, err, n);
     return 0;
+}
+
+int oracle_check_keys(const char *spec, uint32_t nkeys, char *err, size_t n)
+{
+    if (strcmp(spec, "auto") == 0 || strcmp(spec, "all") == 0 || strcmp(spec, "none") == 0)
+        return 0;
+    return parse_keys(spec, nkeys, NULL, err, n);
 }
 
 void oracle_fini(oracle *o)

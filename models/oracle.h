@@ -56,6 +56,8 @@ struct op;
 int oracle_init(oracle *o, uint32_t nkeys, const trace_cfg *tc, int all_small, FILE *trace, int run,
                 char *err, size_t n);
 void oracle_fini(oracle *o);
+/* Checks a [trace] keys value against the key count; 0 or -1 with err. */
+int oracle_check_keys(const char *spec, uint32_t nkeys, char *err, size_t n);
 /* Hands out the next version number of key. */
 uint32_t oracle_next_seq(struct world *w, uint32_t key);
 void oracle_write_begin(struct world *w, const struct op *op);

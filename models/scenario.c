@@ -32,17 +32,21 @@ typedef struct build {
     cfg *c;
     scenario *sc;
     int nodes;
+    size_t nscript_entries; /* [script] entries seen, parsed or not */
 } build;
 
-static const char *keep(scenario *sc, const char *s)
+/* A copy of s owned by the scenario; out of memory is an error (never a silent "?"). */
+static const char *keep(build *b, const char *s)
 {
+    scenario *sc = b->sc;
     char **nn = mem_realloc(sc->names, (sc->nnames + 1) * sizeof *nn);
-    if (!nn)
+    char *d = nn ? mem_strdup(s) : NULL;
+    if (nn)
+        sc->names = nn;
+    if (!d) {
+        cfg_error(b->c, NULL, "out of memory");
         return "?";
-    sc->names = nn;
-    char *d = mem_strdup(s);
-    if (!d)
-        return "?";
+    }
     sc->names[sc->nnames++] = d;
     return d;
 }
@@ -118,9 +122,9 @@ static void on_fault(void *ctx, cfg_entry *e)
         cfg_error(b->c, e, "out of memory");
         return;
     }
-    f.name = keep(sc, e->key);
-    f.file = keep(sc, e->file);
-    f.text = keep(sc, e->value);
+    f.name = keep(b, e->key);
+    f.file = keep(b, e->file);
+    f.text = keep(b, e->value);
     f.line = e->line;
     sc->faults = nf;
     sc->faults[sc->nfaults++] = f;
@@ -132,6 +136,7 @@ static void on_script(void *ctx, cfg_entry *e)
     scenario *sc = b->sc;
     script_op so = {0};
     char err[512];
+    b->nscript_entries++;
     if (wl_parse_script(e->value, sc->wl.keys, b->nodes, &so, err, sizeof err)) {
         cfg_error(b->c, e, "%s", err);
         return;
@@ -141,11 +146,44 @@ static void on_script(void *ctx, cfg_entry *e)
         cfg_error(b->c, e, "out of memory");
         return;
     }
-    so.name = keep(sc, e->key);
-    so.file = keep(sc, e->file);
+    so.name = keep(b, e->key);
+    so.file = keep(b, e->file);
     so.line = e->line;
     sc->script = ns;
     sc->script[sc->nscript++] = so;
+}
+
+/* A script's prefer list names replicas to read from first: they must own the key. The
+ * ring depends only on node names, vnodes and N, so it can be consulted here. */
+static void check_prefer(cfg *c, const scenario *sc)
+{
+    int any = 0;
+    for (size_t i = 0; i < sc->nscript; i++)
+        any |= sc->script[i].nprefer > 0;
+    ring *r = NULL;
+    if (!any)
+        return;
+    if (ring_create((int)sc->cluster.nodes, (int)sc->cluster.vnodes, (int)sc->cluster.replicas,
+                    (uint32_t)sc->wl.keys, &r)) {
+        cfg_error(c, NULL, "out of memory");
+        return;
+    }
+    for (size_t i = 0; i < sc->nscript; i++) {
+        const script_op *so = &sc->script[i];
+        for (int p = 0; p < so->nprefer; p++) {
+            if (ring_owner_rank(r, so->key, so->prefer[p]) >= 0)
+                continue;
+            const uint16_t *own = ring_owners(r, so->key);
+            char list[128] = "";
+            for (int q = 0; q < sc->cluster.replicas; q++) {
+                size_t l = strlen(list);
+                snprintf(list + l, sizeof list - l, "%sn%d", q ? "," : "", own[q]);
+            }
+            cfg_error(c, cfg_find(c, "script", so->name), "prefer n%d: not an owner of k%u (its owners: %s)",
+                      so->prefer[p], so->key + 1, list);
+        }
+    }
+    ring_destroy(r);
 }
 
 static void resolve_level(cfg *c, const char *key, int64_t *v, int64_t n)
@@ -171,7 +209,7 @@ size_t scenario_build(cfg *c, scenario *sc)
     cfg_bind(c, &workload_table, "workload", &sc->wl, 1);
     cfg_bind(c, &trace_table, "trace", &sc->trace, 1);
 
-    build b = {c, sc, (int)sc->cluster.nodes};
+    build b = {c, sc, (int)sc->cluster.nodes, 0};
     if (b.nodes < 1)
         b.nodes = 1;
     sc->node_over = mem_calloc((size_t)b.nodes + 1, sizeof *sc->node_over);
@@ -186,13 +224,17 @@ size_t scenario_build(cfg *c, scenario *sc)
     cfg_each(c, "script", on_script, &b);
 
     int64_t n = sc->cluster.replicas;
-    if (n > sc->cluster.nodes)
-        cfg_error_key(c, "cluster", "replicas", "must be <= nodes (%lld)", (long long)sc->cluster.nodes);
+    if (n > sc->cluster.nodes) {
+        if (cfg_find(c, "cluster", "replicas") || !cfg_find(c, "cluster", "nodes"))
+            cfg_error_key(c, "cluster", "replicas", "must be <= nodes (%lld)", (long long)sc->cluster.nodes);
+        else
+            cfg_error_key(c, "cluster", "nodes", "must be >= replicas (%lld)", (long long)n);
+    }
     resolve_level(c, "r", &sc->quorum.r, n);
     resolve_level(c, "w", &sc->quorum.w, n);
 
     if (sc->wl.mode == WL_SCRIPT) {
-        if (sc->nscript == 0)
+        if (b.nscript_entries == 0)
             cfg_error_key(c, "workload", "mode", "a script workload needs entries in [script]");
         if (cfg_find(c, "run", "ops"))
             cfg_error_key(c, "run", "ops", "not used with workload.mode = script (the script sets the operations)");
@@ -208,6 +250,11 @@ size_t scenario_build(cfg *c, scenario *sc)
         if (sc->run.ops == 0 && sc->run.duration == 0)
             cfg_error(c, NULL, "set run.ops or run.duration: an open or closed workload needs a stop");
     }
+    char err[512];
+    if (sc->trace.keys && oracle_check_keys(sc->trace.keys, (uint32_t)sc->wl.keys, err, sizeof err))
+        cfg_error_key(c, "trace", "keys", "%s", err);
+    if (cfg_nerrors(c) == e0)
+        check_prefer(c, sc);
     if (sc->run.ops > 0 && sc->run.warmup >= sc->run.ops)
         cfg_error_key(c, "run", "warmup", "must be smaller than run.ops (%lld)", (long long)sc->run.ops);
 

@@ -39,24 +39,6 @@ int world_create(const scenario *sc, int run_index, FILE *trace, run_stats *st, 
     uint32_t nkeys = (uint32_t)sc->wl.keys;
     if (ring_create(w->nnodes, (int)sc->cluster.vnodes, w->n, nkeys, &w->ring))
         goto oom;
-    /* a script's prefer list names replicas to read from: they must own the key */
-    for (size_t i = 0; i < sc->nscript; i++) {
-        const script_op *so = &sc->script[i];
-        for (int p = 0; p < so->nprefer; p++) {
-            if (ring_owner_rank(w->ring, so->key, so->prefer[p]) < 0) {
-                const uint16_t *own = ring_owners(w->ring, so->key);
-                char list[128] = "";
-                for (int q = 0; q < w->n; q++) {
-                    size_t l = strlen(list);
-                    snprintf(list + l, sizeof list - l, "%sn%d", q ? "," : "", own[q]);
-                }
-                snprintf(err, n, "%s:%d: script.%s: prefer n%d: not an owner of k%u (owners: %s)", so->file,
-                         so->line, so->name, so->prefer[p], so->key + 1, list);
-                world_destroy(w);
-                return -EINVAL;
-            }
-        }
-    }
     w->nodes = mem_calloc((size_t)w->nnodes + 1, sizeof *w->nodes);
     if (!w->nodes)
         goto oom;

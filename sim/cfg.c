@@ -18,8 +18,8 @@ typedef struct eff {
 struct cfg {
     cfg_entry *e;
     size_t n, cap;
-    char **err;
-    size_t nerr, errcap;
+    char **err, **body; /* as printed; without the context, for de-duplication */
+    size_t nerr, errcap, bodycap;
     char **files; /* interned paths, owned */
     size_t nfiles;
     char *stack[CFG_MAX_DEPTH]; /* real paths of files being read */
@@ -86,9 +86,12 @@ void cfg_destroy(cfg *c)
         return;
     cfg_truncate(c, 0);
     mem_free(c->e);
-    for (size_t i = 0; i < c->nerr; i++)
+    for (size_t i = 0; i < c->nerr; i++) {
         mem_free(c->err[i]);
+        mem_free(c->body[i]);
+    }
     mem_free(c->err);
+    mem_free(c->body);
     for (size_t i = 0; i < c->nfiles; i++)
         mem_free(c->files[i]);
     mem_free(c->files);
@@ -98,29 +101,38 @@ void cfg_destroy(cfg *c)
     mem_free(c);
 }
 
-static void add_error(cfg *c, const char *msg)
+/* Records full (the message as printed) unless an error with the same body (the message
+ * without the per-configuration context) was already recorded: a problem shared by every
+ * configuration of a sweep is listed once. */
+static void add_error(cfg *c, const char *full, const char *body)
 {
     for (size_t i = 0; i < c->nerr; i++)
-        if (strcmp(c->err[i], msg) == 0)
+        if (strcmp(c->body[i], body) == 0)
             return;
-    char *m = mem_strdup(msg);
-    if (!m || grow((void **)&c->err, &c->errcap, c->nerr + 1, sizeof *c->err)) {
+    char *m = mem_strdup(full), *b = mem_strdup(body);
+    if (!m || !b || grow((void **)&c->err, &c->errcap, c->nerr + 1, sizeof *c->err) ||
+        grow((void **)&c->body, &c->bodycap, c->nerr + 1, sizeof *c->body)) {
         mem_free(m);
+        mem_free(b);
         c->oom = 1;
         return;
     }
-    c->err[c->nerr++] = m;
+    c->err[c->nerr] = m;
+    c->body[c->nerr++] = b;
 }
 
 static void verror_at(cfg *c, const char *file, int line, const char *fmt, va_list ap)
 {
-    char msg[1024], full[1400];
+    char msg[1024], full[1400], body[1400];
     vsnprintf(msg, sizeof msg, fmt, ap);
-    if (line > 0)
+    if (line > 0) {
         snprintf(full, sizeof full, "%s:%d: %s%s", file, line, c->context, msg);
-    else
+        snprintf(body, sizeof body, "%s:%d: %s", file, line, msg);
+    } else {
         snprintf(full, sizeof full, "%s: %s%s", file, c->context, msg);
-    add_error(c, full);
+        snprintf(body, sizeof body, "%s: %s", file, msg);
+    }
+    add_error(c, full, body);
 }
 
 static void error_at(cfg *c, const char *file, int line, const char *fmt, ...) __attribute__((format(printf, 4, 5)));

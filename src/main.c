@@ -9,7 +9,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "models/scenario.h"
-#include "models/world.h"
 #include "sim/alloc.h"
 #include "sim/cfg.h"
 #include "src/report.h"
@@ -123,29 +122,6 @@ static int parse_sweep(const char *arg, sweep *s)
     }
 }
 
-/* What only a built world can check (a script's prefer node must own the key): each
- * configuration's world is built and dropped before anything is written, so --check sees
- * these errors too. Returns how many configurations are bad. */
-static size_t check_worlds(run_item *items, size_t n)
-{
-    size_t bad = 0;
-    for (size_t i = 0; i < n; i++) {
-        run_stats st;
-        stats_init(&st);
-        world *w = NULL;
-        char err[1024] = "";
-        int rc = world_create(&items[i].sc, (int)i, NULL, &st, &w, err, sizeof err);
-        if (rc == 0)
-            world_destroy(w);
-        else if (rc == -EINVAL) {
-            fprintf(stderr, "%s\n", err);
-            bad++;
-        }
-        stats_fini(&st);
-    }
-    return bad;
-}
-
 static int takes_value(const char *a)
 {
     static const char *const opts[] = {"--seed", "--set", "--sweep", "--out", "--format", "--jobs"};
@@ -184,6 +160,11 @@ int main(int argc, char **argv)
     /* command-line overrides are applied after the file: keep them aside */
     const char **sets = mem_calloc((size_t)argc, sizeof *sets);
     size_t nsets = 0;
+    if (!sets) {
+        fprintf(stderr, "qsim: out of memory\n");
+        cfg_destroy(c);
+        return 1;
+    }
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -272,10 +253,6 @@ int main(int argc, char **argv)
         n = runner_build(c, sw, nsw, &items);
     if (cfg_nerrors(c)) {
         cfg_print_errors(c, stderr);
-        rc = 2;
-        goto done;
-    }
-    if (check_worlds(items, n)) {
         rc = 2;
         goto done;
     }

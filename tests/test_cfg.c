@@ -705,14 +705,8 @@ static void cfg_allocation_failure_is_an_error_not_a_different_scenario(void **s
     if (absorbed > as_name)
         fail_msg("%zu failed allocations left no error but a different scenario; first: %s", absorbed - as_name,
                  first);
-    if (as_name) {
-        /* Known bug, outside this file: keep() in models/scenario.c returns "?" when it cannot
-         * copy a fault's or script entry's name, file or text, and records no error. */
-        print_message("%zu failed allocations turned a fault or script name into \"?\" without an error "
-                      "(models/scenario.c keep())\n",
-                      as_name);
-        skip();
-    }
+    if (as_name)
+        fail_msg("%zu failed allocations turned a fault or script name into \"?\" without an error", as_name);
 }
 
 int main(void)

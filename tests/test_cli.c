@@ -627,7 +627,7 @@ static void cli_prefer_non_owner_exits_2(void **state)
     snprintf(text, sizeof text, fmt, owner);
     put(dir, "ok.ini", text);
     char want[128];
-    snprintf(want, sizeof want, "p.ini:10: script.r1: prefer n%d: not an owner of k1", other);
+    snprintf(want, sizeof want, "p.ini:10: script.r1 = 1ms read k1 prefer n%d: prefer n%d: not an owner of k1", other, other);
     result r;
     RUN(&r, dir, "--out", path_in(dir, "o"), "p.ini");
     expect_status(&r, 2);
