@@ -151,12 +151,16 @@ void cfg_error(cfg *c, const cfg_entry *e, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    if (!e)
+    if (!e) {
         error_at(c, "scenario", 0, "%s", msg);
-    else if (e->line > 0)
+    } else if (e->line > 0) {
         error_at(c, e->file, e->line, "%s.%s = %s: %s", e->section, e->key, e->value, msg);
-    else
-        error_at(c, e->file, 0, "%s.%s=%s: %s", e->section, e->key, e->value, msg);
+    } else {
+        /* from the command line: "--set section.key=value: message" */
+        char loc[700];
+        snprintf(loc, sizeof loc, "%s %s.%s=%s", e->file, e->section, e->key, e->value);
+        error_at(c, loc, 0, "%s", msg);
+    }
 }
 
 void cfg_error_key(cfg *c, const char *section, const char *key, const char *fmt, ...)
@@ -401,7 +405,9 @@ int cfg_add_arg(cfg *c, const char *origin, const char *arg)
     const char *eq = strchr(arg, '=');
     const char *dot = strchr(arg, '.');
     if (!eq || !dot || dot > eq || dot == arg || dot + 1 == eq) {
-        error_at(c, origin, 0, "'%s': expected section.key=value", arg);
+        char loc[600];
+        snprintf(loc, sizeof loc, "%s %s", origin, arg);
+        error_at(c, loc, 0, "expected section.key=value");
         return -1;
     }
     char section[256], key[256];

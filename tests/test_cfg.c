@@ -404,8 +404,8 @@ static void cfg_set_override_applies_and_bad_set_names_set(void **state)
 
     const char *typo[] = {"quorum.rr=1", "quorum"};
     EQ(tu_check_text("[run]\nops = 10\n", typo, 2, errs, sizeof errs), 2);
-    HAS(errs, "--set: quorum.rr=1: unknown key (did you mean quorum.r?)");
-    HAS(errs, "--set: 'quorum': expected section.key=value");
+    HAS(errs, "--set quorum.rr=1: unknown key (did you mean quorum.r?)");
+    HAS(errs, "--set quorum: expected section.key=value");
 }
 
 static void cfg_enum_lists_choices(void **state)

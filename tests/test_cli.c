@@ -325,7 +325,7 @@ static void cli_check_validates_only(void **state)
     /* a configuration of the sweep that is bad is named */
     RUN(&r, dir, "--check", "--sweep", "quorum.r=1,4", drift);
     expect_status(&r, 2);
-    HAS(r.err, "with quorum.r=4: quorum.r=4: must be <= replicas (3)");
+    HAS(r.err, "--sweep quorum.r=4: with quorum.r=4: must be <= replicas (3)");
     done(&r);
     rm_tree(dir);
 }
