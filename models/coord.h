@@ -46,6 +46,7 @@ typedef struct op {
     int16_t coord;       /* coordinator endpoint */
     uint32_t coord_epoch;
     uint32_t key, client, k;
+    uint32_t acked_before; /* read: acknowledgements of the key before it started */
     int32_t script;      /* index of the script entry, or -1 */
     uint64_t index;      /* issue order */
     int64_t start;       /* ns, intended start */

@@ -158,7 +158,7 @@ void oracle_write_acked(world *w, const op *o)
     w->st->acked_writes++;
     ok->nacked++;
     /* insert into the recent list, kept sorted oldest -> newest, dropping the oldest */
-    acked a = {o->ver, w->s.now};
+    acked a = {o->ver, w->s.now, ok->nacked};
     int i = ok->nrecent;
     if (i == ORACLE_RECENT) {
         if (version_cmp(&a.v, &ok->recent[0].v) < 0)
@@ -212,6 +212,7 @@ void oracle_read_start(world *w, op *o)
      * (at an earlier time, or at the same time in an earlier event), and the recent list
      * is ordered oldest to newest version */
     o->has_latest = ok->nrecent > 0;
+    o->acked_before = ok->nacked;
     if (o->has_latest) {
         o->latest = ok->recent[ok->nrecent - 1].v;
         o->latest_ack = ok->recent[ok->nrecent - 1].ack;
@@ -239,15 +240,19 @@ void oracle_read_done(world *w, op *o)
     if (!o->has_latest || version_cmp(&o->ver, &o->latest) >= 0) {
         o->cls = RC_FRESH;
     } else {
-        /* acknowledged (before the read started) versions newer than the one returned */
-        uint32_t k = 0;
-        for (int i = 0; i < ok->nrecent; i++)
-            if (ok->recent[i].ack <= o->start && version_cmp(&ok->recent[i].v, &o->ver) > 0 &&
-                version_cmp(&ok->recent[i].v, &o->latest) <= 0)
+        /* versions acknowledged before the read started and newer than the one returned;
+         * every untracked acknowledged version is older than every tracked one */
+        uint32_t k = 0, tracked_before = 0;
+        for (int i = 0; i < ok->nrecent; i++) {
+            if (ok->recent[i].ord > o->acked_before)
+                continue;
+            tracked_before++;
+            if (version_cmp(&ok->recent[i].v, &o->ver) > 0 && version_cmp(&ok->recent[i].v, &o->latest) <= 0)
                 k++;
-        if (k == ok->nrecent && ok->nacked > ok->nrecent)
-            k = STALE_KMAX; /* deeper than tracked */
-        o->k = k;
+        }
+        if (tracked_before < o->acked_before && version_cmp(&o->ver, &ok->recent[0].v) < 0)
+            k = STALE_KMAX; /* some of the versions it is behind are no longer tracked */
+        o->k = k < STALE_KMAX ? k : STALE_KMAX;
         nhold = holders(w, o, hold);
         o->cls = nhold == 0 ? RC_LOST : RC_STALE;
     }

@@ -8,9 +8,11 @@
  * (trace.jsonl) for the traced keys. Owns [trace].
  *
  * Memory: one record per key, with the ORACLE_RECENT newest acknowledged versions; older
- * acknowledged versions are only counted, so k-staleness is exact up to that depth
- * (STALE_KMAX reports ">=") and a key losing more acknowledged writes than that at once
- * is reported as capped. */
+ * acknowledged versions are only counted. k-staleness is therefore exact while the
+ * versions a read is behind are still tracked; when they are not (the read is deeper than
+ * the list, or more than ORACLE_RECENT newer writes of the key were acknowledged while the
+ * read was in flight) it is reported in the last bucket, STALE_KMAX ("8+"). A key losing
+ * more acknowledged writes than the list holds is reported as capped. */
 #ifndef QSIM_ORACLE_H
 #define QSIM_ORACLE_H
 #include <stdint.h>
@@ -29,7 +31,8 @@ extern const cfg_table trace_table;
 
 typedef struct acked {
     version v;
-    int64_t ack; /* ns */
+    int64_t ack;  /* ns */
+    uint32_t ord; /* acknowledgement order within the key: 1, 2, ... */
 } acked;
 
 typedef struct okey {

@@ -13,7 +13,7 @@
 static const cfg_key workload_keys[] = {
     {"workload", "mode", CFG_ENUM, "open", 1, 0, "open|closed|script", offsetof(wl_cfg, mode), NULL,
      "open loop (rate), closed loop (clients, think) or the [script] entries"},
-    {"workload", "rate", CFG_RATE, "1000/s", 1e-9, 1e12, NULL, offsetof(wl_cfg, rate), NULL,
+    {"workload", "rate", CFG_RATE, "1000/s", 1e-9, 1e9, NULL, offsetof(wl_cfg, rate), NULL,
      "open loop: operations per second, e.g. 2000/s"},
     {"workload", "arrival", CFG_ENUM, "poisson", 1, 0, "poisson|fixed", offsetof(wl_cfg, arrival), NULL,
      "open loop: exponential or fixed gaps between arrivals"},
@@ -67,9 +67,12 @@ int wl_parse_script(const char *text, int64_t nkeys, int nodes, script_op *so, c
         snprintf(err, n, "operation '%s': must be read or write", tok[1]);
         return -1;
     }
-    char *end;
-    unsigned long k = tok[2][0] == 'k' ? strtoul(tok[2] + 1, &end, 10) : 0;
-    if (tok[2][0] != 'k' || *end || k < 1 || (int64_t)k > nkeys) {
+    char *end = tok[2];
+    unsigned long k = 0;
+    errno = 0;
+    if (tok[2][0] == 'k' && tok[2][1] >= '1' && tok[2][1] <= '9')
+        k = strtoul(tok[2] + 1, &end, 10);
+    if (k == 0 || errno == ERANGE || *end || k > (unsigned long)nkeys) {
         snprintf(err, n, "key '%s': must be k1..k%lld (workload.keys)", tok[2], (long long)nkeys);
         return -1;
     }
@@ -86,6 +89,12 @@ int wl_parse_script(const char *text, int64_t nkeys, int nodes, script_op *so, c
             if (e <= 0) {
                 snprintf(err, n, "prefer: unknown node '%s' (n1..n%d)", t, nodes);
                 return -1;
+            }
+            for (int q = 0; q < so->nprefer; q++) {
+                if (so->prefer[q] == e) {
+                    snprintf(err, n, "prefer: %s is named twice", t);
+                    return -1;
+                }
             }
             if (so->nprefer == RING_MAX_REPLICAS) {
                 snprintf(err, n, "prefer: at most %d nodes", RING_MAX_REPLICAS);
@@ -197,7 +206,7 @@ static uint32_t pick_key(world *w)
         return lo;
     }
     case POP_HOTSPOT: {
-        uint32_t hot = (uint32_t)ceil(c->hot_keys * nkeys);
+        uint32_t hot = (uint32_t)ceil(c->hot_keys * nkeys - 1e-9);
         if (hot < 1)
             hot = 1;
         int to_hot = rng_uniform(r) < c->hot_ops;

@@ -555,6 +555,10 @@ static int parse_value(const cfg_key *k, const char *text, const char *dir, void
     }
     case CFG_DIST: {
         dist *d = NULL;
+        if (!text[0] && k->def[0]) {
+            snprintf(err, n, "must not be empty: give a distribution such as exp(1ms)");
+            return -1;
+        }
         if (text[0] && dist_parse(text, dir, &d, err, n) < 0)
             return -1;
         dist *old;

@@ -22,7 +22,8 @@ typedef enum cfg_type {
     CFG_NUM,      /* double; range min..max */
     CFG_DURATION, /* int64_t ns, text with unit; range min..max in ns */
     CFG_RATE,     /* double per second, "2000/s"; range min..max */
-    CFG_DIST,     /* dist * (owned by the target; see cfg_release) ; "" = none (NULL) */
+    CFG_DIST,     /* dist * (owned by the target; see cfg_release); "" = none (NULL), allowed
+                   * only for keys whose default is "" */
     CFG_ENUM,     /* int: index in choices "a|b|c" */
     CFG_STR,      /* char * (owned by the target) */
     CFG_CUSTOM,   /* parse() writes the target */
