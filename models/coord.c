@@ -46,7 +46,8 @@ const cfg_table quorum_table = {quorum_keys, sizeof quorum_keys / sizeof quorum_
 int coord_init(coord *c, uint64_t seed)
 {
     memset(c, 0, sizeof *c);
-    rng_derive(&c->r, seed, rng_entity_id("coordinator"));
+    rng_derive(&c->r_place, seed, rng_entity_id("coordinator placement"));
+    rng_derive(&c->r_targets, seed, rng_entity_id("coordinator read targets"));
     return 0;
 }
 
@@ -219,7 +220,7 @@ static void pick_read_targets(world *w, op *o)
             o->targets[got++] = pool[i]; /* the rest in preference-list order */
     } else {
         for (int i = 0; got < w->r; i++) { /* R owners drawn at random */
-            uint32_t j = (uint32_t)i + rng_bounded(&w->coord.r, (uint32_t)(np - i));
+            uint32_t j = (uint32_t)i + rng_bounded(&w->coord.r_targets, (uint32_t)(np - i));
             uint16_t t = pool[i];
             pool[i] = pool[j];
             pool[j] = t;
@@ -265,7 +266,7 @@ op *coord_submit(world *w, op_kind kind, uint32_t key, uint32_t client, int32_t 
     o->start = w->s.now;
     for (int i = 0; i < nprefer && i < RING_MAX_REPLICAS; i++)
         o->prefer[o->nprefer++] = prefer[i];
-    if (sim_schedule(&w->s, &o->timeout, o->start + w->sc->quorum.timeout))
+    if (sim_schedule(&w->s, &o->timeout, sim_after(&w->s, w->sc->quorum.timeout)))
         w->failed = 1;
     if (kind == OP_READ)
         oracle_read_start(w, o);
@@ -274,7 +275,7 @@ op *coord_submit(world *w, op_kind kind, uint32_t key, uint32_t client, int32_t 
         begin(w, o, EP_CLIENT);
     } else {
         int c = place == COORD_AT_OWNER ? ring_owners(w->ring, key)[0]
-                                        : 1 + (int)rng_bounded(&w->coord.r, (uint32_t)w->nnodes);
+                                        : 1 + (int)rng_bounded(&w->coord.r_place, (uint32_t)w->nnodes);
         o->coord = (int16_t)c;
         send(w, o, MSG_CLIENT_REQ, EP_CLIENT, c);
     }

@@ -64,7 +64,8 @@ typedef struct coord {
     size_t nops, cap;
     op *free;
     size_t live, peak;
-    rng r;               /* coordinator choices: random node, random read targets */
+    rng r_place;         /* which node coordinates (coordinator = any) */
+    rng r_targets;       /* which R owners a read asks (read_fanout = r) */
 } coord;
 
 struct world;

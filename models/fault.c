@@ -233,9 +233,42 @@ void fault_free(fault *f)
     f->latency = NULL;
 }
 
-static void apply(world *w, const fault *f, int ending)
+/* A node's slowdown is its configured factor times every slow window active on it, so
+ * overlapping windows compose and the end of one leaves the others in force. */
+static void recompute_slow(world *w, int nd)
 {
-    char members[512], a[16], b[16];
+    double f = w->nodes[nd].base_slow;
+    for (size_t i = 0; i < w->nfaults; i++)
+        if (w->faults[i].active && w->faults[i].f->node == nd)
+            f *= w->faults[i].f->factor;
+    w->nodes[nd].slow = f;
+}
+
+/* Appends s to out as JSON string contents (no quotes). */
+static void json_text(const char *s, char *out, size_t n)
+{
+    size_t o = 0;
+    for (; *s && o + 7 < n; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\') {
+            out[o++] = '\\';
+            out[o++] = (char)ch;
+        } else if (ch < 0x20) {
+            o += (size_t)snprintf(out + o, n - o, "\\u%04x", ch);
+        } else {
+            out[o++] = (char)ch;
+        }
+    }
+    out[o] = '\0';
+}
+
+static void apply(world *w, fault_rt *rt)
+{
+    const fault *f = rt->f;
+    int ending = rt->ending;
+    char spec[400];
+    json_text(f->text, spec, sizeof spec);
+    char members[1024], a[16], b[16];
     switch (f->kind) {
     case FAULT_CRASH:
         node_crash(w, &w->nodes[f->node], f->storage_volatile);
@@ -255,15 +288,16 @@ static void apply(world *w, const fault *f, int ending)
                 if (!f->oneway || (gx == 0 && gy == 1))
                     net_set_cut(&w->net, x, y, 1);
             }
-        snprintf(members, sizeof members, "\"action\":\"partition\",\"spec\":\"%s\"", f->text);
+        snprintf(members, sizeof members, "\"action\":\"partition\",\"spec\":\"%s\"", spec);
         break;
     case FAULT_HEAL:
         net_heal(&w->net);
         snprintf(members, sizeof members, "\"action\":\"heal\"");
         break;
     case FAULT_SLOW: {
-        node *nd = &w->nodes[f->node];
-        nd->slow = ending ? nd->base_slow : nd->base_slow * f->factor;
+        /* the window's start event carries its active flag; the end event follows it */
+        (ending ? rt - 1 : rt)->active = !ending;
+        recompute_slow(w, f->node);
         snprintf(members, sizeof members, "\"action\":\"%s\",\"node\":\"%s\",\"factor\":%.10g",
                  ending ? "slow_end" : "slow", ep_name(f->node, a), ending ? 1.0 : f->factor);
         break;
@@ -277,7 +311,7 @@ static void apply(world *w, const fault *f, int ending)
                 net_set_latency(&w->net, x, y, f->latency, f->to_default);
         }
         snprintf(members, sizeof members, "\"action\":\"link\",\"link\":\"%s%s%s\",\"spec\":\"%s\"",
-                 ep_name(f->src, a), f->both ? "-" : ">", ep_name(f->dst, b), f->text);
+                 ep_name(f->src, a), f->both ? "-" : ">", ep_name(f->dst, b), spec);
         break;
     default:
         return;
@@ -288,8 +322,7 @@ static void apply(world *w, const fault *f, int ending)
 static void on_fault(sim *s, sim_event *ev)
 {
     world *w = SIM_CONTAINER_OF(s, world, s);
-    fault_rt *rt = SIM_CONTAINER_OF(ev, fault_rt, ev);
-    apply(w, rt->f, rt->ending);
+    apply(w, SIM_CONTAINER_OF(ev, fault_rt, ev));
 }
 
 int fault_schedule(world *w)

@@ -54,6 +54,7 @@ typedef struct fault_rt {
     sim_event ev;
     const fault *f;
     int ending; /* the event ends a slow window */
+    int active; /* a slow window that has begun and not ended */
 } fault_rt;
 
 struct world;

@@ -150,7 +150,7 @@ int net_send(net *n, msg *m)
         delay = dist_sample(d, &l->r);
     }
     sim_event_init(&m->ev, n->on_arrive);
-    if (sim_schedule(n->s, &m->ev, n->s->now + delay)) {
+    if (sim_schedule(n->s, &m->ev, sim_after(n->s, delay))) {
         msg_put(n->pool, m);
         return -1;
     }

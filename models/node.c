@@ -90,8 +90,10 @@ static void start(world *w, node *n, msg *m)
 {
     const dist *d = m->kind == MSG_WRITE_REQ ? n->svc_write : n->svc_read;
     int64_t t = dist_sample(d, &n->r);
-    if (n->slow != 1.0)
-        t = (int64_t)((double)t * n->slow + 0.5);
+    if (n->slow != 1.0) {
+        double slowed = (double)t * n->slow + 0.5;
+        t = slowed >= (double)SIM_TIME_MAX ? SIM_TIME_MAX : (int64_t)slowed;
+    }
     if (t == 0 && n->servers == 0) {
         serve(w, n, m);
         return;
@@ -104,7 +106,7 @@ static void start(world *w, node *n, msg *m)
         n->active->prev = m;
     n->active = m;
     sim_event_init(&m->ev, service_done);
-    if (sim_schedule(&w->s, &m->ev, w->s.now + t))
+    if (sim_schedule(&w->s, &m->ev, sim_after(&w->s, t)))
         w->failed = 1;
 }
 

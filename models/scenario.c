@@ -94,6 +94,15 @@ static void on_link(void *ctx, cfg_entry *e)
         cfg_error(b->c, e, "%s", err);
         return;
     }
+    for (size_t i = 0; i < sc->nlinks; i++) {
+        const link_cfg *o = &sc->links[i];
+        int same = (o->src == lc.src && o->dst == lc.dst) || ((o->both || lc.both) && o->src == lc.dst && o->dst == lc.src);
+        if (same) {
+            dist_destroy(lc.latency);
+            cfg_error(b->c, e, "this link is already set by another [links] entry");
+            return;
+        }
+    }
     link_cfg *nl = mem_realloc(sc->links, (sc->nlinks + 1) * sizeof *nl);
     if (!nl) {
         dist_destroy(lc.latency);
@@ -158,10 +167,16 @@ static void on_script(void *ctx, cfg_entry *e)
 static void check_prefer(cfg *c, const scenario *sc)
 {
     int any = 0;
-    for (size_t i = 0; i < sc->nscript; i++)
+    for (size_t i = 0; i < sc->nscript; i++) {
         any |= sc->script[i].nprefer > 0;
+        if (sc->script[i].nprefer > 0 && sc->quorum.read_fanout != FANOUT_R)
+            cfg_error(c, cfg_find(c, "script", sc->script[i].name),
+                      "prefer needs quorum.read_fanout = r (with all, every owner is asked anyway)");
+        if (sc->script[i].nprefer > 0 && sc->script[i].kind != OP_READ)
+            cfg_error(c, cfg_find(c, "script", sc->script[i].name), "prefer applies to reads only");
+    }
     ring *r = NULL;
-    if (!any)
+    if (!any || cfg_nerrors(c))
         return;
     if (ring_create((int)sc->cluster.nodes, (int)sc->cluster.vnodes, (int)sc->cluster.replicas,
                     (uint32_t)sc->wl.keys, &r)) {
@@ -255,6 +270,8 @@ size_t scenario_build(cfg *c, scenario *sc)
         cfg_error_key(c, "trace", "keys", "%s", err);
     if (cfg_nerrors(c) == e0)
         check_prefer(c, sc);
+    if (sc->wl.mode == WL_SCRIPT && sc->nscript > 0 && (size_t)sc->run.warmup >= sc->nscript)
+        cfg_error_key(c, "run", "warmup", "must be smaller than the number of [script] entries (%zu)", sc->nscript);
     if (sc->run.ops > 0 && sc->run.warmup >= sc->run.ops)
         cfg_error_key(c, "run", "warmup", "must be smaller than run.ops (%lld)", (long long)sc->run.ops);
 

@@ -239,8 +239,9 @@ static void on_arrive(sim *s, sim_event *ev)
         return;
     const wl_cfg *c = &w->sc->wl;
     double gap_s = c->arrival == ARRIVAL_FIXED ? 1.0 / c->rate : -log(rng_uniform_pos(&l->r_arrival)) / c->rate;
-    int64_t gap = (int64_t)(gap_s * 1e9 + 0.5);
-    if (sim_schedule(s, ev, s->now + gap))
+    double gap_ns = gap_s * 1e9 + 0.5;
+    int64_t gap = gap_ns >= (double)SIM_TIME_MAX ? SIM_TIME_MAX : (int64_t)gap_ns;
+    if (sim_schedule(s, ev, sim_after(s, gap)))
         w->failed = 1;
 }
 
@@ -271,6 +272,6 @@ void wl_on_done(world *w, const op *o)
         return;
     wl_client *c = &w->wl.clients[o->client];
     int64_t think = dist_sample(w->sc->wl.think, &w->wl.r_think);
-    if (sim_schedule(&w->s, &c->ev, w->s.now + think))
+    if (sim_schedule(&w->s, &c->ev, sim_after(&w->s, think)))
         w->failed = 1;
 }

@@ -31,6 +31,15 @@ typedef struct sim {
     int stop;
 } sim;
 
+/* The latest time the loop ever reaches (about 146 years): delays that would go past it
+ * are clamped, so time never overflows. */
+#define SIM_TIME_MAX (INT64_C(1) << 62)
+/* now + delay, saturated at SIM_TIME_MAX (delay >= 0). */
+static inline int64_t sim_after(const sim *s, int64_t delay)
+{
+    return delay >= SIM_TIME_MAX - s->now ? SIM_TIME_MAX : s->now + delay;
+}
+
 void sim_init(sim *s);
 void sim_fini(sim *s);
 /* Prepares an embedded event (not pending). */

@@ -620,14 +620,15 @@ static void cli_prefer_non_owner_exits_2(void **state)
         fail_msg("every node owns k1");
     char dir[64], text[512];
     make_dir(dir, sizeof dir);
-    const char *fmt = "[cluster]\nnodes = 5\nreplicas = 3\nvnodes = 16\n[workload]\nmode = script\nkeys = 1\n"
+    const char *fmt = "[cluster]\nnodes = 5\nreplicas = 3\nvnodes = 16\n[quorum]\nread_fanout = r\n"
+                      "[workload]\nmode = script\nkeys = 1\n"
                       "[script]\nw1 = 0ms write k1\nr1 = 1ms read k1 prefer n%d\n";
     snprintf(text, sizeof text, fmt, other);
     put(dir, "p.ini", text);
     snprintf(text, sizeof text, fmt, owner);
     put(dir, "ok.ini", text);
     char want[128];
-    snprintf(want, sizeof want, "p.ini:10: script.r1 = 1ms read k1 prefer n%d: prefer n%d: not an owner of k1", other, other);
+    snprintf(want, sizeof want, "p.ini:12: script.r1 = 1ms read k1 prefer n%d: prefer n%d: not an owner of k1", other, other);
     result r;
     RUN(&r, dir, "--out", path_in(dir, "o"), "p.ini");
     expect_status(&r, 2);

@@ -117,6 +117,24 @@ static void slow_fault_multiplies_service_time(void **state)
     stats_fini(&st);
 }
 
+/* Overlapping windows compose: x2 from 0 to 20 ms, x3 more from 5 to 10 ms. */
+static void slow_windows_compose(void **state)
+{
+    (void)state;
+    const char *text =
+        "[cluster]\nnodes = 1\nreplicas = 1\n[quorum]\nr = 1\nw = 1\n[network]\nlatency = const(0)\n"
+        "[node]\nread_service = const(1ms)\n[workload]\nmode = script\nkeys = 1\n"
+        "[script]\na = 0ms read k1\nb = 6ms read k1\nc = 12ms read k1\nd = 25ms read k1\n"
+        "[faults]\ntwo = 0ms slow n1 2 until 20ms\nthree = 5ms slow n1 3 until 10ms\n";
+    run_stats st;
+    tu_run_text(text, NULL, 0, &st);
+    EQ(took(&st, "a"), 2000000);
+    EQ(took(&st, "b"), 6000000);
+    EQ(took(&st, "c"), 2000000);
+    EQ(took(&st, "d"), 1000000);
+    stats_fini(&st);
+}
+
 static void per_node_override_slows_one_node(void **state)
 {
     (void)state;
@@ -355,6 +373,7 @@ int main(void)
         cmocka_unit_test(node_fifo_queue_serves_in_order),
         cmocka_unit_test(node_two_servers_halve_the_queue),
         cmocka_unit_test(slow_fault_multiplies_service_time),
+        cmocka_unit_test(slow_windows_compose),
         cmocka_unit_test(per_node_override_slows_one_node),
         cmocka_unit_test(coordinator_at_client_costs_one_round_trip),
         cmocka_unit_test(coordinator_at_owner_adds_the_client_hop),
