@@ -29,32 +29,6 @@ static size_t count_lines(const char *s)
 }
 
 /* A fresh directory for scenario files; rm_tree removes it (flat or one level deep). */
-static void make_dir(char *dir, size_t n)
-{
-    snprintf(dir, n, "/tmp/qsim-cfg-XXXXXX");
-    if (!mkdtemp(dir))
-        fail_msg("mkdtemp failed");
-}
-
-static void put(const char *dir, const char *name, const char *text)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    if (!f)
-        fail_msg("cannot write %s", path);
-    fputs(text, f);
-    fclose(f);
-}
-
-static void rm_tree(const char *dir)
-{
-    char cmd[4200];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        print_error("could not remove %s\n", dir);
-}
-
 /* Loads path with sets, builds sc; returns the error count and the error lines in errs.
  * The caller frees sc (scenario_free) and c (cfg_destroy). */
 static size_t load(const char *path, const char *const *sets, size_t nsets, cfg **cp, scenario *sc, char *errs,
@@ -82,11 +56,11 @@ static size_t load_text(const char *text, const char *const *sets, size_t nsets,
                         size_t n)
 {
     char dir[64], path[128];
-    make_dir(dir, sizeof dir);
-    put(dir, "s.ini", text);
+    tu_make_dir(dir, sizeof dir);
+    tu_put(dir, "s.ini", text);
     snprintf(path, sizeof path, "%s/s.ini", dir);
     size_t ne = load(path, sets, nsets, cp, sc, errs, n);
-    rm_tree(dir);
+    tu_rm_tree(dir);
     return ne;
 }
 
@@ -226,8 +200,8 @@ static void cfg_missing_include(void **state)
 {
     (void)state;
     char dir[64], path[128], errs[ERRS];
-    make_dir(dir, sizeof dir);
-    put(dir, "top.ini", "[run]\nops = 10\n\ninclude = nope.ini\n");
+    tu_make_dir(dir, sizeof dir);
+    tu_put(dir, "top.ini", "[run]\nops = 10\n\ninclude = nope.ini\n");
     snprintf(path, sizeof path, "%s/top.ini", dir);
     cfg *c;
     scenario sc;
@@ -236,16 +210,16 @@ static void cfg_missing_include(void **state)
     snprintf(want, sizeof want, "%s:4: include = %s/nope.ini: cannot open", path, dir);
     HAS(errs, want);
     unload(c, &sc);
-    rm_tree(dir);
+    tu_rm_tree(dir);
 }
 
 static void cfg_include_cycle(void **state)
 {
     (void)state;
     char dir[64], path[128], errs[ERRS];
-    make_dir(dir, sizeof dir);
-    put(dir, "a.ini", "[run]\nops = 10\ninclude = b.ini\n");
-    put(dir, "b.ini", "[network]\nloss = 0.1\n\ninclude = a.ini\n");
+    tu_make_dir(dir, sizeof dir);
+    tu_put(dir, "a.ini", "[run]\nops = 10\ninclude = b.ini\n");
+    tu_put(dir, "b.ini", "[network]\nloss = 0.1\n\ninclude = a.ini\n");
     snprintf(path, sizeof path, "%s/a.ini", dir);
     cfg *c;
     scenario sc;
@@ -254,20 +228,20 @@ static void cfg_include_cycle(void **state)
     snprintf(want, sizeof want, "%s/b.ini:4: include = %s/a.ini: include cycle", dir, dir);
     HAS(errs, want);
     unload(c, &sc);
-    rm_tree(dir);
+    tu_rm_tree(dir);
 }
 
 static void cfg_include_relative_to_including_file(void **state)
 {
     (void)state;
     char dir[64], path[128], errs[ERRS];
-    make_dir(dir, sizeof dir);
+    tu_make_dir(dir, sizeof dir);
     char sub[128];
     snprintf(sub, sizeof sub, "%s/profiles", dir);
     EQ(mkdir(sub, 0700), 0);
-    put(dir, "x.ini", "[network]\nloss = 0.125\n");
-    put(dir, "profiles/lan.ini", "[network]\ninclude = ../x.ini\nlatency = const(2ms)\n");
-    put(dir, "top.ini", "[run]\nops = 10\ninclude = profiles/lan.ini\n");
+    tu_put(dir, "x.ini", "[network]\nloss = 0.125\n");
+    tu_put(dir, "profiles/lan.ini", "[network]\ninclude = ../x.ini\nlatency = const(2ms)\n");
+    tu_put(dir, "top.ini", "[run]\nops = 10\ninclude = profiles/lan.ini\n");
     snprintf(path, sizeof path, "%s/top.ini", dir);
     cfg *c;
     scenario sc;
@@ -275,19 +249,19 @@ static void cfg_include_relative_to_including_file(void **state)
     NEAR(sc.net.loss, 0.125, 0);
     assert_non_null(sc.net.latency);
     unload(c, &sc);
-    rm_tree(dir);
+    tu_rm_tree(dir);
 }
 
 static void cfg_same_fragment_included_twice_is_not_set_twice(void **state)
 {
     (void)state;
     char dir[64], path[128], errs[ERRS];
-    make_dir(dir, sizeof dir);
+    tu_make_dir(dir, sizeof dir);
     /* a diamond: two presets share one fragment; reading it twice is not a repeated key */
-    put(dir, "common.ini", "[network]\nloss = 0.25\n");
-    put(dir, "a.ini", "[cluster]\ninclude = common.ini\nnodes = 4\n");
-    put(dir, "b.ini", "[node]\ninclude = common.ini\nconcurrency = 2\n");
-    put(dir, "top.ini", "[run]\nops = 10\ninclude = a.ini\ninclude = b.ini\n");
+    tu_put(dir, "common.ini", "[network]\nloss = 0.25\n");
+    tu_put(dir, "a.ini", "[cluster]\ninclude = common.ini\nnodes = 4\n");
+    tu_put(dir, "b.ini", "[node]\ninclude = common.ini\nconcurrency = 2\n");
+    tu_put(dir, "top.ini", "[run]\nops = 10\ninclude = a.ini\ninclude = b.ini\n");
     snprintf(path, sizeof path, "%s/top.ini", dir);
     cfg *c;
     scenario sc;
@@ -296,13 +270,13 @@ static void cfg_same_fragment_included_twice_is_not_set_twice(void **state)
     EQ(sc.cluster.nodes, 4);
     unload(c, &sc);
     /* a key repeated inside the shared fragment is still an error, once, at its line */
-    put(dir, "common.ini", "[network]\nloss = 0.25\nloss = 0.5\n");
+    tu_put(dir, "common.ini", "[network]\nloss = 0.25\nloss = 0.5\n");
     EQ(load(path, NULL, 0, &c, &sc, errs, sizeof errs), 1);
     char want[256];
     snprintf(want, sizeof want, "%s/common.ini:3: network.loss is set twice in this file (first at line 2)", dir);
     HAS(errs, want);
     unload(c, &sc);
-    rm_tree(dir);
+    tu_rm_tree(dir);
 }
 
 static void cfg_number_out_of_range(void **state)
@@ -361,10 +335,10 @@ static void cfg_later_file_overrides_include(void **state)
 {
     (void)state;
     char dir[64], path[128], errs[ERRS];
-    make_dir(dir, sizeof dir);
-    put(dir, "preset.ini", "[network]\nloss = 0.1\n[quorum]\nr = 1\n");
+    tu_make_dir(dir, sizeof dir);
+    tu_put(dir, "preset.ini", "[network]\nloss = 0.1\n[quorum]\nr = 1\n");
     /* read in order: the including file's key after the include wins ... */
-    put(dir, "after.ini", "[run]\nops = 10\ninclude = preset.ini\n[network]\nloss = 0.2\n");
+    tu_put(dir, "after.ini", "[run]\nops = 10\ninclude = preset.ini\n[network]\nloss = 0.2\n");
     snprintf(path, sizeof path, "%s/after.ini", dir);
     cfg *c;
     scenario sc;
@@ -376,12 +350,12 @@ static void cfg_later_file_overrides_include(void **state)
     EQ(e->line, 5);
     unload(c, &sc);
     /* ... and an include read after a key overrides it */
-    put(dir, "before.ini", "[run]\nops = 10\n[network]\nloss = 0.2\ninclude = preset.ini\n");
+    tu_put(dir, "before.ini", "[run]\nops = 10\n[network]\nloss = 0.2\ninclude = preset.ini\n");
     snprintf(path, sizeof path, "%s/before.ini", dir);
     EQ(load(path, NULL, 0, &c, &sc, errs, sizeof errs), 0);
     NEAR(sc.net.loss, 0.1, 0);
     unload(c, &sc);
-    rm_tree(dir);
+    tu_rm_tree(dir);
 }
 
 static void cfg_set_override_applies_and_bad_set_names_set(void **state)
@@ -487,8 +461,8 @@ static void cfg_empirical_missing_file(void **state)
 {
     (void)state;
     char dir[64], path[128], errs[ERRS];
-    make_dir(dir, sizeof dir);
-    put(dir, "s.ini", "[run]\nops = 10\n[network]\nlatency = empirical(nofile.csv)\n");
+    tu_make_dir(dir, sizeof dir);
+    tu_put(dir, "s.ini", "[run]\nops = 10\n[network]\nlatency = empirical(nofile.csv)\n");
     /* the path and the dir are short (mkdtemp of a 20-character template) */
     snprintf(path, sizeof path, "%s/s.ini", dir);
     cfg *c;
@@ -500,11 +474,11 @@ static void cfg_empirical_missing_file(void **state)
     HAS(errs, want);
     unload(c, &sc);
     /* the file name is relative to the scenario: once it exists, the same text loads */
-    put(dir, "nofile.csv", "0.001\n0.002\n0.003\n");
+    tu_put(dir, "nofile.csv", "0.001\n0.002\n0.003\n");
     EQ(load(path, NULL, 0, &c, &sc, errs, sizeof errs), 0);
     assert_non_null(sc.net.latency);
     unload(c, &sc);
-    rm_tree(dir);
+    tu_rm_tree(dir);
 }
 
 static const char *effective(const cfg *c, const char *section, const char *key)
@@ -658,13 +632,13 @@ static long inject_every_failure(const char *path, const char *const *sets, size
 static void write_injection_files(char *dir, size_t n)
 {
     char sub[128];
-    make_dir(dir, n);
+    tu_make_dir(dir, n);
     snprintf(sub, sizeof sub, "%s/profiles", dir);
     EQ(mkdir(sub, 0700), 0);
-    put(dir, "common.ini", "[network]\nloss = 0.01\n");
-    put(dir, "profiles/lan.ini", "[network]\ninclude = ../common.ini\nlatency = shift(0.1ms, exp(0.4ms))\n");
-    put(dir, "samples.csv", "0.001\n0.002\n0.004\n");
-    put(dir, "good.ini",
+    tu_put(dir, "common.ini", "[network]\nloss = 0.01\n");
+    tu_put(dir, "profiles/lan.ini", "[network]\ninclude = ../common.ini\nlatency = shift(0.1ms, exp(0.4ms))\n");
+    tu_put(dir, "samples.csv", "0.001\n0.002\n0.004\n");
+    tu_put(dir, "good.ini",
         "[run]\nseed = 9\n[cluster]\nnodes = 4\nreplicas = 3\n[quorum]\nr = QUORUM\nw = 1\n"
         "include = profiles/lan.ini\n[network]\nread_response = empirical(samples.csv)\n"
         "[node]\nread_service = mix(0.9 exp(0.1ms), 0.1 pareto(0.2ms, 3))\n[node.n2]\nslow = 3\n"
@@ -672,7 +646,7 @@ static void write_injection_files(char *dir, size_t n)
         "[workload]\nmode = script\nkeys = 3\n[script]\nw1 = 0ms write k1\nr1 = 5ms read k1 prefer n1,n2\n"
         "[faults]\nc = 1ms crash n2 volatile\np = 2ms partition n1,client | n3,n4\n"
         "l = 3ms link n1>n2 latency exp(2ms)\ns = 4ms slow n3 2 until 9ms\nh = 5ms heal\n");
-    put(dir, "bad.ini", bad_text);
+    tu_put(dir, "bad.ini", bad_text);
 }
 
 static void cfg_allocation_failures_do_not_crash_or_leak(void **state)
@@ -688,7 +662,7 @@ static void cfg_allocation_failures_do_not_crash_or_leak(void **state)
     long n_bad = inject_every_failure(bad, sets, 2, &absorbed, &as_name, first, sizeof first);
     if (n_good < 100 || n_bad < 50)
         fail_msg("suspiciously few allocations: %ld and %ld", n_good, n_bad);
-    rm_tree(dir);
+    tu_rm_tree(dir);
 }
 
 /* An allocation that fails must show as an error, never as a silently different scenario. */
@@ -701,7 +675,7 @@ static void cfg_allocation_failure_is_an_error_not_a_different_scenario(void **s
     const char *sets[] = {"quorum.r=ALL", "node.n3.slow=2"};
     size_t absorbed, as_name;
     inject_every_failure(good, sets, 2, &absorbed, &as_name, first, sizeof first);
-    rm_tree(dir);
+    tu_rm_tree(dir);
     if (absorbed > as_name)
         fail_msg("%zu failed allocations left no error but a different scenario; first: %s", absorbed - as_name,
                  first);

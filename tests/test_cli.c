@@ -99,32 +99,6 @@ static void done(result *r)
     free(r->err);
 }
 
-static void make_dir(char *dir, size_t n)
-{
-    snprintf(dir, n, "/tmp/qsim-cli-XXXXXX");
-    if (!mkdtemp(dir))
-        fail_msg("mkdtemp failed");
-}
-
-static void put(const char *dir, const char *name, const char *text)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    if (!f)
-        fail_msg("cannot write %s", path);
-    fputs(text, f);
-    fclose(f);
-}
-
-static void rm_tree(const char *dir)
-{
-    char cmd[4200];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        print_error("could not remove %s\n", dir);
-}
-
 static char *path_in(const char *dir, const char *name)
 {
     static char buf[4][4096];
@@ -186,8 +160,8 @@ static void cli_bad_scenario_exits_2_and_writes_nothing(void **state)
 {
     (void)state;
     char dir[64];
-    make_dir(dir, sizeof dir);
-    put(dir, "bad.ini", bad_ini);
+    tu_make_dir(dir, sizeof dir);
+    tu_put(dir, "bad.ini", bad_ini);
     result r;
     RUN(&r, dir, "bad.ini"); /* default output directory out/bad, in dir */
     expect_status(&r, 2);
@@ -205,15 +179,15 @@ static void cli_bad_scenario_exits_2_and_writes_nothing(void **state)
     HAS(r.err, "quorum.w=9: must be <= replicas (3)");
     expect_absent(path_in(dir, "o"));
     done(&r);
-    rm_tree(dir);
+    tu_rm_tree(dir);
 }
 
 static void cli_errors_name_file_and_line(void **state)
 {
     (void)state;
     char dir[64];
-    make_dir(dir, sizeof dir);
-    put(dir, "bad.ini", bad_ini);
+    tu_make_dir(dir, sizeof dir);
+    tu_put(dir, "bad.ini", bad_ini);
     result r;
     RUN(&r, dir, "--out", path_in(dir, "o"), "bad.ini");
     expect_status(&r, 2);
@@ -236,7 +210,7 @@ static void cli_errors_name_file_and_line(void **state)
         fail_msg("stderr: %s", r.err);
     expect_absent(path_in(dir, "o"));
     done(&r);
-    rm_tree(dir);
+    tu_rm_tree(dir);
 }
 
 /* A malformed line used to stop the listing: the scenario's own errors were never shown. */
@@ -244,8 +218,8 @@ static void cli_lists_line_errors_with_scenario_errors(void **state)
 {
     (void)state;
     char dir[64];
-    make_dir(dir, sizeof dir);
-    put(dir, "m.ini", "[run]\nops = 10\nfoo\n[quorum]\nr = 9\nzz = 1\n");
+    tu_make_dir(dir, sizeof dir);
+    tu_put(dir, "m.ini", "[run]\nops = 10\nfoo\n[quorum]\nr = 9\nzz = 1\n");
     result r;
     RUN(&r, dir, "--check", "m.ini");
     expect_status(&r, 2);
@@ -254,14 +228,14 @@ static void cli_lists_line_errors_with_scenario_errors(void **state)
     HAS(r.err, "m.ini:6: quorum.zz = 1: unknown key (did you mean quorum.r?)\n");
     EQ(count_lines(r.err), 3);
     done(&r);
-    rm_tree(dir);
+    tu_rm_tree(dir);
 }
 
 static void cli_unknown_option_exits_2(void **state)
 {
     (void)state;
     char dir[64];
-    make_dir(dir, sizeof dir);
+    tu_make_dir(dir, sizeof dir);
     const char *drift = tu_src("scenarios/drift.ini");
     result r;
     RUN(&r, dir, "--frobnicate", drift);
@@ -298,14 +272,14 @@ static void cli_unknown_option_exits_2(void **state)
     HAS(r.err, "usage: qsim");
     done(&r);
     expect_absent(path_in(dir, "out"));
-    rm_tree(dir);
+    tu_rm_tree(dir);
 }
 
 static void cli_check_validates_only(void **state)
 {
     (void)state;
     char dir[64];
-    make_dir(dir, sizeof dir);
+    tu_make_dir(dir, sizeof dir);
     const char *drift = tu_src("scenarios/drift.ini");
     result r;
     RUN(&r, dir, "--check", "--out", path_in(dir, "o"), drift);
@@ -327,7 +301,7 @@ static void cli_check_validates_only(void **state)
     expect_status(&r, 2);
     HAS(r.err, "--sweep quorum.r=4: with quorum.r=4: must be <= replicas (3)");
     done(&r);
-    rm_tree(dir);
+    tu_rm_tree(dir);
 }
 
 static void cli_version_and_help(void **state)
@@ -398,7 +372,7 @@ static void cli_writes_summary_csv_trace(void **state)
 {
     (void)state;
     char dir[64], names[1024];
-    make_dir(dir, sizeof dir);
+    tu_make_dir(dir, sizeof dir);
     result r;
     RUN(&r, dir, "--out", path_in(dir, "o"), tu_src("scenarios/drift.ini"));
     expect_status(&r, 0);
@@ -436,14 +410,14 @@ static void cli_writes_summary_csv_trace(void **state)
     if (strcmp(names, "runs.csv summary.json trace.jsonl") != 0)
         fail_msg("out/drift holds '%s'", names);
     expect_same_file(path_in(dir, "o/summary.json"), path_in(dir, "out/drift/summary.json"));
-    rm_tree(dir);
+    tu_rm_tree(dir);
 }
 
 static void cli_sweep_runs_cross_product(void **state)
 {
     (void)state;
     char dir[64];
-    make_dir(dir, sizeof dir);
+    tu_make_dir(dir, sizeof dir);
     result r;
     RUN(&r, dir, "--out", path_in(dir, "o"), "--sweep", "quorum.r=1,2,3", "--sweep", "quorum.w=1,2,3",
         tu_src("scenarios/drift.ini"));
@@ -480,7 +454,7 @@ static void cli_sweep_runs_cross_product(void **state)
     }
     EQ(row, 9);
     done(&r);
-    rm_tree(dir);
+    tu_rm_tree(dir);
 }
 
 static const char *const files[] = {"summary.json", "runs.csv", "trace.jsonl"};
@@ -499,7 +473,7 @@ static void cli_same_seed_byte_identical(void **state)
 {
     (void)state;
     char dir[64];
-    make_dir(dir, sizeof dir);
+    tu_make_dir(dir, sizeof dir);
     const char *bench = tu_src("scenarios/bench.ini");
     result r;
     RUN(&r, dir, "--out", path_in(dir, "a"), "--set", "run.ops=2000", bench);
@@ -518,14 +492,14 @@ static void cli_same_seed_byte_identical(void **state)
     expect_status(&r, 0);
     done(&r);
     expect_same_outputs(path_in(dir, "c"), path_in(dir, "d"));
-    rm_tree(dir);
+    tu_rm_tree(dir);
 }
 
 static void cli_jobs_do_not_change_results(void **state)
 {
     (void)state;
     char dir[64];
-    make_dir(dir, sizeof dir);
+    tu_make_dir(dir, sizeof dir);
     const char *bench = tu_src("scenarios/bench.ini");
     result r;
     RUN(&r, dir, "--jobs", "1", "--out", path_in(dir, "j1"), "--set", "run.ops=1000", "--sweep", "quorum.r=1,2,3",
@@ -540,14 +514,14 @@ static void cli_jobs_do_not_change_results(void **state)
     char *csv = slurp(path_in(dir, "j1/runs.csv"));
     EQ(count_lines(csv), 7);
     free(csv);
-    rm_tree(dir);
+    tu_rm_tree(dir);
 }
 
 static void cli_seed_changes_results(void **state)
 {
     (void)state;
     char dir[64];
-    make_dir(dir, sizeof dir);
+    tu_make_dir(dir, sizeof dir);
     const char *bench = tu_src("scenarios/bench.ini");
     result r;
     RUN(&r, dir, "--out", path_in(dir, "s1"), "--seed", "1", "--set", "run.ops=2000", bench);
@@ -575,14 +549,14 @@ static void cli_seed_changes_results(void **state)
         fail_msg("seeds 1 and 2 gave the same runs.csv");
     free(c1);
     free(c2);
-    rm_tree(dir);
+    tu_rm_tree(dir);
 }
 
 static void cli_format_csv_and_json_to_stdout(void **state)
 {
     (void)state;
     char dir[64];
-    make_dir(dir, sizeof dir);
+    tu_make_dir(dir, sizeof dir);
     const char *drift = tu_src("scenarios/drift.ini");
     result r;
     RUN(&r, dir, "--format", "csv", "--out", path_in(dir, "c"), "--sweep", "quorum.r=1,2", drift);
@@ -602,7 +576,7 @@ static void cli_format_csv_and_json_to_stdout(void **state)
         fail_msg("--format json stdout: %.40s", r.out);
     free(json);
     done(&r);
-    rm_tree(dir);
+    tu_rm_tree(dir);
 }
 
 static void cli_prefer_non_owner_exits_2(void **state)
@@ -619,14 +593,14 @@ static void cli_prefer_non_owner_exits_2(void **state)
     if (!other)
         fail_msg("every node owns k1");
     char dir[64], text[512];
-    make_dir(dir, sizeof dir);
+    tu_make_dir(dir, sizeof dir);
     const char *fmt = "[cluster]\nnodes = 5\nreplicas = 3\nvnodes = 16\n[quorum]\nread_fanout = r\n"
                       "[workload]\nmode = script\nkeys = 1\n"
                       "[script]\nw1 = 0ms write k1\nr1 = 1ms read k1 prefer n%d\n";
     snprintf(text, sizeof text, fmt, other);
-    put(dir, "p.ini", text);
+    tu_put(dir, "p.ini", text);
     snprintf(text, sizeof text, fmt, owner);
-    put(dir, "ok.ini", text);
+    tu_put(dir, "ok.ini", text);
     char want[128];
     snprintf(want, sizeof want, "p.ini:12: script.r1 = 1ms read k1 prefer n%d: prefer n%d: not an owner of k1", other, other);
     result r;
@@ -644,7 +618,7 @@ static void cli_prefer_non_owner_exits_2(void **state)
     RUN(&r, dir, "--out", path_in(dir, "o"), "ok.ini");
     expect_status(&r, 0);
     done(&r);
-    rm_tree(dir);
+    tu_rm_tree(dir);
 }
 
 int main(void)

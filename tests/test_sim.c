@@ -7,15 +7,7 @@
 
 static uint64_t rng_state;
 
-static uint64_t xrand(void)
-{
-    uint64_t x = rng_state;
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
-    rng_state = x;
-    return x * 0x2545F4914F6CDD1DULL;
-}
+static uint64_t xrand(void) { return tu_xorshift(&rng_state); }
 
 typedef struct item {
     sim_event ev;

@@ -98,3 +98,39 @@ size_t tu_check_text(const char *text, const char *const *sets, size_t nsets, ch
     unlink(path);
     return ne;
 }
+
+void tu_make_dir(char *dir, size_t n)
+{
+    snprintf(dir, n, "/tmp/qsim-test-XXXXXX");
+    if (!mkdtemp(dir))
+        fail_msg("mkdtemp failed");
+}
+
+void tu_put(const char *dir, const char *name, const char *text)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        fail_msg("cannot write %s", path);
+    fputs(text, f);
+    fclose(f);
+}
+
+void tu_rm_tree(const char *dir)
+{
+    char cmd[4200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        print_error("could not remove %s\n", dir);
+}
+
+uint64_t tu_xorshift(uint64_t *state)
+{
+    uint64_t x = *state;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    *state = x;
+    return x * 0x2545F4914F6CDD1DULL;
+}

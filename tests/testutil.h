@@ -26,4 +26,12 @@ void tu_run_text(const char *text, const char *const *sets, size_t nsets, run_st
 /* Loads and builds a scenario from text; returns the number of errors and writes every
  * error line (joined by '\n') into errs. */
 size_t tu_check_text(const char *text, const char *const *sets, size_t nsets, char *errs, size_t n);
+/* A fresh directory /tmp/qsim-test-XXXXXX (name written to dir). */
+void tu_make_dir(char *dir, size_t n);
+/* Writes text to dir/name. */
+void tu_put(const char *dir, const char *name, const char *text);
+/* Removes dir and everything in it. */
+void tu_rm_tree(const char *dir);
+/* A small xorshift generator for tests that must not depend on sim/rng.c. */
+uint64_t tu_xorshift(uint64_t *state);
 #endif
