@@ -312,7 +312,7 @@ void coord_on_msg(world *w, msg *m)
     op *o = find(w, m);
     switch (m->kind) {
     case MSG_CLIENT_REQ:
-        if (o && !o->coord_done && o->got == 0 && o->nresp == 0 && !o->need)
+        if (o && !o->need) /* not begun yet: begin() sets need */
             begin(w, o, m->dst);
         else
             w->st->late_replies++;
@@ -330,18 +330,11 @@ void coord_on_msg(world *w, msg *m)
             w->st->late_replies++;
             break;
         }
-        if (m->kind == MSG_READ_RESP) {
-            o->resp_node[o->nresp] = m->src;
-            o->resp_ver[o->nresp] = m->ver;
-            o->nresp++;
-            if (version_cmp(&m->ver, &o->ver) > 0)
-                o->ver = m->ver;
-        } else {
-            o->resp_node[o->nresp] = m->src;
-            o->resp_ver[o->nresp] = m->ver;
-            o->nresp++;
-        }
-        if (++o->got == o->need)
+        o->resp_node[o->nresp] = m->src;
+        o->resp_ver[o->nresp] = m->ver;
+        if (m->kind == MSG_READ_RESP && version_cmp(&m->ver, &o->ver) > 0)
+            o->ver = m->ver;
+        if (++o->nresp == o->need)
             quorum(w, o);
         break;
     default:

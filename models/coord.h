@@ -42,7 +42,7 @@ typedef struct op {
     uint8_t coord_done;  /* quorum reached at the coordinator */
     uint8_t cls;         /* read_class, set when the read's quorum is reached */
     uint8_t has_latest;
-    uint8_t need, got, nresp, ntargets, nprefer;
+    uint8_t need, nresp, ntargets, nprefer; /* nresp: replies counted so far (toward need) */
     int16_t coord;       /* coordinator endpoint */
     uint32_t coord_epoch;
     uint32_t key, client, k;

@@ -53,9 +53,8 @@ static void serve(world *w, node *n, msg *m)
 {
     n->served++;
     if (m->kind == MSG_WRITE_REQ) {
-        const version *old = store_get(&n->st, m->key);
-        version was = old ? *old : (version){0, 0, 0};
-        int stored = store_put(&n->st, m->key, &m->ver);
+        version was;
+        int stored = store_put(&n->st, m->key, &m->ver, &was);
         if (stored < 0)
             w->failed = 1;
         oracle_on_apply(w, n->id, m->key, &m->ver, &was, stored > 0);

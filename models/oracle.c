@@ -200,7 +200,7 @@ void oracle_write_failed(world *w, const op *o)
     jw_int(&j, "op", (int64_t)o->index);
     jw_str(&j, "key", k);
     jw_int(&j, "v", o->ver.seq);
-    jw_int(&j, "acks", o->got);
+    jw_int(&j, "acks", o->nresp);
     jw_int(&j, "w", w->w);
     end(&j);
 }
@@ -298,20 +298,17 @@ void oracle_read_failed(world *w, const op *o)
     key_name(o->key, k);
     jw_int(&j, "op", (int64_t)o->index);
     jw_str(&j, "key", k);
-    jw_int(&j, "replies", o->got);
+    jw_int(&j, "replies", o->nresp);
     jw_int(&j, "r", w->r);
     end(&j);
 }
 
 void oracle_fault(world *w, const char *members)
 {
-    oracle *o = &w->oracle;
-    if (!o->trace || w->st->trace_truncated)
-        return;
     jw j;
     if (!line(w, &j, "fault"))
         return;
-    fprintf(o->trace, ",%s", members);
+    fprintf(w->oracle.trace, ",%s", members);
     end(&j);
 }
 

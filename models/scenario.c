@@ -51,17 +51,6 @@ static const char *keep(build *b, const char *s)
     return d;
 }
 
-static void entry_dir(const cfg *c, const cfg_entry *e, char *dir, size_t n)
-{
-    const char *slash = e->line > 0 ? strrchr(e->file, '/') : NULL;
-    if (e->line <= 0)
-        snprintf(dir, n, "%s", cfg_base_dir(c));
-    else if (!slash)
-        snprintf(dir, n, ".");
-    else
-        snprintf(dir, n, "%.*s", (int)(slash - e->file), e->file);
-}
-
 static void on_node_section(void *ctx, const char *name, const cfg_entry *first)
 {
     build *b = ctx;
@@ -89,7 +78,7 @@ static void on_link(void *ctx, cfg_entry *e)
         cfg_error(b->c, e, "%s", err);
         return;
     }
-    entry_dir(b->c, e, dir, sizeof dir);
+    cfg_entry_dir(b->c, e, dir, sizeof dir);
     if (net_parse_link_value(e->value, dir, &lc, err, sizeof err)) {
         cfg_error(b->c, e, "%s", err);
         return;
@@ -119,7 +108,7 @@ static void on_fault(void *ctx, cfg_entry *e)
     scenario *sc = b->sc;
     fault f = {0};
     char err[512], dir[4096];
-    entry_dir(b->c, e, dir, sizeof dir);
+    cfg_entry_dir(b->c, e, dir, sizeof dir);
     if (fault_parse(e->value, b->nodes, dir, &f, err, sizeof err)) {
         fault_free(&f);
         cfg_error(b->c, e, "%s", err);

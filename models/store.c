@@ -67,14 +67,18 @@ int store_reserve(store *s, size_t n)
     return cap > s->cap ? rehash(s, cap) : 0;
 }
 
-int store_put(store *s, uint32_t key, const version *v)
+int store_put(store *s, uint32_t key, const version *v, version *was)
 {
+    if (was)
+        *was = (version){0, 0, 0};
     if ((s->n + 1) * 4 > s->cap * 3 && rehash(s, s->cap ? s->cap * 2 : 64))
         return -1;
     size_t mask = s->cap - 1;
     for (size_t i = hash32(key) & mask;; i = (i + 1) & mask) {
         uint32_t k = s->slot_key[i];
         if (k == key + 1) {
+            if (was)
+                *was = s->slot_ver[i];
             if (version_cmp(v, &s->slot_ver[i]) <= 0)
                 return 0;
             s->slot_ver[i] = *v;

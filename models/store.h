@@ -17,9 +17,10 @@ void store_init(store *s);
 void store_fini(store *s);
 /* The version held for key, or NULL. O(1) expected. */
 const version *store_get(const store *s, uint32_t key);
-/* Keeps v if it is newer than what is held (LWW). Returns 1 if stored, 0 if older or
- * equal, -1 if growing failed. */
-int store_put(store *s, uint32_t key, const version *v);
+/* Keeps v if it is newer than what is held (LWW); *was (may be NULL) gets the version held
+ * before (seq 0: none). One probe sequence. Returns 1 if stored, 0 if older or equal, -1 if
+ * growing failed. */
+int store_put(store *s, uint32_t key, const version *v, version *was);
 /* Sizes the table for n keys without growing later (a replica knows which keys it owns).
  * Returns 0 or -1 when out of memory. */
 int store_reserve(store *s, size_t n);

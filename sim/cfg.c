@@ -467,6 +467,14 @@ void cfg_effective_get(const cfg *c, size_t i, const char **section, const char 
 
 const char *cfg_base_dir(const cfg *c) { return c->base_dir; }
 
+void cfg_entry_dir(const cfg *c, const cfg_entry *e, char *dir, size_t n)
+{
+    if (e->line > 0)
+        dir_of(e->file, dir, n);
+    else
+        snprintf(dir, n, "%s", c->base_dir);
+}
+
 static int enum_index(const char *choices, const char *text)
 {
     size_t tl = strlen(text);
@@ -618,10 +626,7 @@ uint64_t cfg_bind(cfg *c, const cfg_table *t, const char *name, void *base, int 
         char err[512] = "";
         if (e) {
             char dir[PATH_MAX];
-            if (e->line > 0)
-                dir_of(e->file, dir, sizeof dir);
-            else
-                snprintf(dir, sizeof dir, "%s", c->base_dir);
+            cfg_entry_dir(c, e, dir, sizeof dir);
             if (parse_value(k, e->value, dir, base, err, sizeof err)) {
                 cfg_error(c, e, "%s", err);
                 /* keep checking the rest against the default, not against garbage */

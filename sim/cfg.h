@@ -109,6 +109,9 @@ void cfg_effective_get(const cfg *c, size_t i, const char **section, const char 
 
 /* Directory of the top-level scenario file (for resolving relative paths in values). */
 const char *cfg_base_dir(const cfg *c);
+/* Directory that relative paths in entry e resolve against: its file's directory, or the
+ * top-level file's for command-line entries. */
+void cfg_entry_dir(const cfg *c, const cfg_entry *e, char *dir, size_t n);
 /* Releases what a binding allocated in base (dists, strings) for keys of that table. */
 void cfg_release(const cfg_table *t, void *base);
 /* Writes the key reference (qsim --keys) for the tables. */

@@ -268,8 +268,9 @@ int main(int argc, char **argv)
     char *dot = strrchr(name, '.');
     if (dot && dot != name)
         *dot = '\0';
-    snprintf(outdir, sizeof outdir, "%s", out ? out : "out/");
-    if (!out)
+    if (out)
+        snprintf(outdir, sizeof outdir, "%s", out);
+    else
         snprintf(outdir, sizeof outdir, "out/%s", name);
     struct stat sb;
     made_dir = stat(outdir, &sb) != 0;

@@ -57,13 +57,15 @@ static void store_keeps_newest_version(void **state)
     store s;
     store_init(&s);
     version v1 = {10, 0, 1}, v2 = {20, 0, 2}, tie = {20, 1, 3};
-    EQ(store_put(&s, 7, &v2), 1);
-    EQ(store_put(&s, 7, &v1), 0); /* older: ignored */
+    EQ(store_put(&s, 7, &v2, NULL), 1);
+    version was;
+    EQ(store_put(&s, 7, &v1, &was), 0); /* older: ignored */
+    EQ(was.seq, 2);
     EQ(store_get(&s, 7)->seq, 2);
-    EQ(store_put(&s, 7, &tie), 1); /* same time, higher writer wins */
+    EQ(store_put(&s, 7, &tie, NULL), 1); /* same time, higher writer wins */
     EQ(store_get(&s, 7)->seq, 3);
     for (uint32_t k = 100; k < 5000; k++)
-        EQ(store_put(&s, k, &v1), 1);
+        EQ(store_put(&s, k, &v1, NULL), 1);
     for (uint32_t k = 100; k < 5000; k++)
         EQ(store_get(&s, k)->seq, 1);
     assert_null(store_get(&s, 99));

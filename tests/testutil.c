@@ -44,15 +44,22 @@ static void write_temp(const char *text, char *path, size_t n)
     close(fd);
 }
 
-void tu_run_file(const char *path, const char *const *sets, size_t nsets, run_stats *st)
+/* Loads path with the overrides and builds its scenario; the caller checks cfg_nerrors. */
+static cfg *load(const char *path, const char *const *sets, size_t nsets, scenario *sc)
 {
     cfg *c;
     assert_int_equal(cfg_create(&c), 0);
     cfg_load(c, path);
     for (size_t i = 0; i < nsets; i++)
         cfg_add_arg(c, "--set", sets[i]);
+    scenario_build(c, sc);
+    return c;
+}
+
+void tu_run_file(const char *path, const char *const *sets, size_t nsets, run_stats *st)
+{
     scenario sc;
-    scenario_build(c, &sc);
+    cfg *c = load(path, sets, nsets, &sc);
     if (cfg_nerrors(c)) {
         cfg_print_errors(c, stderr);
         fail_msg("%s: scenario errors", path);
@@ -80,13 +87,8 @@ size_t tu_check_text(const char *text, const char *const *sets, size_t nsets, ch
 {
     char path[64];
     write_temp(text, path, sizeof path);
-    cfg *c;
-    assert_int_equal(cfg_create(&c), 0);
-    cfg_load(c, path);
-    for (size_t i = 0; i < nsets; i++)
-        cfg_add_arg(c, "--set", sets[i]);
     scenario sc;
-    scenario_build(c, &sc);
+    cfg *c = load(path, sets, nsets, &sc);
     size_t ne = cfg_nerrors(c);
     FILE *f = fmemopen(errs, n, "w");
     if (f) {
