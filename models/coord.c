@@ -43,9 +43,11 @@ static const cfg_key quorum_keys[] = {
 };
 const cfg_table quorum_table = {quorum_keys, sizeof quorum_keys / sizeof quorum_keys[0], 0};
 
-int coord_init(coord *c, uint64_t seed)
+int coord_init(coord *c, sim *s, uint64_t seed)
 {
     memset(c, 0, sizeof *c);
+    if (sim_lane_init(s, &c->deadlines))
+        return -1;
     rng_derive(&c->r_place, seed, rng_entity_id("coordinator placement"));
     rng_derive(&c->r_targets, seed, rng_entity_id("coordinator read targets"));
     return 0;
@@ -266,7 +268,7 @@ op *coord_submit(world *w, op_kind kind, uint32_t key, uint32_t client, int32_t 
     o->start = w->s.now;
     for (int i = 0; i < nprefer && i < RING_MAX_REPLICAS; i++)
         o->prefer[o->nprefer++] = prefer[i];
-    if (sim_schedule(&w->s, &o->timeout, sim_after(&w->s, w->sc->quorum.timeout)))
+    if (sim_schedule_lane(&w->s, &w->coord.deadlines, &o->timeout, sim_after(&w->s, w->sc->quorum.timeout)))
         w->failed = 1;
     if (kind == OP_READ)
         oracle_read_start(w, o);

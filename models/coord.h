@@ -66,11 +66,12 @@ typedef struct coord {
     size_t live, peak;
     rng r_place;         /* which node coordinates (coordinator = any) */
     rng r_targets;       /* which R owners a read asks (read_fanout = r) */
+    sim_lane deadlines;  /* every operation's timeout: one fixed duration */
 } coord;
 
 struct world;
 
-int coord_init(coord *c, uint64_t seed);
+int coord_init(coord *c, sim *s, uint64_t seed);
 void coord_fini(coord *c);
 /* Starts a client operation at time now (its intended start). prefer: nodes to read from
  * first (may be NULL). Returns the op, or NULL when out of memory. */

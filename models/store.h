@@ -1,16 +1,26 @@
-/* store: a replica's storage, key -> newest version it holds (DESIGN.md section 3; last
- * write wins, so one version per key is all a replica keeps). Open addressing with
- * linear probing; memory grows with the keys a replica holds, not with operations. */
+/* store: a replica's storage, key -> newest version it holds (docs/design.md section 3;
+ * last write wins, so one version per key is all a replica keeps). Two layouts behind one
+ * interface, chosen once by store_reserve for the keys a replica owns, whichever takes less
+ * memory: a direct array indexed by key (a replica that owns most of the key space), or
+ * open addressing with linear probing whose slots hold key and version side by side (one
+ * cache miss per lookup). Memory grows with the keys a replica holds, never with
+ * operations. */
 #ifndef QSIM_STORE_H
 #define QSIM_STORE_H
 #include <stddef.h>
 #include <stdint.h>
 #include "models/msg.h"
 
+typedef struct store_slot {
+    uint32_t key; /* key + 1; 0 = empty */
+    version v;
+} store_slot;
+
 typedef struct store {
-    uint32_t *slot_key; /* key + 1; 0 = empty */
-    version *slot_ver;
-    size_t cap, n;      /* cap is 0 or a power of two */
+    store_slot *slot; /* hashed layout: cap slots */
+    size_t cap, n;    /* cap is 0 or a power of two; n keys held */
+    version *dir;     /* direct layout: ndir versions indexed by key, seq 0 = none */
+    uint32_t ndir;
 } store;
 
 void store_init(store *s);
@@ -21,10 +31,12 @@ const version *store_get(const store *s, uint32_t key);
  * before (seq 0: none). One probe sequence. Returns 1 if stored, 0 if older or equal, -1 if
  * growing failed. */
 int store_put(store *s, uint32_t key, const version *v, version *was);
-/* Sizes the table for n keys without growing later (a replica knows which keys it owns).
- * Returns 0 or -1 when out of memory. */
-int store_reserve(store *s, size_t n);
+/* Sizes the store, once, for n owned keys out of a key space of nkeys (every key < nkeys):
+ * the direct layout when nkeys versions take no more memory than a table for n keys, else
+ * a table that never grows for those keys. Returns 0 or -1 when out of memory. */
+int store_reserve(store *s, size_t n, uint32_t nkeys);
 /* Forgets everything (a volatile crash); keeps the allocation. */
 void store_clear(store *s);
-/* Iteration: for (i = 0; i < s->cap; i++) if (s->slot_key[i]) key = s->slot_key[i] - 1. */
+/* Calls fn(ctx, key, version) for every key held, in an order fixed by the layout. */
+void store_each(const store *s, void (*fn)(void *ctx, uint32_t key, const version *v), void *ctx);
 #endif

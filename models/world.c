@@ -56,7 +56,7 @@ int world_create(const scenario *sc, int run_index, FILE *trace, run_stats *st, 
         for (int i = 0; i < w->n; i++)
             owned[ring_owners(w->ring, k)[i]]++;
     for (int i = 1; i <= w->nnodes; i++) {
-        if (store_reserve(&w->nodes[i].st, owned[i])) {
+        if (store_reserve(&w->nodes[i].st, owned[i], nkeys)) {
             mem_free(owned);
             goto oom;
         }
@@ -64,7 +64,7 @@ int world_create(const scenario *sc, int run_index, FILE *trace, run_stats *st, 
     mem_free(owned);
     if (net_init(&w->net, &sc->net, sc->links, sc->nlinks, w->nnodes, seed, &w->s, &w->pool, st, on_arrive))
         goto oom;
-    if (coord_init(&w->coord, seed))
+    if (coord_init(&w->coord, &w->s, seed))
         goto oom;
     int small = sc->wl.mode == WL_SCRIPT || (sc->run.ops > 0 && sc->run.ops <= 20000);
     if (oracle_init(&w->oracle, nkeys, &sc->trace, small, trace, run_index, err, n)) {

@@ -75,6 +75,65 @@ static void store_keeps_newest_version(void **state)
     EQ(mem_live(), before);
 }
 
+static void count_key(void *ctx, uint32_t key, const version *v)
+{
+    (void)key;
+    *(uint64_t *)ctx += v->seq;
+}
+
+/* Both layouts, chosen by store_reserve: a replica owning most of the key space gets the
+ * direct array, one owning a small part gets the hashed table; they behave the same. */
+static void store_layouts_behave_the_same(void **state)
+{
+    (void)state;
+    long before = mem_live();
+    store d, h;
+    store_init(&d);
+    store_init(&h);
+    EQ(store_reserve(&d, 9000, 10000), 0);
+    EQ(store_reserve(&h, 500, 10000), 0);
+    assert_non_null(d.dir);
+    assert_null(h.dir);
+    size_t hcap = h.cap;
+    version old = {5, 1, 1}, neu = {6, 0, 2};
+    for (uint32_t k = 0; k < 10000; k += 20) {
+        version was;
+        EQ(store_put(&d, k, &neu, &was), 1);
+        EQ(was.seq, 0);
+        EQ(store_put(&h, k, &neu, &was), 1);
+        EQ(store_put(&d, k, &old, &was), 0);
+        EQ(was.seq, 2);
+        EQ(store_put(&h, k, &old, &was), 0);
+        EQ(was.seq, 2);
+    }
+    EQ(h.cap, hcap); /* sized once: 500 keys never grow it */
+    EQ(d.n, 500);
+    EQ(h.n, 500);
+    for (uint32_t k = 0; k < 10000; k++) {
+        const version *a = store_get(&d, k), *b = store_get(&h, k);
+        if (k % 20) {
+            assert_null(a);
+            assert_null(b);
+        } else {
+            EQ(a->seq, 2);
+            EQ(b->seq, 2);
+        }
+    }
+    uint64_t sd = 0, sh = 0;
+    store_each(&d, count_key, &sd);
+    store_each(&h, count_key, &sh);
+    EQ(sd, 1000);
+    EQ(sh, 1000);
+    store_clear(&d);
+    store_clear(&h);
+    assert_null(store_get(&d, 0));
+    assert_null(store_get(&h, 0));
+    EQ(d.n, 0);
+    store_fini(&d);
+    store_fini(&h);
+    EQ(mem_live(), before);
+}
+
 /* One node, 1 ms service, one server: three reads at once finish at 1, 2 and 3 ms. */
 static const char *one_node =
     "[cluster]\nnodes = 1\nreplicas = 1\n[quorum]\nr = 1\nw = 1\n"
@@ -372,6 +431,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(ring_preference_lists_hold_distinct_owners),
         cmocka_unit_test(store_keeps_newest_version),
+        cmocka_unit_test(store_layouts_behave_the_same),
         cmocka_unit_test(node_fifo_queue_serves_in_order),
         cmocka_unit_test(node_two_servers_halve_the_queue),
         cmocka_unit_test(slow_fault_multiplies_service_time),

@@ -1,6 +1,6 @@
 /* test_sim: the discrete-event loop (DESIGN.md section 2): time order, FIFO ties,
  * cancellation, self-rescheduling handlers, run-until, and scheduled = dispatched +
- * cancelled + pending. */
+ * cancelled + pending; lanes (FIFO timers) in one order with the heap. */
 #include "tests/testutil.h"
 #include "sim/alloc.h"
 #include "sim/sim.h"
@@ -260,6 +260,142 @@ static void sim_accounting_balanced(void **state)
     EQ(mem_live(), live);
 }
 
+/* Lanes: timers of fixed durations mixed with heap events, cancelled at random, with equal
+ * times across queues. Every dispatch must follow (time, seq) order, whichever queue held
+ * the event, and the rings must wrap and grow. */
+enum { LN = 3000 };
+static item lane_items[LN];
+static sim_lane lanes[3];
+static int64_t last_time;
+static uint64_t last_seq;
+static uint64_t lane_dispatched;
+
+static void lane_handler(sim *s, sim_event *ev)
+{
+    item *it = SIM_CONTAINER_OF(ev, item, ev);
+    it->runs++;
+    /* strictly after the previous event in (time, seq) */
+    assert_true(ev->hn.time > last_time || (ev->hn.time == last_time && ev->hn.seq > last_seq));
+    last_time = ev->hn.time;
+    last_seq = ev->hn.seq;
+    lane_dispatched++;
+    for (int k = 0; k < 3; k++) {
+        item *o = &lane_items[xrand() % LN];
+        uint64_t r = xrand() % 10;
+        if (r < 3) {
+            sim_cancel(s, &o->ev);
+        } else if (!sim_event_pending(&o->ev)) {
+            int q = (int)(xrand() % 4); /* 0..2: a lane of fixed duration, 3: the heap */
+            if (q < 3)
+                assert_int_equal(sim_schedule_lane(s, &lanes[q], &o->ev, s->now + 10 * (q + 1)), 0);
+            else
+                assert_int_equal(sim_schedule(s, &o->ev, s->now + (int64_t)(xrand() % 40)), 0);
+        }
+    }
+    assert_true(sim_balanced(s));
+}
+
+static void sim_lanes_and_heap_run_in_one_order(void **state)
+{
+    (void)state;
+    long live = mem_live();
+    sim s;
+    sim_init(&s);
+    for (int q = 0; q < 3; q++)
+        EQ(sim_lane_init(&s, &lanes[q]), 0);
+    rng_state = 777;
+    last_time = -1;
+    last_seq = 0;
+    lane_dispatched = 0;
+    for (int i = 0; i < LN; i++) {
+        lane_items[i].id = i;
+        lane_items[i].runs = 0;
+        sim_event_init(&lane_items[i].ev, lane_handler);
+        if (i % 2)
+            EQ(sim_schedule_lane(&s, &lanes[i % 3], &lane_items[i].ev, 5), 0);
+        else
+            EQ(sim_schedule(&s, &lane_items[i].ev, (int64_t)(xrand() % 10)), 0);
+    }
+    uint64_t total = 0;
+    for (int64_t until = 10; until <= 40000; until += 10) {
+        total += sim_run(&s, until);
+        assert_true(sim_balanced(&s));
+    }
+    EQ(total, lane_dispatched);
+    assert_true(lane_dispatched > 50000);
+    assert_true(s.cancelled > 10000);
+    assert_true(lanes[0].cap > 256); /* the rings grew while wrapping */
+    /* an event earlier than its lane's latest goes to the heap and still runs in order */
+    item early = {.id = -1};
+    sim_event_init(&early.ev, log_handler);
+    log_n = 0;
+    for (int i = 0; i < LN; i++) /* quiet the churn: only the early event is left */
+        sim_cancel(&s, &lane_items[i].ev);
+    assert_true(lanes[0].last > s.now);
+    EQ(sim_schedule_lane(&s, &lanes[0], &early.ev, s.now), 0);
+    EQ(sim_pending(&s), 1);
+    EQ(s.q.n, 1); /* in the heap */
+    sim_run(&s, s.now);
+    EQ(early.runs, 1);
+    EQ(sim_pending(&s), 0);
+    EQ(s.scheduled, s.dispatched + s.cancelled);
+    sim_fini(&s);
+    EQ(mem_live(), live);
+}
+
+static void sim_lane_cancel_head_middle_tail(void **state)
+{
+    (void)state;
+    item items[6];
+    sim_lane l;
+    sim s;
+    sim_init(&s);
+    EQ(sim_lane_init(&s, &l), 0);
+    log_n = 0;
+    for (int i = 0; i < 6; i++) {
+        items[i].id = i;
+        items[i].runs = 0;
+        sim_event_init(&items[i].ev, log_handler);
+        EQ(sim_schedule_lane(&s, &l, &items[i].ev, 100 + 10 * (i / 2)), 0);
+        EQ(sim_event_pending(&items[i].ev), 1);
+    }
+    sim_cancel(&s, &items[0].ev);
+    sim_cancel(&s, &items[3].ev);
+    sim_cancel(&s, &items[5].ev);
+    sim_cancel(&s, &items[5].ev); /* no-op */
+    EQ(sim_event_pending(&items[3].ev), 0);
+    EQ(sim_pending(&s), 3);
+    EQ(s.cancelled, 3);
+    /* a heap event at the same time as a lane event but scheduled later runs after it */
+    item h = {.id = 9};
+    sim_event_init(&h.ev, log_handler);
+    EQ(sim_schedule(&s, &h.ev, 110), 0);
+    EQ(sim_run(&s, INT64_MAX), 4);
+    static const int want[] = {1, 2, 9, 4};
+    EQ(log_n, 4);
+    for (size_t k = 0; k < 4; k++)
+        EQ(log_ids[k], want[k]);
+    assert_true(sim_balanced(&s));
+    /* a cancelled lane event can be scheduled again */
+    EQ(sim_schedule_lane(&s, &l, &items[0].ev, s.now + 1), 0);
+    EQ(sim_run(&s, INT64_MAX), 1);
+    EQ(items[0].runs, 1);
+    assert_true(sim_balanced(&s));
+    sim_fini(&s);
+}
+
+static void sim_lane_limit(void **state)
+{
+    (void)state;
+    sim s;
+    sim_lane l[SIM_MAX_LANES + 1];
+    sim_init(&s);
+    for (int i = 0; i < SIM_MAX_LANES; i++)
+        EQ(sim_lane_init(&s, &l[i]), 0);
+    EQ(sim_lane_init(&s, &l[SIM_MAX_LANES]), -1);
+    sim_fini(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -269,6 +405,9 @@ int main(void)
         cmocka_unit_test(sim_handler_may_reschedule_itself),
         cmocka_unit_test(sim_run_until_stops_at_time),
         cmocka_unit_test(sim_accounting_balanced),
+        cmocka_unit_test(sim_lanes_and_heap_run_in_one_order),
+        cmocka_unit_test(sim_lane_cancel_head_middle_tail),
+        cmocka_unit_test(sim_lane_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
