@@ -11,6 +11,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "models/run.h"
+#include "models/stats.h"
 #include "models/world.h"
 #include "sim/cfg.h"
 
@@ -37,20 +39,23 @@ static int child(const char *path, long long ops, int fd)
         cfg_print_errors(c, stderr);
         return 2;
     }
-    run_stats *st = malloc(sizeof *st);
-    stats_init(st);
+    run_result rr;
+    if (run_result_init(&rr))
+        return 1;
     world *w;
     char err[512];
-    if (world_create(&sc, 0, NULL, st, &w, err, sizeof err)) {
+    if (world_create(&sc, 0, NULL, &rr, &w, err, sizeof err)) {
         fprintf(stderr, "%s\n", err);
         return 1;
     }
     double t0 = now_s();
     int rc = world_run(w);
     double t = now_s() - t0;
-    dprintf(fd, "%" PRIu64 " %" PRIu64 " %.6f %" PRIu64 " %" PRIu64 "\n", st->events, st->issued, t,
-            st->measured[0] + st->measured[1], st->ok[0] + st->ok[1]);
+    const stats_res *st = rr.res[MOD_STATS];
+    dprintf(fd, "%" PRIu64 " %" PRIu64 " %.6f %" PRIu64 " %" PRIu64 "\n", ((const run_res *)rr.res[MOD_RUN])->events,
+            ((const coord_res *)rr.res[MOD_QUORUM])->issued, t, st->measured[0] + st->measured[1], st->ok[0] + st->ok[1]);
     world_destroy(w);
+    run_result_free(&rr);
     scenario_free(&sc);
     cfg_destroy(c);
     return rc ? 1 : 0;

@@ -1,14 +1,33 @@
-/* coord: quorum read and write state machines; see coord.h. */
+/* coord: the quorum coordinator and the operation life cycle; see coord.h and op.h. */
 #include "models/coord.h"
+#include <assert.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
-#include "models/world.h"
 #include "sim/alloc.h"
+#include "models/scenario.h"
+#include "models/world.h"
 #include "sim/units.h"
 
 #define OP_SLAB 256
+#define ALIGN8(x) (((x) + 7) & ~(size_t)7)
+
+const char *const op_state_name[] = {
+#define X(e, n) #n,
+    OP_STATES(X)
+#undef X
+};
+const char *const op_cause_name[OP_NCAUSES] = {
+#define X(e, n) #n,
+    OP_CAUSES(X)
+#undef X
+};
+const char *const read_class_name[] = {
+#define X(e, n) #n,
+    READ_CLASSES(X)
+#undef X
+};
 
 int coord_parse_level(const char *text, void *dst, char *err, size_t n)
 {
@@ -31,6 +50,15 @@ int coord_parse_level(const char *text, void *dst, char *err, size_t n)
     return 0;
 }
 
+int coord_level(int64_t level, int n)
+{
+    if (level == QL_QUORUM)
+        return n / 2 + 1;
+    if (level == QL_ALL || level > n)
+        return n;
+    return (int)level;
+}
+
 static const cfg_key quorum_keys[] = {
     {"quorum", "r", CFG_CUSTOM, "QUORUM", 1, 0, "1..N|ONE|TWO|THREE|QUORUM|ALL", offsetof(quorum_cfg, r),
      coord_parse_level, "R: replies a read waits for (QUORUM = N/2+1)"},
@@ -43,28 +71,124 @@ static const cfg_key quorum_keys[] = {
 };
 const cfg_table quorum_table = {quorum_keys, sizeof quorum_keys / sizeof quorum_keys[0], 0};
 
-int coord_init(coord *c, sim *s, uint64_t seed)
+/* ---- observers ---- */
+
+typedef void (*hook_op)(void *ctx, op *o);
+typedef void (*hook_row)(void *ctx, op *o, int row);
+typedef int (*hook_hold)(void *ctx, op *o);
+
+static inline void notify(coord *c, int h, op *o)
 {
-    memset(c, 0, sizeof *c);
-    if (sim_lane_init(s, &c->deadlines))
+    for (int i = 0; i < c->nhook[h]; i++)
+        ((hook_op)c->hook[h][i].fn)(c->hook[h][i].ctx, o);
+}
+
+static inline void notify_row(coord *c, int h, op *o, int row)
+{
+    for (int i = 0; i < c->nhook[h]; i++)
+        ((hook_row)c->hook[h][i].fn)(c->hook[h][i].ctx, o, row);
+}
+
+static int add_hook(coord *c, int h, void *fn, void *ctx)
+{
+    if (!fn)
+        return 0;
+    if (c->nhook[h] == COORD_MAX_OBSERVERS)
         return -1;
-    rng_derive(&c->r_place, seed, rng_entity_id("coordinator placement"));
-    rng_derive(&c->r_targets, seed, rng_entity_id("coordinator read targets"));
+    c->hook[h][c->nhook[h]++] = (coord_hook){ctx, fn};
     return 0;
 }
 
-void coord_fini(coord *c)
+int coord_observe(coord *c, const op_observer *ob)
 {
-    for (size_t i = 0; i < c->nops; i += OP_SLAB)
-        mem_free(c->byid[i]);
-    mem_free(c->byid);
-    memset(c, 0, sizeof *c);
+    if (add_hook(c, CH_SUBMIT, (void *)ob->submit, ob->ctx) || add_hook(c, CH_BEGIN, (void *)ob->begin, ob->ctx) ||
+        add_hook(c, CH_SEND, (void *)ob->send, ob->ctx) || add_hook(c, CH_REPLY, (void *)ob->reply, ob->ctx) ||
+        add_hook(c, CH_QUORUM, (void *)ob->quorum, ob->ctx) ||
+        add_hook(c, CH_RESPOND, (void *)ob->respond, ob->ctx) ||
+        add_hook(c, CH_ANSWER, (void *)ob->answer, ob->ctx) || add_hook(c, CH_RETIRE, (void *)ob->retire, ob->ctx))
+        return -1;
+    return 0;
 }
 
-static void on_timeout(sim *s, sim_event *ev);
+int coord_set_fanout(coord *c, coord_fanout_fn fn, void *ctx, const char *owner, char *err, size_t n)
+{
+    if (c->fanout_owner) {
+        snprintf(err, n, "the fan-out policy is set by %s and again by %s", c->fanout_owner, owner);
+        return -1;
+    }
+    c->fanout = fn;
+    c->fanout_ctx = ctx;
+    c->fanout_owner = owner;
+    return 0;
+}
+
+int coord_timer_claim(coord *c, coord_timer_fn fn, void *ctx)
+{
+    if (c->ntimers == OP_TIMERS)
+        return -1;
+    c->timer[c->ntimers] = (coord_hook){ctx, (void *)fn};
+    return c->ntimers++;
+}
+
+size_t coord_ext(coord *c, size_t size)
+{
+    assert(!c->sealed);
+    size_t off = c->ext_size;
+    c->ext_size += ALIGN8(size);
+    return off;
+}
+
+void coord_reserve_targets(coord *c, int extra)
+{
+    assert(!c->sealed);
+    c->tcap += extra;
+    if (c->tcap > 255)
+        c->tcap = 255;
+}
+
+void coord_keep_listening(coord *c, int64_t ns)
+{
+    if (ns > c->linger)
+        c->linger = ns;
+}
+
+/* ---- operation slots ---- */
+
+static void on_deadline(coord *c, op *o);
+static void retire(coord *c, op *o);
+
+/* Each timer slot has its own trampoline, so the event finds its operation. */
+#define TIMER_FIRE(i)                                                                                   \
+    static void timer_fire_##i(sim *s, sim_event *ev)                                                  \
+    {                                                                                                   \
+        (void)s;                                                                                        \
+        op *o = SIM_CONTAINER_OF(ev, op, timer[i]);                                                    \
+        coord *c = o->c;                                                                                \
+        if (i == OP_TIMER_DEADLINE)                                                                     \
+            on_deadline(c, o);                                                                          \
+        else if (i == OP_TIMER_LINGER)                                                                  \
+            retire(c, o);                                                                               \
+        else                                                                                            \
+            ((coord_timer_fn)c->timer[i].fn)(c->timer[i].ctx, o);                                      \
+    }
+TIMER_FIRE(0)
+TIMER_FIRE(1)
+TIMER_FIRE(2)
+TIMER_FIRE(3)
+static const sim_handler timer_fire[OP_TIMERS] = {timer_fire_0, timer_fire_1, timer_fire_2, timer_fire_3};
+
+static void seal(coord *c)
+{
+    c->sealed = 1;
+    c->order_off = ALIGN8(offsetof(op, t) + (size_t)c->tcap * sizeof(op_target));
+    c->ext_off = c->order_off + ALIGN8((size_t)c->tcap);
+    c->stride = c->ext_off + c->ext_size;
+}
 
 static op *op_alloc(coord *c)
 {
+    if (!c->sealed)
+        seal(c);
     if (!c->free) {
         if (c->nops + OP_SLAB > c->cap) {
             size_t nc = c->cap ? c->cap * 2 : 1024;
@@ -74,45 +198,68 @@ static op *op_alloc(coord *c)
             c->byid = nb;
             c->cap = nc;
         }
-        op *slab = mem_calloc(OP_SLAB, sizeof *slab);
+        char *slab = mem_calloc(OP_SLAB, c->stride);
         if (!slab)
             return NULL;
         for (size_t i = OP_SLAB; i-- > 0;) {
-            slab[i].id = (uint32_t)(c->nops + i);
-            slab[i].next_free = c->free;
-            c->free = &slab[i];
-            c->byid[c->nops + i] = &slab[i];
+            op *o = (op *)(slab + i * c->stride);
+            o->id = (uint32_t)(c->nops + i);
+            o->next_free = c->free;
+            c->free = o;
+            c->byid[c->nops + i] = o;
         }
         c->nops += OP_SLAB;
     }
     op *o = c->free;
     c->free = o->next_free;
     uint32_t id = o->id, gen = o->gen;
-    memset(o, 0, sizeof *o);
+    memset(o, 0, offsetof(op, t));
     o->id = id;
     o->gen = gen;
-    o->active = 1;
-    sim_event_init(&o->timeout, on_timeout);
-    if (++c->live > c->peak)
-        c->peak = c->live;
+    o->c = c;
+    o->order = (uint8_t *)o + c->order_off;
+    o->ext = (char *)o + c->ext_off;
+    if (c->ext_size)
+        memset(o->ext, 0, c->ext_size);
+    for (int i = 0; i < OP_TIMERS; i++)
+        sim_event_init(&o->timer[i], timer_fire[i]);
+    if (++c->live > c->res->peak_ops)
+        c->res->peak_ops = c->live;
     return o;
 }
 
-static void op_release(coord *c, op *o)
+static void retire(coord *c, op *o)
 {
-    o->active = 0;
+    for (int i = 0; i < OP_TIMERS; i++)
+        sim_cancel(c->s, &o->timer[i]);
+    o->state = OP_RETIRED;
+    notify(c, CH_RETIRE, o);
     o->gen++;
     o->next_free = c->free;
     c->free = o;
     c->live--;
 }
 
-static int send(world *w, op *o, msg_kind kind, int src, int dst)
+int coord_timer_set(coord *c, op *o, int slot, int64_t at)
 {
-    msg *m = msg_get(&w->pool);
-    if (!m) {
-        w->failed = 1;
+    sim_cancel(c->s, &o->timer[slot]);
+    if (sim_schedule(c->s, &o->timer[slot], at)) {
+        sim_fail(c->s);
         return -1;
+    }
+    return 0;
+}
+
+void coord_timer_cancel(coord *c, op *o, int slot) { sim_cancel(c->s, &o->timer[slot]); }
+
+/* ---- messages ---- */
+
+static msg *new_msg(coord *c, const op *o, msg_kind kind, int src, int dst)
+{
+    msg *m = msg_get(c->pool);
+    if (!m) {
+        sim_fail(c->s);
+        return NULL;
     }
     m->kind = (uint8_t)kind;
     m->src = (uint16_t)src;
@@ -120,227 +267,321 @@ static int send(world *w, op *o, msg_kind kind, int src, int dst)
     m->op = o->id;
     m->gen = o->gen;
     m->key = o->key;
-    m->ver = o->ver;
-    if (net_send(&w->net, m))
-        w->failed = 1;
-    return 0;
+    return m;
 }
 
-/* The client has its answer (ok) or gave up: record, tell the workload, free the op. */
-static void complete(world *w, op *o, int ok)
+/* A client message (request to a node coordinator, or the answer back). */
+static void send_client(coord *c, op *o, msg_kind kind, int src, int dst)
 {
-    run_stats *st = w->st;
-    sim_cancel(&w->s, &o->timeout);
-    int measured = o->index >= (uint64_t)w->sc->run.warmup;
-    if (measured) {
-        st->measured[o->kind]++;
-        if (ok)
-            st->ok[o->kind]++;
-        else
-            st->unavailable[o->kind]++;
-        hist_record(&st->lat[o->kind][ok ? OUT_OK : OUT_FAILED], w->s.now - o->start);
-        if (ok && o->kind == OP_READ) {
-            if (o->cls == RC_FRESH)
-                st->fresh++;
-            else if (o->cls == RC_STALE || o->cls == RC_LOST) {
-                if (o->cls == RC_STALE)
-                    st->stale++;
-                else
-                    st->lost_reads++;
-                st->stale_k[o->k < STALE_KMAX ? o->k : STALE_KMAX]++;
-            }
-            if (o->has_latest) {
-                int64_t t = o->start - o->latest_ack;
-                int band = stats_vis_band(t);
-                hist_record(&st->vis_all, t);
-                st->vis_reads[band]++;
-                if (o->cls != RC_FRESH)
-                    hist_record(&st->vis_stale, t);
-                else
-                    st->vis_fresh[band]++;
-            }
-        }
-    }
-    if (!ok) {
-        if (o->kind == OP_WRITE && !o->coord_done)
-            oracle_write_failed(w, o);
-        else if (o->kind == OP_READ)
-            oracle_read_failed(w, o);
-    }
-    if (o->script >= 0) {
-        script_result *r = &st->script[o->script];
-        r->ok = (uint8_t)ok;
-        r->end = w->s.now;
-        r->kind = o->kind;
-        r->key = o->key;
-        r->start = o->start;
-        if (o->kind == OP_WRITE) {
-            r->version = o->ver.seq;
-        } else if (ok) {
-            r->version = o->ver.seq;
-            r->latest = o->has_latest ? o->latest.seq : 0;
-            r->cls = o->cls;
-            r->k = o->k;
-        } else {
-            r->latest = o->has_latest ? o->latest.seq : 0;
-        }
-    }
-    wl_on_done(w, o);
-    op_release(&w->coord, o);
+    msg *m = new_msg(c, o, kind, src, dst);
+    if (m && net_send(c->net, m))
+        sim_fail(c->s);
 }
 
-static void on_timeout(sim *s, sim_event *ev)
+int coord_send(coord *c, op *o, int dst, msg_kind kind, op_cause cause, int counts, const version *ver,
+               const msg_payload *pl)
 {
-    world *w = SIM_CONTAINER_OF(s, world, s);
-    complete(w, SIM_CONTAINER_OF(ev, op, timeout), 0);
+    if (o->ntargets == c->tcap)
+        return -1;
+    msg *m = new_msg(c, o, kind, o->coord, dst);
+    if (!m)
+        return -1;
+    int row = o->ntargets++;
+    op_target *t = &o->t[row];
+    t->sent = c->s->now;
+    t->replied = -1;
+    t->ver = ver ? *ver : o->ver;
+    t->node = (uint16_t)dst;
+    t->cause = (uint8_t)cause;
+    t->kind = (uint8_t)kind;
+    t->counts = (uint8_t)counts;
+    m->row = (uint16_t)row;
+    m->ver = t->ver;
+    if (pl)
+        m->pl = *pl;
+    if (net_send(c->net, m))
+        sim_fail(c->s);
+    notify_row(c, CH_SEND, o, row);
+    return row;
 }
 
-/* Chooses the read targets into o->targets. */
-static void pick_read_targets(world *w, op *o)
+/* ---- the life cycle ---- */
+
+/* The client has its answer: ok, or failed because the deadline passed. */
+static void answer(coord *c, op *o, int ok)
 {
-    const uint16_t *own = ring_owners(w->ring, o->key);
-    int n = w->n;
-    if (w->sc->quorum.read_fanout == FANOUT_ALL) {
+    sim_cancel(c->s, &o->timer[OP_TIMER_DEADLINE]);
+    o->state = OP_ANSWERED;
+    o->ok = (uint8_t)ok;
+    o->answered = c->s->now;
+    notify(c, CH_ANSWER, o);
+    if (o->state != OP_ANSWERED)
+        return; /* an observer retired it (cannot happen today; kept safe) */
+    if (c->linger == 0 || o->nreplied == o->ntargets)
+        retire(c, o);
+    else if (sim_schedule_lane(c->s, &c->lingers, &o->timer[OP_TIMER_LINGER], sim_after(c->s, c->linger)))
+        sim_fail(c->s);
+}
+
+static void on_deadline(coord *c, op *o) { answer(c, o, 0); }
+
+/* The coordinator returns success: after the quorum, once no observer holds the answer. */
+static void respond(coord *c, op *o)
+{
+    o->state = OP_RESPONDED;
+    o->responded = 1;
+    notify(c, CH_RESPOND, o);
+    if (o->coord == EP_CLIENT)
+        answer(c, o, 1);
+    else
+        send_client(c, o, MSG_CLIENT_RESP, o->coord, EP_CLIENT);
+}
+
+static void reach_quorum(coord *c, op *o)
+{
+    o->state = OP_HELD;
+    int holds = 0;
+    for (int i = 0; i < c->nhook[CH_QUORUM]; i++)
+        holds += ((hook_hold)c->hook[CH_QUORUM][i].fn)(c->hook[CH_QUORUM][i].ctx, o) != 0;
+    o->holds = (uint8_t)holds;
+    if (!holds)
+        respond(c, o);
+}
+
+void coord_release(coord *c, op *o)
+{
+    assert(o->holds > 0);
+    if (--o->holds == 0 && o->state == OP_HELD)
+        respond(c, o);
+}
+
+void coord_fanout_default(void *ctx, op *o)
+{
+    coord *c = ctx;
+    const uint16_t *own = ring_owners(c->ring, o->key);
+    int n = c->n;
+    if (o->kind == OP_WRITE || c->cfg->read_fanout == FANOUT_ALL) {
+        msg_kind k = o->kind == OP_WRITE ? MSG_WRITE_REQ : MSG_READ_REQ;
         for (int i = 0; i < n; i++)
-            o->targets[i] = own[i];
-        o->ntargets = (uint8_t)n;
+            coord_send(c, o, own[i], k, CAUSE_FIRST, 1, NULL, NULL);
         return;
     }
-    uint16_t pool[RING_MAX_REPLICAS];
+    /* R owners: the script's prefer nodes first, then the rest in preference-list order
+     * when prefer was given, else drawn at random */
+    uint16_t tg[RING_MAX_REPLICAS], pool[RING_MAX_REPLICAS];
     int np = 0, got = 0;
-    for (int i = 0; i < o->nprefer && got < w->r; i++)
-        o->targets[got++] = o->prefer[i];
+    for (int i = 0; i < o->nprefer && got < o->need; i++)
+        tg[got++] = o->prefer[i];
     for (int i = 0; i < n; i++) {
         int dup = 0;
         for (int j = 0; j < got; j++)
-            dup |= o->targets[j] == own[i];
+            dup |= tg[j] == own[i];
         if (!dup)
             pool[np++] = own[i];
     }
     if (o->nprefer > 0) {
-        for (int i = 0; got < w->r && i < np; i++)
-            o->targets[got++] = pool[i]; /* the rest in preference-list order */
+        for (int i = 0; got < o->need && i < np; i++)
+            tg[got++] = pool[i];
     } else {
-        for (int i = 0; got < w->r; i++) { /* R owners drawn at random */
-            uint32_t j = (uint32_t)i + rng_bounded(&w->coord.r_targets, (uint32_t)(np - i));
+        for (int i = 0; got < o->need; i++) {
+            uint32_t j = (uint32_t)i + rng_bounded(&c->r_targets, (uint32_t)(np - i));
             uint16_t t = pool[i];
             pool[i] = pool[j];
             pool[j] = t;
-            o->targets[got++] = pool[i];
+            tg[got++] = pool[i];
         }
     }
-    o->ntargets = (uint8_t)got;
+    for (int i = 0; i < got; i++)
+        coord_send(c, o, tg[i], MSG_READ_REQ, CAUSE_FIRST, 1, NULL, NULL);
 }
 
 /* The coordinator at endpoint e starts the fan-out. */
-static void begin(world *w, op *o, int e)
+static void begin(coord *c, op *o, int e)
 {
+    o->state = OP_FANOUT;
     o->coord = (int16_t)e;
-    o->coord_epoch = e == EP_CLIENT ? 0 : w->nodes[e].epoch;
-    if (o->kind == OP_WRITE) {
-        o->need = (uint8_t)w->w;
-        o->ver = (version){w->s.now, o->client, oracle_next_seq(w, o->key)};
-        oracle_write_begin(w, o);
-        const uint16_t *own = ring_owners(w->ring, o->key);
-        for (int i = 0; i < w->n; i++)
-            send(w, o, MSG_WRITE_REQ, e, own[i]);
-    } else {
-        o->need = (uint8_t)w->r;
-        pick_read_targets(w, o);
-        for (int i = 0; i < o->ntargets; i++)
-            send(w, o, MSG_READ_REQ, e, o->targets[i]);
-    }
-}
-
-op *coord_submit(world *w, op_kind kind, uint32_t key, uint32_t client, int32_t script, const uint16_t *prefer,
-                 int nprefer)
-{
-    op *o = op_alloc(&w->coord);
-    if (!o) {
-        w->failed = 1;
-        return NULL;
-    }
-    o->kind = (uint8_t)kind;
-    o->key = key;
-    o->client = client;
-    o->script = script;
-    o->index = w->st->issued++;
-    o->start = w->s.now;
-    for (int i = 0; i < nprefer && i < RING_MAX_REPLICAS; i++)
-        o->prefer[o->nprefer++] = prefer[i];
-    if (sim_schedule_lane(&w->s, &w->coord.deadlines, &o->timeout, sim_after(&w->s, w->sc->quorum.timeout)))
-        w->failed = 1;
-    if (kind == OP_READ)
-        oracle_read_start(w, o);
-    int place = w->sc->cluster.coordinator;
-    if (place == COORD_AT_CLIENT) {
-        begin(w, o, EP_CLIENT);
-    } else {
-        int c = place == COORD_AT_OWNER ? ring_owners(w->ring, key)[0]
-                                        : 1 + (int)rng_bounded(&w->coord.r_place, (uint32_t)w->nnodes);
-        o->coord = (int16_t)c;
-        send(w, o, MSG_CLIENT_REQ, EP_CLIENT, c);
-    }
-    return o;
-}
-
-/* Looks up the op a message refers to; NULL when it has ended (or its coordinator crashed). */
-static op *find(world *w, const msg *m)
-{
-    if (m->op >= w->coord.nops)
-        return NULL;
-    op *o = w->coord.byid[m->op];
-    if (!o->active || o->gen != m->gen)
-        return NULL;
-    return o;
-}
-
-/* Quorum reached at the coordinator. */
-static void quorum(world *w, op *o)
-{
-    o->coord_done = 1;
+    o->coord_epoch = e == EP_CLIENT ? 0 : nodes_epoch(c->nodes, e);
     if (o->kind == OP_WRITE)
-        oracle_write_acked(w, o);
-    else
-        oracle_read_done(w, o);
-    if (o->coord == EP_CLIENT)
-        complete(w, o, 1);
-    else
-        send(w, o, MSG_CLIENT_RESP, o->coord, EP_CLIENT);
+        o->ver = ver_new(&c->vers, o->key, c->s->now, o->client);
+    notify(c, CH_BEGIN, o);
+    c->fanout(c->fanout_ctx, o);
 }
 
-void coord_on_msg(world *w, msg *m)
+op *coord_submit(coord *c, const op_request *rq)
 {
-    op *o = find(w, m);
-    switch (m->kind) {
-    case MSG_CLIENT_REQ:
-        if (o && !o->need) /* not begun yet: begin() sets need */
-            begin(w, o, m->dst);
-        else
-            w->st->late_replies++;
-        break;
-    case MSG_CLIENT_RESP:
-        if (o)
-            complete(w, o, 1);
-        else
-            w->st->late_replies++;
-        break;
-    case MSG_WRITE_ACK:
-    case MSG_READ_RESP:
-        if (!o || o->coord_done || m->dst != (uint16_t)o->coord ||
-            (o->coord != EP_CLIENT && w->nodes[o->coord].epoch != o->coord_epoch)) {
-            w->st->late_replies++;
-            break;
-        }
-        o->resp_node[o->nresp] = m->src;
-        o->resp_ver[o->nresp] = m->ver;
-        if (m->kind == MSG_READ_RESP && version_cmp(&m->ver, &o->ver) > 0)
-            o->ver = m->ver;
-        if (++o->nresp == o->need)
-            quorum(w, o);
-        break;
-    default:
-        break;
+    op *o = op_alloc(c);
+    if (!o) {
+        sim_fail(c->s);
+        return NULL;
     }
-    msg_put(&w->pool, m);
+    o->kind = rq->kind;
+    o->key = rq->key;
+    o->client = rq->client;
+    o->script = rq->script;
+    o->index = c->res->issued++;
+    o->start = c->s->now;
+    o->need = (uint8_t)coord_level(rq->level ? rq->level : rq->kind == OP_WRITE ? c->cfg->w : c->cfg->r, c->n);
+    for (int i = 0; i < rq->nprefer && i < RING_MAX_REPLICAS; i++)
+        o->prefer[o->nprefer++] = rq->prefer[i];
+    if (sim_schedule_lane(c->s, &c->deadlines, &o->timer[OP_TIMER_DEADLINE], sim_after(c->s, c->cfg->timeout)))
+        sim_fail(c->s);
+    notify(c, CH_SUBMIT, o);
+    if (c->place == COORD_AT_CLIENT) {
+        begin(c, o, EP_CLIENT);
+    } else {
+        int e = c->place == COORD_AT_OWNER ? ring_owners(c->ring, o->key)[0]
+                                           : 1 + (int)rng_bounded(&c->r_place, (uint32_t)c->nnodes);
+        o->coord = (int16_t)e;
+        send_client(c, o, MSG_CLIENT_REQ, EP_CLIENT, e);
+    }
+    return o;
 }
+
+static op *submit_cb(void *ctx, const op_request *rq) { return coord_submit(ctx, rq); }
+
+op_submitter coord_submitter(coord *c) { return (op_submitter){submit_cb, c}; }
+
+/* The op a message refers to; NULL when it has been retired. */
+static op *find(const coord *c, const msg *m)
+{
+    if (m->op >= c->nops)
+        return NULL;
+    op *o = c->byid[m->op];
+    return o->state != OP_RETIRED && o->gen == m->gen ? o : NULL;
+}
+
+static void on_reply(void *ctx, msg *m)
+{
+    coord *c = ctx;
+    op *o = find(c, m);
+    if (!o || m->dst != (uint16_t)o->coord || o->state == OP_SUBMITTED ||
+        (o->coord != EP_CLIENT && nodes_epoch(c->nodes, o->coord) != o->coord_epoch)) {
+        c->res->late_replies++; /* retired, or its coordinator crashed and forgot it */
+        msg_put(c->pool, m);
+        return;
+    }
+    int row = m->row;
+    op_target *t = &o->t[row];
+    t->replied = c->s->now;
+    t->ver = m->ver;
+    o->order[o->nreplied++] = (uint8_t)row;
+    int before_quorum = o->state == OP_FANOUT;
+    if (!before_quorum)
+        c->res->late_replies++;
+    notify_row(c, CH_REPLY, o, row);
+    if (before_quorum && t->counts) {
+        if (o->kind == OP_READ && ver_cmp(&t->ver, &o->ver) > 0)
+            o->ver = t->ver;
+        if (++o->ncounted == o->need)
+            reach_quorum(c, o);
+    } else if (o->state == OP_ANSWERED && o->nreplied == o->ntargets) {
+        retire(c, o);
+    }
+    msg_put(c->pool, m); /* last: the reply counts as in flight until it is handled */
+}
+
+static void on_client_req(void *ctx, msg *m)
+{
+    coord *c = ctx;
+    op *o = find(c, m);
+    if (o && o->state == OP_SUBMITTED)
+        begin(c, o, m->dst);
+    else
+        c->res->late_replies++;
+    msg_put(c->pool, m);
+}
+
+static void on_client_resp(void *ctx, msg *m)
+{
+    coord *c = ctx;
+    op *o = find(c, m);
+    if (o && o->state == OP_RESPONDED)
+        answer(c, o, 1);
+    else
+        c->res->late_replies++;
+    msg_put(c->pool, m);
+}
+
+int coord_init(coord *c, sim *s, msg_pool *pool, net *nt, const ring *rg, const node_set *ns, router *rt,
+               const quorum_cfg *qc, int place, int nnodes, uint32_t nkeys, uint64_t seed, coord_res *res,
+               char *err, size_t n)
+{
+    memset(c, 0, sizeof *c);
+    c->s = s;
+    c->pool = pool;
+    c->net = nt;
+    c->ring = rg;
+    c->nodes = ns;
+    c->cfg = qc;
+    c->res = res;
+    c->n = ring_replicas(rg);
+    c->nnodes = nnodes;
+    c->place = place;
+    c->tcap = c->n;
+    c->fanout = coord_fanout_default;
+    c->fanout_ctx = c;
+    c->ntimers = OP_TIMER_MODULE;
+    rng_derive(&c->r_place, seed, rng_entity_id("coordinator placement"));
+    rng_derive(&c->r_targets, seed, rng_entity_id("coordinator read targets"));
+    if (versions_init(&c->vers, nkeys) || sim_lane_init(s, &c->deadlines) || sim_lane_init(s, &c->lingers)) {
+        snprintf(err, n, "out of memory");
+        return -ENOMEM;
+    }
+    if (router_add(rt, MSG_WRITE_ACK, SVC_NONE, on_reply, c, "quorum", err, n) ||
+        router_add(rt, MSG_READ_RESP, SVC_NONE, on_reply, c, "quorum", err, n) ||
+        router_add(rt, MSG_CLIENT_REQ, SVC_NONE, on_client_req, c, "quorum", err, n) ||
+        router_add(rt, MSG_CLIENT_RESP, SVC_NONE, on_client_resp, c, "quorum", err, n))
+        return -EINVAL;
+    return 0;
+}
+
+void coord_fini(coord *c)
+{
+    for (size_t i = 0; i < c->nops; i += OP_SLAB)
+        mem_free(c->byid[i]);
+    mem_free(c->byid);
+    versions_fini(&c->vers);
+    memset(c, 0, sizeof *c);
+}
+
+/* ---- the quorum module ---- */
+
+static void resolve_level(cfg *c, const char *key, int64_t *v, int64_t n)
+{
+    if (*v == QL_QUORUM)
+        *v = n / 2 + 1;
+    else if (*v == QL_ALL)
+        *v = n;
+    else if (*v > n)
+        cfg_error_key(c, "quorum", key, "must be <= replicas (%lld)", (long long)n);
+}
+
+static void check(cfg *c, const scenario *sc, void *mcfg)
+{
+    quorum_cfg *q = mcfg;
+    int64_t n = SC_CFG(sc, MOD_CLUSTER, cluster_cfg)->replicas;
+    resolve_level(c, "r", &q->r, n);
+    resolve_level(c, "w", &q->w, n);
+}
+
+static int create(world *w, const void *mcfg, void *res, void **state, char *err, size_t n)
+{
+    const cluster_cfg *cc = SC_CFG(w->sc, MOD_CLUSTER, cluster_cfg);
+    uint32_t nkeys = w->sc->nkeys;
+    *state = &w->coord;
+    int rc = coord_init(&w->coord, &w->s, &w->pool, &w->net, w->ring, &w->nodes, &w->rt, mcfg, cc->coordinator,
+                        (int)cc->nodes, nkeys, w->seed, res, err, n);
+    return rc == -EINVAL ? -EINVAL : rc ? -ENOMEM : 0;
+}
+
+static void destroy(void *state) { coord_fini(state); }
+
+const module quorum_module = {
+    .name = "quorum",
+    .keys = &quorum_table,
+    .cfg_size = sizeof(quorum_cfg),
+    .check = check,
+    .res_size = sizeof(coord_res),
+    .create = create,
+    .destroy = destroy,
+};

@@ -1,30 +1,40 @@
-/* coord: the quorum coordinator's read and write state machines (DESIGN.md section 3).
- * A write gets a version, goes to all N owners and succeeds at W acks; a read goes to all
- * N owners (read_fanout = all, Dynamo) or to R of them (read_fanout = r, Cassandra:
- * the script's `prefer` nodes first, else R owners drawn at random) and returns the newest
- * version among the first R responses. An operation that has not answered the client by
- * start + timeout fails as unavailable. The coordinator runs at the client, at a random
- * node, or at the key's first owner; a node coordinator that crashes forgets its
- * operations. Every reply is kept in the operation (who answered what), which is where
- * read repair and hedging will attach as their own modules. Owns [quorum]. */
+/* coord: the quorum coordinator (docs/design.md sections 1b and 3). It knows quorums and
+ * nothing else: it drives each operation's life cycle (op.h), sends its requests, counts
+ * replies toward R or W, and tells the observers. A write gets a version, goes to all N
+ * owners and succeeds at W acks; a read goes to all N owners (read_fanout = all, Dynamo) or
+ * to R of them (read_fanout = r, Cassandra: the script's `prefer` nodes first, else R
+ * owners drawn at random) and returns the newest version among the first R counted
+ * replies. An operation not answered at the client by start + timeout fails as
+ * unavailable. The coordinator runs at the client, at a random node, or at the key's first
+ * owner; a node coordinator that crashes forgets its operations (their replies are
+ * dropped and the deadline fails them).
+ *
+ * Mechanisms attach through hooks, never through code here: observers on the life cycle,
+ * a fan-out policy that chooses the first requests, timer slots and a per-operation area,
+ * and coord_send for requests of their own (hedges, repairs, fallbacks). Owns [quorum],
+ * the write_ack, read_response, client_request and client_response kinds. */
 #ifndef QSIM_COORD_H
 #define QSIM_COORD_H
 #include <stdint.h>
 #include "models/msg.h"
+#include "models/net.h"
+#include "models/node.h"
+#include "models/op.h"
 #include "models/ring.h"
-#include "models/stats.h"
+#include "models/route.h"
+#include "models/version.h"
 #include "sim/cfg.h"
 #include "sim/rng.h"
 #include "sim/sim.h"
 
-/* Symbolic consistency levels, resolved against N by the scenario (QUORUM = N/2 + 1). */
+/* Symbolic consistency levels, resolved against N (QUORUM = N/2 + 1). */
 #define QL_QUORUM (-1)
 #define QL_ALL (-2)
 
 typedef enum read_fanout { FANOUT_ALL, FANOUT_R } read_fanout;
 
 typedef struct quorum_cfg {
-    int64_t r, w;       /* 1..N after resolution */
+    int64_t r, w;       /* 1..N after resolution by the scenario */
     int64_t timeout;    /* ns */
     int read_fanout;    /* read_fanout */
 } quorum_cfg;
@@ -32,51 +42,102 @@ typedef struct quorum_cfg {
 extern const cfg_table quorum_table;
 /* Parses "2", "ONE", "QUORUM", "ALL", ... into an int64_t (QL_* for symbolic levels). */
 int coord_parse_level(const char *text, void *dst, char *err, size_t n);
+/* A level (a number or QL_*) as a count of replicas out of n. */
+int coord_level(int64_t level, int n);
 
-typedef struct op {
-    sim_event timeout;
-    struct op *next_free;
-    uint32_t id, gen;
-    uint8_t kind;        /* op_kind */
-    uint8_t active;
-    uint8_t coord_done;  /* quorum reached at the coordinator */
-    uint8_t cls;         /* read_class, set when the read's quorum is reached */
-    uint8_t has_latest;
-    uint8_t need, nresp, ntargets, nprefer; /* nresp: replies counted so far (toward need) */
-    int16_t coord;       /* coordinator endpoint */
-    uint32_t coord_epoch;
-    uint32_t key, client, k;
-    uint32_t acked_before; /* read: acknowledgements of the key before it started */
-    int32_t script;      /* index of the script entry, or -1 */
-    uint64_t index;      /* issue order */
-    int64_t start;       /* ns, intended start */
-    version ver;         /* write: its version; read: newest among replies */
-    version latest;      /* read: latest(r) at start */
-    int64_t latest_ack;  /* read: ack time of latest(r) */
-    uint16_t targets[RING_MAX_REPLICAS];
-    uint16_t prefer[RING_MAX_REPLICAS];
-    uint16_t resp_node[RING_MAX_REPLICAS];
-    version resp_ver[RING_MAX_REPLICAS];
-} op;
+/* What the coordinator counted, for the report. */
+typedef struct coord_res {
+    uint64_t issued;       /* operations started, warm-up included */
+    uint64_t late_replies; /* replies and client messages that came after their quorum or their operation */
+    uint64_t peak_ops;     /* most operations alive at once (answered and lingering included) */
+} coord_res;
+
+typedef void (*coord_timer_fn)(void *ctx, op *o);
+/* A fan-out policy: sends the operation's first requests with coord_send. */
+typedef void (*coord_fanout_fn)(void *ctx, op *o);
+
+typedef struct coord_hook {
+    void *ctx;
+    void *fn;
+} coord_hook;
+
+enum { CH_SUBMIT, CH_BEGIN, CH_SEND, CH_REPLY, CH_QUORUM, CH_RESPOND, CH_ANSWER, CH_RETIRE, CH_N };
+#define COORD_MAX_OBSERVERS 16
 
 typedef struct coord {
-    op **byid;           /* every op ever allocated, by id */
+    sim *s;
+    msg_pool *pool;
+    net *net;
+    const ring *ring;
+    const node_set *nodes;
+    const quorum_cfg *cfg;
+    versions vers;
+    int n, nnodes, place; /* N, nodes, coord_place */
+    /* operation slots */
+    op **byid;          /* every op ever allocated, by id */
     size_t nops, cap;
     op *free;
-    size_t live, peak;
-    rng r_place;         /* which node coordinates (coordinator = any) */
-    rng r_targets;       /* which R owners a read asks (read_fanout = r) */
-    sim_lane deadlines;  /* every operation's timeout: one fixed duration */
+    size_t live;
+    size_t stride;      /* bytes per op: header, targets, order, module areas */
+    size_t order_off, ext_off, ext_size;
+    int tcap;           /* target-table rows per op */
+    int sealed;         /* the first op was allocated: the layout is fixed */
+    rng r_place;        /* which node coordinates (coordinator = any) */
+    rng r_targets;      /* which R owners a read asks (read_fanout = r) */
+    sim_lane deadlines; /* every operation's timeout: one fixed duration */
+    sim_lane lingers;
+    int64_t linger;     /* ns an answered operation keeps listening; 0 = retire at the answer */
+    coord_hook hook[CH_N][COORD_MAX_OBSERVERS];
+    int nhook[CH_N];
+    coord_hook timer[OP_TIMERS];
+    int ntimers;
+    coord_fanout_fn fanout;
+    void *fanout_ctx;
+    const char *fanout_owner;
+    coord_res *res;
 } coord;
 
-struct world;
-
-int coord_init(coord *c, sim *s, uint64_t seed);
+/* Creates the coordinator for a cluster of nnodes nodes (res: where it counts; kept by the
+ * caller) and registers its message kinds with rt. ns is read only during the run. 0,
+ * -EINVAL with err when a kind is registered already, or -ENOMEM. */
+int coord_init(coord *c, sim *s, msg_pool *pool, net *nt, const ring *rg, const node_set *ns, router *rt,
+               const quorum_cfg *qc, int place, int nnodes, uint32_t nkeys, uint64_t seed, coord_res *res,
+               char *err, size_t n);
 void coord_fini(coord *c);
-/* Starts a client operation at time now (its intended start). prefer: nodes to read from
- * first (may be NULL). Returns the op, or NULL when out of memory. */
-op *coord_submit(struct world *w, op_kind kind, uint32_t key, uint32_t client, int32_t script,
-                 const uint16_t *prefer, int nprefer);
-/* A reply or client message arrived at its (up) destination. */
-void coord_on_msg(struct world *w, msg *m);
+/* The submit interface for workloads. */
+op_submitter coord_submitter(coord *c);
+/* Starts a client operation now (its intended start). Returns the op, or NULL when out of
+ * memory (the run is marked failed). */
+op *coord_submit(coord *c, const op_request *rq);
+
+/* ---- hooks, set while the world is assembled (before the first operation) ---- */
+
+/* Adds an observer (copied); observers run in the order they were added. 0 or -1 (too many). */
+int coord_observe(coord *c, const op_observer *ob);
+/* Replaces the default fan-out (owners, or R of them for read_fanout = r). A second policy
+ * is an error: -1 with err naming both owners. */
+int coord_set_fanout(coord *c, coord_fanout_fn fn, void *ctx, const char *owner, char *err, size_t n);
+/* Claims a timer slot for fn; returns the slot, or -1 when none is left. */
+int coord_timer_claim(coord *c, coord_timer_fn fn, void *ctx);
+/* Reserves size bytes (8-aligned) in every operation; returns the offset for op_ext. */
+size_t coord_ext(coord *c, size_t size);
+/* Room for extra requests per operation beyond N (hedges, repairs, fallbacks). */
+void coord_reserve_targets(coord *c, int extra);
+/* Keeps answered operations listening for late replies for up to ns (the largest asked for wins). */
+void coord_keep_listening(coord *c, int64_t ns);
+
+/* ---- calls for mechanisms, during the run ---- */
+
+/* Sends a request for o to node dst: a new row of its target table (cause; counts: its reply
+ * counts toward R or W before the quorum). ver NULL: the operation's version. pl may be
+ * NULL. Returns the row, or -1 when the table is full or out of memory. */
+int coord_send(coord *c, op *o, int dst, msg_kind kind, op_cause cause, int counts, const version *ver,
+               const msg_payload *pl);
+/* An observer that held the answer releases it; the last release lets the coordinator respond. */
+void coord_release(coord *c, op *o);
+/* Arms (at: absolute ns) or cancels a claimed timer slot of o. Armed timers end at retirement. */
+int coord_timer_set(coord *c, op *o, int slot, int64_t at);
+void coord_timer_cancel(coord *c, op *o, int slot);
+/* The default fan-out: owners for writes; all owners or R of them for reads. */
+void coord_fanout_default(void *ctx, op *o);
 #endif

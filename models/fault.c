@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include "models/ring.h"
+#include "models/scenario.h"
 #include "models/world.h"
 #include "sim/alloc.h"
 #include "sim/units.h"
@@ -235,13 +237,13 @@ void fault_free(fault *f)
 
 /* A node's slowdown is its configured factor times every slow window active on it, so
  * overlapping windows compose and the end of one leaves the others in force. */
-static void recompute_slow(world *w, int nd)
+static void recompute_slow(faults *fs, int nd)
 {
-    double f = w->nodes[nd].base_slow;
-    for (size_t i = 0; i < w->nfaults; i++)
-        if (w->faults[i].active && w->faults[i].f->node == nd)
-            f *= w->faults[i].f->factor;
-    w->nodes[nd].slow = f;
+    double f = nodes_base_slow(fs->ns, nd);
+    for (size_t i = 0; i < fs->n; i++)
+        if (fs->rt[i].active && fs->rt[i].f->node == nd)
+            f *= fs->rt[i].f->factor;
+    nodes_set_slow(fs->ns, nd, f);
 }
 
 /* Appends s to out as JSON string contents (no quotes). */
@@ -262,42 +264,43 @@ static void json_text(const char *s, char *out, size_t n)
     out[o] = '\0';
 }
 
-static void apply(world *w, fault_rt *rt)
+static void apply(faults *fs, fault_rt *rt)
 {
     const fault *f = rt->f;
     int ending = rt->ending;
+    int nnodes = fs->ns->count;
     char spec[400];
     json_text(f->text, spec, sizeof spec);
     char members[1024], a[16], b[16];
     switch (f->kind) {
     case FAULT_CRASH:
-        node_crash(w, &w->nodes[f->node], f->storage_volatile);
+        nodes_crash(fs->ns, f->node, f->storage_volatile);
         snprintf(members, sizeof members, "\"action\":\"crash\",\"node\":\"%s\",\"storage\":\"%s\"",
                  ep_name(f->node, a), f->storage_volatile ? "volatile" : "durable");
         break;
     case FAULT_RECOVER:
-        node_recover(&w->nodes[f->node]);
+        nodes_recover(fs->ns, f->node);
         snprintf(members, sizeof members, "\"action\":\"recover\",\"node\":\"%s\"", ep_name(f->node, a));
         break;
     case FAULT_PARTITION:
-        for (int x = 0; x <= w->nnodes; x++)
-            for (int y = 0; y <= w->nnodes; y++) {
+        for (int x = 0; x <= nnodes; x++)
+            for (int y = 0; y <= nnodes; y++) {
                 int gx = f->group[x], gy = f->group[y];
                 if (gx < 0 || gy < 0 || gx == gy)
                     continue;
                 if (!f->oneway || (gx == 0 && gy == 1))
-                    net_set_cut(&w->net, x, y, 1);
+                    net_set_cut(fs->net, x, y, 1);
             }
         snprintf(members, sizeof members, "\"action\":\"partition\",\"spec\":\"%s\"", spec);
         break;
     case FAULT_HEAL:
-        net_heal(&w->net);
+        net_heal(fs->net);
         snprintf(members, sizeof members, "\"action\":\"heal\"");
         break;
     case FAULT_SLOW: {
         /* the window's start event carries its active flag; the end event follows it */
         (ending ? rt - 1 : rt)->active = !ending;
-        recompute_slow(w, f->node);
+        recompute_slow(fs, f->node);
         snprintf(members, sizeof members, "\"action\":\"%s\",\"node\":\"%s\",\"factor\":%.10g",
                  ending ? "slow_end" : "slow", ep_name(f->node, a), ending ? 1.0 : f->factor);
         break;
@@ -306,9 +309,9 @@ static void apply(world *w, fault_rt *rt)
         for (int d = 0; d < (f->both ? 2 : 1); d++) {
             int x = d ? f->dst : f->src, y = d ? f->src : f->dst;
             if (f->link_loss)
-                net_set_loss(&w->net, x, y, f->loss, f->to_default);
+                net_set_loss(fs->net, x, y, f->loss, f->to_default);
             else
-                net_set_latency(&w->net, x, y, f->latency, f->to_default);
+                net_set_latency(fs->net, x, y, f->latency, f->to_default);
         }
         snprintf(members, sizeof members, "\"action\":\"link\",\"link\":\"%s%s%s\",\"spec\":\"%s\"",
                  ep_name(f->src, a), f->both ? "-" : ">", ep_name(f->dst, b), spec);
@@ -316,38 +319,136 @@ static void apply(world *w, fault_rt *rt)
     default:
         return;
     }
-    oracle_fault(w, members);
+    jw j;
+    if (!tracer_begin(fs->tr, &j, "fault"))
+        return;
+    fprintf(fs->tr->f, ",%s", members);
+    tracer_end(&j);
 }
 
 static void on_fault(sim *s, sim_event *ev)
 {
-    world *w = SIM_CONTAINER_OF(s, world, s);
-    apply(w, SIM_CONTAINER_OF(ev, fault_rt, ev));
+    (void)s;
+    fault_rt *rt = SIM_CONTAINER_OF(ev, fault_rt, ev);
+    apply(rt->owner, rt);
 }
 
-int fault_schedule(world *w)
+int faults_init(faults *fs, const faults_cfg *fc, sim *s, node_set *ns, net *nt, tracer *tr)
 {
-    const scenario *sc = w->sc;
+    fs->ns = ns;
+    fs->net = nt;
+    fs->tr = tr;
     size_t n = 0;
-    for (size_t i = 0; i < sc->nfaults; i++)
-        n += 1 + (sc->faults[i].kind == FAULT_SLOW && sc->faults[i].until > 0);
-    w->faults = mem_calloc(n ? n : 1, sizeof *w->faults);
-    if (!w->faults)
+    for (size_t i = 0; i < fc->n; i++)
+        n += 1 + (fc->f[i].kind == FAULT_SLOW && fc->f[i].until > 0);
+    fs->rt = mem_calloc(n ? n : 1, sizeof *fs->rt);
+    if (!fs->rt)
         return -ENOMEM;
-    w->nfaults = n;
+    fs->n = n;
     size_t j = 0;
-    for (size_t i = 0; i < sc->nfaults; i++) {
-        const fault *f = &sc->faults[i];
+    for (size_t i = 0; i < fc->n; i++) {
+        const fault *f = &fc->f[i];
         for (int end = 0; end < 2; end++) {
             if (end && !(f->kind == FAULT_SLOW && f->until > 0))
                 break;
-            fault_rt *rt = &w->faults[j++];
+            fault_rt *rt = &fs->rt[j++];
+            rt->owner = fs;
             rt->f = f;
             rt->ending = end;
             sim_event_init(&rt->ev, on_fault);
-            if (sim_schedule(&w->s, &rt->ev, end ? f->until : f->at))
+            if (sim_schedule(s, &rt->ev, end ? f->until : f->at))
                 return -ENOMEM;
         }
     }
     return 0;
 }
+
+void faults_fini(faults *fs)
+{
+    mem_free(fs->rt);
+    fs->rt = NULL;
+    fs->n = 0;
+}
+
+/* ---- the faults module ---- */
+
+typedef struct entry_load {
+    cfg *c;
+    scenario *sc;
+} entry_load;
+
+static void on_entry(void *ctx, cfg_entry *e)
+{
+    const entry_load *el = ctx;
+    cfg *c = el->c;
+    scenario *sc = el->sc;
+    faults_cfg *fc = sc->cfg[MOD_FAULTS];
+    int nodes = (int)SC_CFG(sc, MOD_CLUSTER, cluster_cfg)->nodes;
+    fault f = {0};
+    char err[512], dir[4096];
+    cfg_entry_dir(c, e, dir, sizeof dir);
+    if (fault_parse(e->value, nodes < 1 ? 1 : nodes, dir, &f, err, sizeof err)) {
+        fault_free(&f);
+        cfg_error(c, e, "%s", err);
+        return;
+    }
+    fault *nf = mem_realloc(fc->f, (fc->n + 1) * sizeof *nf);
+    if (!nf) {
+        fault_free(&f);
+        cfg_error(c, e, "out of memory");
+        return;
+    }
+    f.name = scenario_keep(c, sc, e->key);
+    f.file = scenario_keep(c, sc, e->file);
+    f.text = scenario_keep(c, sc, e->value);
+    f.line = e->line;
+    fc->f = nf;
+    fc->f[fc->n++] = f;
+}
+
+static void load(cfg *c, scenario *sc, void *mcfg)
+{
+    (void)mcfg;
+    entry_load el = {c, sc};
+    cfg_each(c, "faults", on_entry, &el);
+}
+
+static void release(void *mcfg)
+{
+    faults_cfg *fc = mcfg;
+    for (size_t i = 0; i < fc->n; i++)
+        fault_free(&fc->f[i]);
+    mem_free(fc->f);
+    fc->f = NULL;
+    fc->n = 0;
+}
+
+static int create(world *w, const void *mcfg, void *res, void **state, char *err, size_t n)
+{
+    (void)res;
+    (void)err;
+    (void)n;
+    faults *fs = mem_calloc(1, sizeof *fs);
+    if (!fs)
+        return -ENOMEM;
+    *state = fs;
+    return faults_init(fs, mcfg, &w->s, &w->nodes, &w->net, &w->tr);
+}
+
+static void destroy(void *state)
+{
+    faults_fini(state);
+    mem_free(state);
+}
+
+static const cfg_table *const fault_lists[] = {&faults_table, NULL};
+
+const module faults_module = {
+    .name = "faults",
+    .lists = fault_lists,
+    .cfg_size = sizeof(faults_cfg),
+    .load = load,
+    .release = release,
+    .create = create,
+    .destroy = destroy,
+};

@@ -1,4 +1,4 @@
-/* fault: the timeline of faults in a scenario (DESIGN.md section 3). Entries live in
+/* fault: the timeline of faults in a scenario (docs/design.md section 3). Entries live in
  * [faults], one key each (INI sections cannot repeat): "NAME = TIME ACTION ARGS":
  *   crash NODE [durable|volatile]      (durable is the default)
  *   recover NODE
@@ -13,7 +13,10 @@
 #include <stdint.h>
 #include "sim/cfg.h"
 #include "sim/dist.h"
+#include "models/net.h"
+#include "models/node.h"
 #include "sim/sim.h"
+#include "sim/trace.h"
 
 #define FAULT_KINDS(X) X(FAULT_CRASH, crash) X(FAULT_RECOVER, recover) X(FAULT_PARTITION, partition) \
     X(FAULT_HEAL, heal) X(FAULT_SLOW, slow) X(FAULT_LINK, link)
@@ -45,19 +48,38 @@ typedef struct fault {
 
 extern const cfg_table faults_table;
 
+/* The faults module's configuration: the [faults] entries in file order. */
+typedef struct faults_cfg {
+    fault *f;
+    size_t n;
+} faults_cfg;
+
 /* Parses a fault value for a cluster of `nodes` nodes (dir resolves empirical files).
  * 0 or -1 with err. */
 int fault_parse(const char *text, int nodes, const char *dir, fault *f, char *err, size_t n);
 void fault_free(fault *f);
 
+struct faults;
+
 typedef struct fault_rt {
     sim_event ev;
+    struct faults *owner;
     const fault *f;
     int ending; /* the event ends a slow window */
     int active; /* a slow window that has begun and not ended */
 } fault_rt;
 
-struct world;
-/* Schedules every fault (and the end of slow windows). */
-int fault_schedule(struct world *w);
+/* The timeline of one run: applies each fault to the nodes and the network at its time
+ * and writes it to the trace. */
+typedef struct faults {
+    fault_rt *rt;
+    size_t n;
+    node_set *ns;
+    net *net;
+    tracer *tr;
+} faults;
+
+/* Schedules every fault (and the end of slow windows) into s. 0 or -ENOMEM. */
+int faults_init(faults *fs, const faults_cfg *fc, sim *s, node_set *ns, net *nt, tracer *tr);
+void faults_fini(faults *fs);
 #endif

@@ -1,11 +1,15 @@
-/* msg: message kinds, versions and the message pool shared by the models (DESIGN.md
- * section 3). A message is embedded-event storage: its sim_event carries it through the
- * network and then through a replica's service queue. Messages come from a free list
- * grown in slabs, so the hot path never calls malloc. */
+/* msg: message kinds and the message pool shared by the models (docs/design.md sections
+ * 1b and 3). A message is embedded-event storage: its sim_event carries it through the
+ * network and then through a replica's service queue. Beside the version it carries a
+ * small payload for the kinds that need more (a hint names its intended owner, an
+ * anti-entropy message a range and a digest). Messages come from a free list grown in
+ * slabs, so the hot path never calls malloc. Each kind has exactly one handler, registered
+ * with the router (route.h) by the module that owns it. */
 #ifndef QSIM_MSG_H
 #define QSIM_MSG_H
 #include <stddef.h>
 #include <stdint.h>
+#include "models/version.h"
 #include "sim/sim.h"
 
 /* X(ENUM, name in scenarios and reports) */
@@ -26,38 +30,32 @@ typedef enum msg_kind {
 
 extern const char *const msg_kind_name[MSG_NKINDS];
 
-/* Last-write-wins version: ordered by (ts, writer, seq). seq is the per-key version number
- * shown in every report (v1, v2, ...); seq 0 means "no value". */
-typedef struct version {
-    int64_t ts;      /* ns: the coordinator's clock when the write began */
-    uint32_t writer; /* client id */
-    uint32_t seq;    /* per-key number, in issue order */
-} version;
-
-static inline int version_cmp(const version *a, const version *b)
-{
-    if (a->ts != b->ts)
-        return a->ts < b->ts ? -1 : 1;
-    if (a->writer != b->writer)
-        return a->writer < b->writer ? -1 : 1;
-    if (a->seq != b->seq)
-        return a->seq < b->seq ? -1 : 1;
-    return 0;
-}
-
 /* Endpoint 0 is the client tier; nodes are 1..nodes. */
 #define EP_CLIENT 0
+
+/* What a kind may carry beside the version. */
+typedef union msg_payload {
+    struct {
+        uint16_t owner; /* the node a hint is meant for */
+    } hint;
+    struct {
+        uint32_t lo, hi; /* a token range */
+        uint64_t digest;
+    } range;
+} msg_payload;
 
 typedef struct msg {
     sim_event ev;
     struct msg *next, *prev; /* service queue, in-service list or free list */
     uint8_t kind;            /* msg_kind */
-    uint8_t ok;              /* CLIENT_RESP: quorum reached */
+    uint8_t svc;             /* service class while queued or served at a replica */
     uint16_t src, dst;       /* endpoints */
+    uint16_t row;            /* the operation's target-table row this request or reply is for */
     uint32_t op, gen;        /* the operation slot and its generation */
     uint32_t key;
     uint32_t epoch;          /* node epoch when service began */
     version ver;
+    msg_payload pl;
 } msg;
 
 typedef struct msg_pool {

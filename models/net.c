@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 #include "sim/alloc.h"
+#include "models/scenario.h"
+#include "models/world.h"
 #include "sim/units.h"
 
 #define KIND_KEY(e, nm)                                                                                  \
@@ -84,8 +86,8 @@ int net_parse_link_value(const char *text, const char *dir, link_cfg *lc, char *
     return 0;
 }
 
-int net_init(net *n, const net_cfg *nc, const link_cfg *links, size_t nlinks, int nodes, uint64_t seed,
-             sim *s, msg_pool *pool, run_stats *st, sim_handler on_arrive)
+int net_init(net *n, const net_cfg *nc, int nodes, uint64_t seed, sim *s, msg_pool *pool, net_res *res,
+             sim_handler on_arrive)
 {
     memset(n, 0, sizeof *n);
     n->nend = nodes + 1;
@@ -94,7 +96,7 @@ int net_init(net *n, const net_cfg *nc, const link_cfg *links, size_t nlinks, in
         return -ENOMEM;
     n->s = s;
     n->pool = pool;
-    n->st = st;
+    n->res = res;
     n->def_lat = nc->latency;
     n->def_loss = nc->loss;
     for (int k = 0; k < MSG_NKINDS; k++)
@@ -109,8 +111,8 @@ int net_init(net *n, const net_cfg *nc, const link_cfg *links, size_t nlinks, in
             l->loss = l->base_loss = -1;
         }
     }
-    for (size_t i = 0; i < nlinks; i++) {
-        const link_cfg *lc = &links[i];
+    for (size_t i = 0; i < nc->nlinks; i++) {
+        const link_cfg *lc = &nc->links[i];
         for (int dir = 0; dir < (lc->both ? 2 : 1); dir++) {
             int a = dir ? lc->dst : lc->src, b = dir ? lc->src : lc->dst;
             net_link *l = &n->l[a * n->nend + b];
@@ -131,18 +133,18 @@ void net_fini(net *n)
 
 int net_send(net *n, msg *m)
 {
-    n->st->msgs_sent[m->kind]++;
+    n->res->sent[m->kind]++;
     int64_t delay = 0;
     if (m->src != m->dst) {
         net_link *l = &n->l[m->src * n->nend + m->dst];
         if (l->cut) {
-            n->st->msgs_cut++;
+            n->res->cut++;
             msg_put(n->pool, m);
             return 0;
         }
         double loss = l->loss >= 0 ? l->loss : n->def_loss;
         if (loss > 0 && rng_uniform(&l->r) < loss) {
-            n->st->msgs_lost++;
+            n->res->lost++;
             msg_put(n->pool, m);
             return 0;
         }
@@ -176,3 +178,98 @@ void net_set_loss(net *n, int a, int b, double p, int to_default)
     net_link *l = &n->l[a * n->nend + b];
     l->loss = to_default ? l->base_loss : p;
 }
+
+/* ---- the network module ---- */
+
+typedef struct link_load {
+    cfg *c;
+    net_cfg *nc;
+    int nodes;
+} link_load;
+
+static void on_link(void *ctx, cfg_entry *e)
+{
+    const link_load *ll = ctx;
+    cfg *c = ll->c;
+    net_cfg *nc = ll->nc;
+    int nodes = ll->nodes;
+    link_cfg lc = {0};
+    char err[512], dir[4096];
+    if (net_parse_link_name(e->key, nodes, &lc.src, &lc.dst, &lc.both, err, sizeof err)) {
+        cfg_error(c, e, "%s", err);
+        return;
+    }
+    cfg_entry_dir(c, e, dir, sizeof dir);
+    if (net_parse_link_value(e->value, dir, &lc, err, sizeof err)) {
+        cfg_error(c, e, "%s", err);
+        return;
+    }
+    for (size_t i = 0; i < nc->nlinks; i++) {
+        const link_cfg *o = &nc->links[i];
+        int same = (o->src == lc.src && o->dst == lc.dst) || ((o->both || lc.both) && o->src == lc.dst && o->dst == lc.src);
+        if (same) {
+            dist_destroy(lc.latency);
+            cfg_error(c, e, "this link is already set by another [links] entry");
+            return;
+        }
+    }
+    link_cfg *nl = mem_realloc(nc->links, (nc->nlinks + 1) * sizeof *nl);
+    if (!nl) {
+        dist_destroy(lc.latency);
+        cfg_error(c, e, "out of memory");
+        return;
+    }
+    nc->links = nl;
+    nc->links[nc->nlinks++] = lc;
+}
+
+static void load(cfg *c, scenario *sc, void *mcfg)
+{
+    int nodes = (int)SC_CFG(sc, MOD_CLUSTER, cluster_cfg)->nodes;
+    if (nodes < 1)
+        nodes = 1;
+    link_load ll = {c, mcfg, nodes};
+    cfg_each(c, "links", on_link, &ll);
+}
+
+static void release(void *mcfg)
+{
+    net_cfg *nc = mcfg;
+    for (size_t i = 0; i < nc->nlinks; i++)
+        dist_destroy(nc->links[i].latency);
+    mem_free(nc->links);
+    nc->links = NULL;
+    nc->nlinks = 0;
+}
+
+static int create(world *w, const void *mcfg, void *res, void **state, char *err, size_t n)
+{
+    (void)err;
+    (void)n;
+    *state = &w->net;
+    int nodes = (int)SC_CFG(w->sc, MOD_CLUSTER, cluster_cfg)->nodes;
+    return net_init(&w->net, mcfg, nodes, w->seed, &w->s, &w->pool, res, world_on_arrive) ? -ENOMEM : 0;
+}
+
+static void finish(void *state, void *res)
+{
+    const net *nt = state;
+    ((net_res *)res)->peak_msgs = nt->pool->peak;
+}
+
+static void destroy(void *state) { net_fini(state); }
+
+static const cfg_table *const net_lists[] = {&links_table, NULL};
+
+const module network_module = {
+    .name = "network",
+    .keys = &net_table,
+    .lists = net_lists,
+    .cfg_size = sizeof(net_cfg),
+    .load = load,
+    .release = release,
+    .res_size = sizeof(net_res),
+    .create = create,
+    .finish = finish,
+    .destroy = destroy,
+};

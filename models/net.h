@@ -1,4 +1,4 @@
-/* net: the network between the client tier and the nodes (DESIGN.md section 3). Every
+/* net: the network between the client tier and the nodes (docs/design.md section 3). Every
  * message is delayed by a one-way latency drawn from the link's distribution: a per-link
  * override ([links] or a link fault), else the per-kind one ([network] write_request, ...),
  * else [network] latency. Loss is drawn per message. A partition cuts links; it is checked
@@ -9,17 +9,10 @@
 #define QSIM_NET_H
 #include <stdint.h>
 #include "models/msg.h"
-#include "models/stats.h"
 #include "sim/cfg.h"
 #include "sim/dist.h"
 #include "sim/rng.h"
 #include "sim/sim.h"
-
-typedef struct net_cfg {
-    dist *latency;           /* one-way, every message */
-    double loss;             /* probability a message is dropped */
-    dist *kind[MSG_NKINDS];  /* per-kind overrides (NULL = latency) */
-} net_cfg;
 
 /* One [links] entry: "A>B = DIST [loss P]" or "A-B = ..." for both directions. */
 typedef struct link_cfg {
@@ -27,6 +20,21 @@ typedef struct link_cfg {
     dist *latency; /* NULL: keep the kind/default latency */
     double loss;   /* < 0: keep [network] loss */
 } link_cfg;
+
+typedef struct net_cfg {
+    dist *latency;           /* one-way, every message */
+    double loss;             /* probability a message is dropped */
+    dist *kind[MSG_NKINDS];  /* per-kind overrides (NULL = latency) */
+    link_cfg *links;         /* [links], owned */
+    size_t nlinks;
+} net_cfg;
+
+/* What the network counted, for the report. */
+typedef struct net_res {
+    uint64_t sent[MSG_NKINDS];
+    uint64_t lost, cut;  /* dropped by loss; cut by a partition */
+    uint64_t peak_msgs;  /* most messages in flight or in service at once */
+} net_res;
 
 extern const cfg_table net_table;
 extern const cfg_table links_table;
@@ -48,7 +56,7 @@ typedef struct net_link {
 typedef struct net {
     sim *s;
     msg_pool *pool;
-    run_stats *st;
+    net_res *res;
     int nend; /* nodes + 1 */
     net_link *l; /* nend * nend, index src * nend + dst */
     const dist *def_lat;
@@ -57,8 +65,8 @@ typedef struct net {
     sim_handler on_arrive;
 } net;
 
-int net_init(net *n, const net_cfg *nc, const link_cfg *links, size_t nlinks, int nodes, uint64_t seed,
-             sim *s, msg_pool *pool, run_stats *st, sim_handler on_arrive);
+int net_init(net *n, const net_cfg *nc, int nodes, uint64_t seed, sim *s, msg_pool *pool, net_res *res,
+             sim_handler on_arrive);
 void net_fini(net *n);
 /* Sends m (src, dst, kind set). The message is scheduled for delivery, or returned to the
  * pool when lost or cut. Returns 0, or -1 if the event queue could not grow. */

@@ -1,8 +1,12 @@
-/* node: replica service queue, storage and crash behaviour; see node.h. */
+/* node: service queues, storage, crash and recovery of the nodes; see node.h. */
 #include "models/node.h"
+#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include "sim/alloc.h"
+#include "models/ring.h"
+#include "models/scenario.h"
 #include "models/world.h"
 #include "sim/units.h"
 
@@ -31,47 +35,66 @@ static const cfg_key node_keys[] = {
 };
 const cfg_table node_table = {node_keys, sizeof node_keys / sizeof node_keys[0], 1};
 
-void node_init(node *n, int id, const node_cfg *c, uint64_t seed)
+void nodes_cfg_of(const nodes_cfg *c, int i, node_cfg *out)
 {
-    memset(n, 0, sizeof *n);
-    n->id = id;
-    n->up = 1;
-    n->svc_read = c->read_service;
-    n->svc_write = c->write_service;
-    n->servers = c->concurrency;
-    n->base_slow = n->slow = c->slow;
-    store_init(&n->st);
-    char name[48];
-    snprintf(name, sizeof name, "node n%d service", id);
-    rng_derive(&n->r, seed, rng_entity_id(name));
+    *out = c->base;
+    const node_cfg *o = &c->over[i];
+    uint64_t m = c->mask[i];
+    /* bit order follows node_table: read_service, write_service, concurrency, slow */
+    if (m & 1)
+        out->read_service = o->read_service;
+    if (m & 2)
+        out->write_service = o->write_service;
+    if (m & 4)
+        out->concurrency = o->concurrency;
+    if (m & 8)
+        out->slow = o->slow;
 }
 
-void node_fini(node *n) { store_fini(&n->st); }
-
-/* Does the replica's work for m and turns it into the reply. */
-static void serve(world *w, node *n, msg *m)
+int nodes_init(node_set *ns, int count, const nodes_cfg *nc, const uint32_t *owned, uint32_t nkeys, uint64_t seed,
+               sim *s, msg_pool *pool, const router *rt, sim_handler on_served, nodes_res *res)
 {
-    n->served++;
-    if (m->kind == MSG_WRITE_REQ) {
-        version was;
-        int stored = store_put(&n->st, m->key, &m->ver, &was);
-        if (stored < 0)
-            w->failed = 1;
-        oracle_on_apply(w, n->id, m->key, &m->ver, &was, stored > 0);
-        m->kind = MSG_WRITE_ACK;
-    } else {
-        const version *v = store_get(&n->st, m->key);
-        m->ver = v ? *v : (version){0, 0, 0};
-        m->kind = MSG_READ_RESP;
+    memset(ns, 0, sizeof *ns);
+    ns->s = s;
+    ns->pool = pool;
+    ns->rt = rt;
+    ns->on_served = on_served;
+    ns->res = res;
+    ns->n = mem_calloc((size_t)count + 1, sizeof *ns->n);
+    if (!ns->n)
+        return -1;
+    ns->count = count;
+    for (int i = 1; i <= count; i++) {
+        node *n = &ns->n[i];
+        node_cfg c;
+        nodes_cfg_of(nc, i, &c);
+        n->id = i;
+        n->up = 1;
+        n->svc[SVC_READ] = c.read_service;
+        n->svc[SVC_WRITE] = c.write_service;
+        n->servers = c.concurrency;
+        n->base_slow = n->slow = c.slow;
+        store_init(&n->st);
+        char name[48];
+        snprintf(name, sizeof name, "node n%d service", i);
+        rng_derive(&n->r, seed, rng_entity_id(name));
+        /* each replica's storage is sized for the keys it owns, once: memory then depends
+         * on the key space, not on how many operations happen to touch it */
+        if (store_reserve(&n->st, owned[i], nkeys))
+            return -1;
     }
-    uint16_t t = m->src;
-    m->src = m->dst;
-    m->dst = t;
-    if (net_send(&w->net, m))
-        w->failed = 1;
+    return 0;
 }
 
-static void service_done(sim *s, sim_event *ev);
+void nodes_fini(node_set *ns)
+{
+    if (ns->n)
+        for (int i = 1; i <= ns->count; i++)
+            store_fini(&ns->n[i].st);
+    mem_free(ns->n);
+    ns->n = NULL;
+    ns->count = 0;
+}
 
 static void unlink_active(node *n, msg *m)
 {
@@ -84,17 +107,25 @@ static void unlink_active(node *n, msg *m)
     m->next = m->prev = NULL;
 }
 
-/* Begins serving m: inline when its service time is zero, else schedules completion. */
-static void start(world *w, node *n, msg *m)
+/* The service is over (or took no time): the kind's handler does the work. */
+static inline void serve(node_set *ns, node *n, msg *m)
 {
-    const dist *d = m->kind == MSG_WRITE_REQ ? n->svc_write : n->svc_read;
-    int64_t t = dist_sample(d, &n->r);
+    n->served++;
+    const route *r = router_get(ns->rt, m->kind);
+    r->fn(r->ctx, m);
+}
+
+/* Begins serving m: inline when its service time is zero with unlimited servers, else
+ * schedules its completion. */
+static void start(node_set *ns, node *n, msg *m)
+{
+    int64_t t = dist_sample(n->svc[m->svc], &n->r);
     if (n->slow != 1.0) {
         double slowed = (double)t * n->slow + 0.5;
         t = slowed >= (double)SIM_TIME_MAX ? SIM_TIME_MAX : (int64_t)slowed;
     }
     if (t == 0 && n->servers == 0) {
-        serve(w, n, m);
+        serve(ns, n, m);
         return;
     }
     n->busy++;
@@ -104,19 +135,17 @@ static void start(world *w, node *n, msg *m)
     if (n->active)
         n->active->prev = m;
     n->active = m;
-    sim_event_init(&m->ev, service_done);
-    if (sim_schedule(&w->s, &m->ev, sim_after(&w->s, t)))
-        w->failed = 1;
+    sim_event_init(&m->ev, ns->on_served);
+    if (sim_schedule(ns->s, &m->ev, sim_after(ns->s, t)))
+        sim_fail(ns->s);
 }
 
-static void service_done(sim *s, sim_event *ev)
+void nodes_served(node_set *ns, msg *m)
 {
-    world *w = SIM_CONTAINER_OF(s, world, s);
-    msg *m = SIM_CONTAINER_OF(ev, msg, ev);
-    node *n = &w->nodes[m->dst];
+    node *n = &ns->n[m->dst];
     unlink_active(n, m);
     n->busy--;
-    serve(w, n, m);
+    serve(ns, n, m);
     if (n->qhead && (n->servers == 0 || n->busy < n->servers)) {
         msg *q = n->qhead;
         n->qhead = q->next;
@@ -124,14 +153,27 @@ static void service_done(sim *s, sim_event *ev)
             n->qtail = NULL;
         n->qlen--;
         q->next = NULL;
-        start(w, n, q);
+        start(ns, n, q);
     }
 }
 
-void node_request(world *w, node *n, msg *m)
+void nodes_deliver(node_set *ns, msg *m)
 {
+    node *n = &ns->n[m->dst];
+    if (!n->up) {
+        ns->res->to_down++;
+        msg_put(ns->pool, m);
+        return;
+    }
+    const route *r = router_get(ns->rt, m->kind);
+    if (r->svc == SVC_NONE) {
+        r->fn(r->ctx, m);
+        return;
+    }
+    store_prefetch(&n->st, m->key); /* served later: the slot is in cache by then */
+    m->svc = r->svc;
     if (n->servers == 0 || n->busy < n->servers) {
-        start(w, n, m);
+        start(ns, n, m);
         return;
     }
     m->next = NULL;
@@ -143,8 +185,25 @@ void node_request(world *w, node *n, msg *m)
     n->qlen++;
 }
 
-void node_crash(world *w, node *n, int storage_volatile)
+int nodes_apply(node_set *ns, int id, uint32_t key, const version *v, version *was)
 {
+    int stored = store_put(&ns->n[id].st, key, v, was);
+    if (stored < 0)
+        return -1;
+    for (int i = 0; i < ns->napp; i++)
+        ns->app[i].apply(ns->app[i].ctx, id, key, v, was, stored);
+    return stored;
+}
+
+static void tell(node_set *ns, int id, node_event ev)
+{
+    for (int i = 0; i < ns->nlis; i++)
+        ns->lis[i].event(ns->lis[i].ctx, id, ev);
+}
+
+void nodes_crash(node_set *ns, int id, int storage_volatile)
+{
+    node *n = &ns->n[id];
     if (!n->up)
         return;
     n->up = 0;
@@ -152,19 +211,139 @@ void node_crash(world *w, node *n, int storage_volatile)
     while (n->active) {
         msg *m = n->active;
         unlink_active(n, m);
-        sim_cancel(&w->s, &m->ev);
-        msg_put(&w->pool, m);
+        sim_cancel(ns->s, &m->ev);
+        msg_put(ns->pool, m);
     }
     n->busy = 0;
     while (n->qhead) {
         msg *m = n->qhead;
         n->qhead = m->next;
-        msg_put(&w->pool, m);
+        msg_put(ns->pool, m);
     }
     n->qtail = NULL;
     n->qlen = 0;
     if (storage_volatile)
         store_clear(&n->st);
+    tell(ns, id, NODE_CRASH);
 }
 
-void node_recover(node *n) { n->up = 1; }
+void nodes_recover(node_set *ns, int id)
+{
+    ns->n[id].up = 1;
+    tell(ns, id, NODE_RECOVER);
+}
+
+void nodes_set_slow(node_set *ns, int id, double slow) { ns->n[id].slow = slow; }
+
+int nodes_listen(node_set *ns, const node_listener *l)
+{
+    if (ns->nlis == NODES_MAX_LISTENERS)
+        return -1;
+    ns->lis[ns->nlis++] = *l;
+    return 0;
+}
+
+int nodes_on_apply(node_set *ns, const apply_listener *l)
+{
+    if (ns->napp == NODES_MAX_LISTENERS)
+        return -1;
+    ns->app[ns->napp++] = *l;
+    return 0;
+}
+
+static void each_replica(const void *ctx, uint32_t key, holder_fn fn, void *arg)
+{
+    const node_set *ns = ctx;
+    for (int i = 1; i <= ns->count; i++) {
+        const version *v = store_get(&ns->n[i].st, key);
+        if (v)
+            fn(arg, i, v);
+    }
+}
+
+holder_src nodes_holder_src(const node_set *ns) { return (holder_src){"replica", ns, each_replica}; }
+
+/* ---- the node module ---- */
+
+typedef struct section_load {
+    cfg *c;
+    nodes_cfg *nc;
+} section_load;
+
+static void on_node_section(void *ctx, const char *name, const cfg_entry *first)
+{
+    const section_load *sl = ctx;
+    int id = ep_parse(name, sl->nc->count);
+    char section[64];
+    snprintf(section, sizeof section, "node.%s", name);
+    if (id <= 0) {
+        cfg_error(sl->c, first, "unknown node in section [node.%s] (nodes are n1..n%d)", name, sl->nc->count);
+        /* bind into a scratch struct so its keys are still checked and marked */
+        node_cfg scratch = {0};
+        cfg_bind(sl->c, &node_table, section, &scratch, 0);
+        cfg_release(&node_table, &scratch);
+        return;
+    }
+    sl->nc->mask[id] = cfg_bind(sl->c, &node_table, section, &sl->nc->over[id], 0);
+}
+
+static void load(cfg *c, scenario *sc, void *mcfg)
+{
+    nodes_cfg *nc = mcfg;
+    int count = (int)SC_CFG(sc, MOD_CLUSTER, cluster_cfg)->nodes;
+    nc->count = count < 1 ? 1 : count;
+    nc->over = mem_calloc((size_t)nc->count + 1, sizeof *nc->over);
+    nc->mask = mem_calloc((size_t)nc->count + 1, sizeof *nc->mask);
+    if (!nc->over || !nc->mask) {
+        cfg_error(c, NULL, "out of memory");
+        return;
+    }
+    section_load sl = {c, nc};
+    cfg_each_subsection(c, "node", on_node_section, &sl);
+}
+
+static void release(void *mcfg)
+{
+    nodes_cfg *nc = mcfg;
+    if (nc->over)
+        for (int i = 0; i <= nc->count; i++)
+            cfg_release(&node_table, &nc->over[i]);
+    mem_free(nc->over);
+    mem_free(nc->mask);
+    nc->over = NULL;
+    nc->mask = NULL;
+}
+
+static int create(world *w, const void *mcfg, void *res, void **state, char *err, size_t n)
+{
+    const nodes_cfg *nc = mcfg;
+    (void)err;
+    (void)n;
+    *state = &w->nodes;
+    uint32_t nkeys = w->sc->nkeys;
+    int replicas = ring_replicas(w->ring);
+    uint32_t *owned = mem_calloc((size_t)nc->count + 1, sizeof *owned);
+    if (!owned)
+        return -ENOMEM;
+    for (uint32_t k = 0; k < nkeys; k++)
+        for (int i = 0; i < replicas; i++)
+            owned[ring_owners(w->ring, k)[i]]++;
+    int rc = nodes_init(&w->nodes, nc->count, nc, owned, nkeys, w->seed, &w->s, &w->pool, &w->rt, world_on_served, res);
+    mem_free(owned);
+    if (rc || holders_add(&w->hs, nodes_holder_src(&w->nodes)))
+        return -ENOMEM;
+    return 0;
+}
+
+static void destroy(void *state) { nodes_fini(state); }
+
+const module node_module = {
+    .name = "node",
+    .keys = &node_table,
+    .cfg_size = sizeof(nodes_cfg),
+    .load = load,
+    .release = release,
+    .res_size = sizeof(nodes_res),
+    .create = create,
+    .destroy = destroy,
+};

@@ -1,10 +1,12 @@
 /* oracle: ground truth, read classification, lost writes and the version trace; see oracle.h. */
 #include "models/oracle.h"
 #include <errno.h>
-#include <inttypes.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include "models/run.h"
+#include "models/scenario.h"
+#include "models/wl.h"
 #include "models/world.h"
 #include "sim/alloc.h"
 #include "sim/json.h"
@@ -16,6 +18,11 @@ static const cfg_key trace_keys[] = {
      "trace.jsonl stops (and says so) after this many lines per configuration"},
 };
 const cfg_table trace_table = {trace_keys, sizeof trace_keys / sizeof trace_keys[0], 0};
+
+/* Per-operation area: what a read needs from its start to its classification. */
+typedef struct oracle_op {
+    uint32_t acked_before; /* acknowledgements of the key before the read started */
+} oracle_op;
 
 /* Parses "k1,k7,..." and marks the keys in bits (may be NULL: check only). */
 static int parse_keys(const char *list, uint32_t nkeys, uint8_t *bits, char *err, size_t n)
@@ -47,31 +54,6 @@ static int parse_keys(const char *list, uint32_t nkeys, uint8_t *bits, char *err
     return 0;
 }
 
-int oracle_init(oracle *o, uint32_t nkeys, const trace_cfg *tc, int all_small, FILE *trace, int run, char *err,
-                size_t n)
-{
-    memset(o, 0, sizeof *o);
-    o->nkeys = nkeys;
-    o->keys = mem_calloc(nkeys, sizeof *o->keys);
-    if (!o->keys)
-        return -ENOMEM;
-    o->trace = trace;
-    o->max_lines = tc->max_lines;
-    o->run = run;
-    if (!trace || strcmp(tc->keys, "none") == 0)
-        return 0;
-    o->traced = mem_calloc((nkeys + 7) / 8, 1);
-    if (!o->traced)
-        return -ENOMEM;
-    if (strcmp(tc->keys, "all") == 0 || (strcmp(tc->keys, "auto") == 0 && all_small))
-        memset(o->traced, 0xff, (nkeys + 7) / 8);
-    else if (strcmp(tc->keys, "auto") == 0)
-        return parse_keys(nkeys >= 4 ? "k1,k2,k3,k4" : "k1", nkeys, o->traced, err, n);
-    else
-        return parse_keys(tc->keys, nkeys, o->traced, err, n);
-    return 0;
-}
-
 int oracle_check_keys(const char *spec, uint32_t nkeys, char *err, size_t n)
 {
     if (strcmp(spec, "auto") == 0 || strcmp(spec, "all") == 0 || strcmp(spec, "none") == 0)
@@ -82,6 +64,7 @@ int oracle_check_keys(const char *spec, uint32_t nkeys, char *err, size_t n)
 void oracle_fini(oracle *o)
 {
     mem_free(o->keys);
+    mem_free(o->recent);
     mem_free(o->traced);
     memset(o, 0, sizeof *o);
 }
@@ -90,259 +73,335 @@ void oracle_fini(oracle *o)
 
 static int traced(const oracle *o, uint32_t key) { return o->traced && (o->traced[key / 8] >> (key % 8)) & 1; }
 
-/* Starts a trace line; returns 0 when the trace is off or full. */
-static int line(world *w, jw *j, const char *ev)
-{
-    oracle *o = &w->oracle;
-    if (!o->trace || w->st->trace_truncated)
-        return 0;
-    if (o->max_lines > 0 && (int64_t)w->st->trace_lines >= o->max_lines) {
-        w->st->trace_truncated = 1;
-        fprintf(o->trace, "{\"run\":%d,\"ev\":\"truncated\",\"t\":%" PRId64 ",\"max_lines\":%" PRId64 "}\n", o->run,
-                w->s.now, o->max_lines);
-        return 0;
-    }
-    w->st->trace_lines++;
-    jw_init(j, o->trace, 0);
-    jw_obj(j, NULL);
-    jw_int(j, "run", o->run);
-    jw_int(j, "t", w->s.now);
-    jw_str(j, "ev", ev);
-    return 1;
-}
-
-static void end(jw *j)
-{
-    jw_obj_end(j);
-    fputc('\n', j->f);
-}
-
 static void key_name(uint32_t key, char *buf) { snprintf(buf, 16, "k%u", key + 1); }
 
-/* ---- bookkeeping ---- */
+/* ---- the life cycle ---- */
 
-uint32_t oracle_next_seq(world *w, uint32_t key) { return ++w->oracle.keys[key].next_seq; }
-
-void oracle_write_begin(world *w, const op *o)
+static void on_begin(void *ctx, op *p)
 {
+    oracle *o = ctx;
     jw j;
     char k[16], c[16];
-    if (!traced(&w->oracle, o->key) || !line(w, &j, "write"))
+    if (p->kind != OP_WRITE || !traced(o, p->key) || !tracer_begin(o->tr, &j, "write"))
         return;
-    key_name(o->key, k);
-    jw_int(&j, "op", (int64_t)o->index);
+    key_name(p->key, k);
+    jw_int(&j, "op", (int64_t)p->index);
     jw_str(&j, "key", k);
-    jw_int(&j, "v", o->ver.seq);
-    jw_str(&j, "coordinator", ep_name(o->coord, c));
-    jw_int(&j, "w", w->w);
-    end(&j);
+    jw_int(&j, "v", p->ver.seq);
+    jw_str(&j, "coordinator", ep_name(p->coord, c));
+    jw_int(&j, "w", p->need);
+    tracer_end(&j);
 }
 
-void oracle_on_apply(world *w, int nd, uint32_t key, const version *v, const version *was, int stored)
+static void on_apply(void *ctx, int nd, uint32_t key, const version *v, const version *was, int stored)
 {
+    oracle *o = ctx;
     jw j;
     char k[16], nm[16];
-    if (!traced(&w->oracle, key) || !line(w, &j, stored ? "apply" : "apply_ignored"))
+    if (!traced(o, key) || !tracer_begin(o->tr, &j, stored ? "apply" : "apply_ignored"))
         return;
     key_name(key, k);
     jw_str(&j, "node", ep_name(nd, nm));
     jw_str(&j, "key", k);
     jw_int(&j, "v", v->seq);
     jw_int(&j, "had", was->seq);
-    end(&j);
+    tracer_end(&j);
 }
 
-void oracle_write_acked(world *w, const op *o)
+static void write_acked(oracle *o, const op *p)
 {
-    okey *ok = &w->oracle.keys[o->key];
-    w->st->acked_writes++;
+    okey *ok = &o->keys[p->key];
+    acked *rec = o->recent[p->key];
+    o->res->acked_writes++;
     ok->nacked++;
     /* insert into the recent list, kept sorted oldest -> newest, dropping the oldest */
-    acked a = {o->ver, w->s.now, ok->nacked};
+    acked a = {p->ver, o->tr->s->now, ok->nacked};
     int i = ok->nrecent;
     if (i == ORACLE_RECENT) {
-        if (version_cmp(&a.v, &ok->recent[0].v) < 0)
+        if (ver_cmp(&a.v, &rec[0].v) < 0)
             goto traced_line; /* older than everything tracked: only counted */
-        memmove(&ok->recent[0], &ok->recent[1], (ORACLE_RECENT - 1) * sizeof a);
+        memmove(&rec[0], &rec[1], (ORACLE_RECENT - 1) * sizeof a);
         i = ORACLE_RECENT - 1;
     } else {
         ok->nrecent++;
     }
-    while (i > 0 && version_cmp(&ok->recent[i - 1].v, &a.v) > 0) {
-        ok->recent[i] = ok->recent[i - 1];
+    while (i > 0 && ver_cmp(&rec[i - 1].v, &a.v) > 0) {
+        rec[i] = rec[i - 1];
         i--;
     }
-    ok->recent[i] = a;
+    rec[i] = a;
+    ok->latest = rec[ok->nrecent - 1].v;
+    ok->latest_ack = rec[ok->nrecent - 1].ack;
 traced_line:;
     jw j;
     char k[16], nm[16];
-    if (!traced(&w->oracle, o->key) || !line(w, &j, "ack"))
+    if (!traced(o, p->key) || !tracer_begin(o->tr, &j, "ack"))
         return;
-    key_name(o->key, k);
-    jw_int(&j, "op", (int64_t)o->index);
+    key_name(p->key, k);
+    jw_int(&j, "op", (int64_t)p->index);
     jw_str(&j, "key", k);
-    jw_int(&j, "v", o->ver.seq);
+    jw_int(&j, "v", p->ver.seq);
     jw_arr(&j, "acked_by");
-    for (int r = 0; r < o->nresp; r++)
-        jw_str(&j, NULL, ep_name(o->resp_node[r], nm));
+    for (int r = 0; r < p->ncounted; r++)
+        jw_str(&j, NULL, ep_name(op_counted(p, r)->node, nm));
     jw_arr_end(&j);
-    end(&j);
+    tracer_end(&j);
 }
 
-void oracle_write_failed(world *w, const op *o)
+/* latest(r): every acknowledgement recorded so far happened before this read started (at
+ * an earlier time, or at the same time in an earlier event), and latest is the newest. */
+static void on_submit(void *ctx, op *p)
 {
-    w->st->failed_writes++;
-    jw j;
-    char k[16];
-    if (!traced(&w->oracle, o->key) || !line(w, &j, "write_failed"))
+    oracle *o = ctx;
+    if (p->kind != OP_READ)
         return;
-    key_name(o->key, k);
-    jw_int(&j, "op", (int64_t)o->index);
-    jw_str(&j, "key", k);
-    jw_int(&j, "v", o->ver.seq);
-    jw_int(&j, "acks", o->nresp);
-    jw_int(&j, "w", w->w);
-    end(&j);
-}
-
-void oracle_read_start(world *w, op *o)
-{
-    const okey *ok = &w->oracle.keys[o->key];
-    /* latest(r): every acknowledgement recorded so far happened before this read started
-     * (at an earlier time, or at the same time in an earlier event), and the recent list
-     * is ordered oldest to newest version */
-    o->has_latest = ok->nrecent > 0;
-    o->acked_before = ok->nacked;
-    if (o->has_latest) {
-        o->latest = ok->recent[ok->nrecent - 1].v;
-        o->latest_ack = ok->recent[ok->nrecent - 1].ack;
+    const okey *ok = &o->keys[p->key];
+    oracle_op *x = op_ext(p, o->ext);
+    p->v.has_latest = ok->nrecent > 0;
+    x->acked_before = ok->nacked;
+    if (p->v.has_latest) {
+        p->v.latest = ok->latest;
+        p->v.latest_ack = ok->latest_ack;
     }
 }
 
-/* Nodes holding latest(r) or newer right now (durable storage of crashed nodes included). */
-static int holders(world *w, const op *o, uint16_t *out)
+typedef struct holder_list {
+    const version *at_least;
+    uint16_t *node;
+    int n;
+} holder_list;
+
+static void collect(void *arg, int nd, const version *v)
 {
-    int n = 0;
-    for (int i = 1; i <= w->nnodes; i++) {
-        const version *v = store_get(&w->nodes[i].st, o->key);
-        if (v && version_cmp(v, &o->latest) >= 0)
-            out[n++] = (uint16_t)i;
-    }
-    return n;
+    holder_list *h = arg;
+    if (ver_cmp(v, h->at_least) >= 0)
+        h->node[h->n++] = (uint16_t)nd;
 }
 
-void oracle_read_done(world *w, op *o)
+/* Classifies a read whose coordinator responds now. */
+static void read_done(oracle *o, op *p)
 {
-    const okey *ok = &w->oracle.keys[o->key];
-    uint16_t hold[RING_MAX_NODES + 1];
-    int nhold = -1;
-    o->k = 0;
-    if (!o->has_latest || version_cmp(&o->ver, &o->latest) >= 0) {
-        o->cls = RC_FRESH;
+    const okey *ok = &o->keys[p->key];
+    const acked *rec = o->recent[p->key];
+    const oracle_op *x = op_ext(p, o->ext);
+    uint16_t hold[RING_MAX_NODES * HOLDERS_MAX + 1];
+    holder_list hl = {&p->v.latest, hold, -1};
+    p->v.k = 0;
+    if (!p->v.has_latest || ver_cmp(&p->ver, &p->v.latest) >= 0) {
+        p->v.cls = RC_FRESH;
     } else {
         /* versions acknowledged before the read started and newer than the one returned;
          * every untracked acknowledged version is older than every tracked one */
         uint32_t k = 0, tracked_before = 0;
         for (int i = 0; i < ok->nrecent; i++) {
-            if (ok->recent[i].ord > o->acked_before)
+            if (rec[i].ord > x->acked_before)
                 continue;
             tracked_before++;
-            if (version_cmp(&ok->recent[i].v, &o->ver) > 0 && version_cmp(&ok->recent[i].v, &o->latest) <= 0)
+            if (ver_cmp(&rec[i].v, &p->ver) > 0 && ver_cmp(&rec[i].v, &p->v.latest) <= 0)
                 k++;
         }
-        if (tracked_before < o->acked_before && version_cmp(&o->ver, &ok->recent[0].v) < 0)
+        if (tracked_before < x->acked_before && ver_cmp(&p->ver, &rec[0].v) < 0)
             k = STALE_KMAX; /* some of the versions it is behind are no longer tracked */
-        o->k = k < STALE_KMAX ? k : STALE_KMAX;
-        nhold = holders(w, o, hold);
-        o->cls = nhold == 0 ? RC_LOST : RC_STALE;
+        p->v.k = k < STALE_KMAX ? k : STALE_KMAX;
+        hl.n = 0;
+        holders_each(o->hs, p->key, collect, &hl);
+        p->v.cls = hl.n == 0 ? RC_LOST : RC_STALE;
     }
     jw j;
     char kn[16], nm[16];
-    if (!traced(&w->oracle, o->key) || !line(w, &j, "read"))
+    if (!traced(o, p->key) || !tracer_begin(o->tr, &j, "read"))
         return;
-    key_name(o->key, kn);
-    jw_int(&j, "op", (int64_t)o->index);
+    key_name(p->key, kn);
+    jw_int(&j, "op", (int64_t)p->index);
     jw_str(&j, "key", kn);
-    jw_int(&j, "start", o->start);
-    jw_int(&j, "returned", o->ver.seq);
-    jw_int(&j, "latest", o->has_latest ? o->latest.seq : 0);
-    jw_str(&j, "class", read_class_name[o->cls]);
-    if (o->cls != RC_FRESH) {
-        jw_int(&j, "k", o->k);
+    jw_int(&j, "start", p->start);
+    jw_int(&j, "returned", p->ver.seq);
+    jw_int(&j, "latest", p->v.has_latest ? p->v.latest.seq : 0);
+    jw_str(&j, "class", read_class_name[p->v.cls]);
+    if (p->v.cls != RC_FRESH) {
+        jw_int(&j, "k", p->v.k);
         jw_arr(&j, "read_set");
-        for (int r = 0; r < o->nresp; r++) {
+        for (int r = 0; r < p->ncounted; r++) {
+            const op_target *t = op_counted(p, r);
             jw_obj(&j, NULL);
-            jw_str(&j, "node", ep_name(o->resp_node[r], nm));
-            jw_int(&j, "v", o->resp_ver[r].seq);
+            jw_str(&j, "node", ep_name(t->node, nm));
+            jw_int(&j, "v", t->ver.seq);
             jw_obj_end(&j);
         }
         jw_arr_end(&j);
         jw_arr(&j, "holders_of_latest");
-        for (int h = 0; h < nhold; h++)
+        for (int h = 0; h < hl.n; h++)
             jw_str(&j, NULL, ep_name(hold[h], nm));
         jw_arr_end(&j);
-        jw_int(&j, "r", w->r);
-        jw_int(&j, "w", w->w);
-        jw_int(&j, "n", w->n);
-        jw_bool(&j, "r_plus_w_gt_n", w->r + w->w > w->n);
+        jw_int(&j, "r", p->need);
+        jw_int(&j, "w", o->w);
+        jw_int(&j, "n", o->n);
+        jw_bool(&j, "r_plus_w_gt_n", p->need + o->w > o->n);
     }
-    end(&j);
+    tracer_end(&j);
 }
 
-void oracle_read_failed(world *w, const op *o)
+static void on_respond(void *ctx, op *p)
 {
+    oracle *o = ctx;
+    if (p->kind == OP_WRITE)
+        write_acked(o, p);
+    else
+        read_done(o, p);
+}
+
+static void on_answer(void *ctx, op *p)
+{
+    oracle *o = ctx;
+    if (p->ok)
+        return;
     jw j;
     char k[16];
-    if (!traced(&w->oracle, o->key) || !line(w, &j, "read_failed"))
+    if (p->kind == OP_WRITE) {
+        if (p->responded)
+            return; /* acknowledged at the coordinator; only the answer failed to arrive */
+        o->res->failed_writes++;
+        if (!traced(o, p->key) || !tracer_begin(o->tr, &j, "write_failed"))
+            return;
+        key_name(p->key, k);
+        jw_int(&j, "op", (int64_t)p->index);
+        jw_str(&j, "key", k);
+        jw_int(&j, "v", p->ver.seq);
+        jw_int(&j, "acks", p->ncounted);
+        jw_int(&j, "w", p->need);
+        tracer_end(&j);
         return;
-    key_name(o->key, k);
-    jw_int(&j, "op", (int64_t)o->index);
+    }
+    if (!traced(o, p->key) || !tracer_begin(o->tr, &j, "read_failed"))
+        return;
+    key_name(p->key, k);
+    jw_int(&j, "op", (int64_t)p->index);
     jw_str(&j, "key", k);
-    jw_int(&j, "replies", o->nresp);
-    jw_int(&j, "r", w->r);
-    end(&j);
+    jw_int(&j, "replies", p->ncounted);
+    jw_int(&j, "r", p->need);
+    tracer_end(&j);
 }
 
-void oracle_fault(world *w, const char *members)
+int oracle_init(oracle *o, uint32_t nkeys, const trace_cfg *tc, int all_small, tracer *tr, const holders *hs,
+                coord *c, node_set *ns, int n, int w, oracle_res *res, char *err, size_t errn)
 {
-    jw j;
-    if (!line(w, &j, "fault"))
-        return;
-    fprintf(w->oracle.trace, ",%s", members);
-    end(&j);
+    memset(o, 0, sizeof *o);
+    o->nkeys = nkeys;
+    o->tr = tr;
+    o->hs = hs;
+    o->n = n;
+    o->w = w;
+    o->res = res;
+    o->keys = mem_calloc(nkeys, sizeof *o->keys);
+    o->recent = mem_calloc(nkeys, sizeof *o->recent);
+    if (!o->keys || !o->recent)
+        return -ENOMEM;
+    o->ext = coord_ext(c, sizeof(oracle_op));
+    op_observer ob = {.name = "oracle", .ctx = o, .submit = on_submit, .begin = on_begin, .respond = on_respond,
+                      .answer = on_answer};
+    apply_listener al = {o, on_apply};
+    if (coord_observe(c, &ob) || nodes_on_apply(ns, &al))
+        return -ENOMEM;
+    if (!tr->f || strcmp(tc->keys, "none") == 0)
+        return 0;
+    o->traced = mem_calloc((nkeys + 7) / 8, 1);
+    if (!o->traced)
+        return -ENOMEM;
+    int rc = 0;
+    if (strcmp(tc->keys, "all") == 0 || (strcmp(tc->keys, "auto") == 0 && all_small))
+        memset(o->traced, 0xff, (nkeys + 7) / 8);
+    else if (strcmp(tc->keys, "auto") == 0)
+        rc = parse_keys(nkeys >= 4 ? "k1,k2,k3,k4" : "k1", nkeys, o->traced, err, errn);
+    else
+        rc = parse_keys(tc->keys, nkeys, o->traced, err, errn);
+    return rc ? -EINVAL : 0;
 }
 
-void oracle_finish(world *w)
+static void best_of(void *arg, int nd, const version *v)
 {
-    oracle *o = &w->oracle;
+    (void)nd;
+    version *best = arg;
+    if (ver_cmp(v, best) > 0)
+        *best = *v;
+}
+
+void oracle_finish(oracle *o)
+{
     for (uint32_t key = 0; key < o->nkeys; key++) {
         const okey *ok = &o->keys[key];
+        const acked *rec = o->recent[key];
         if (!ok->nacked)
             continue;
-        version best = {0, 0, 0};
-        for (int i = 1; i <= w->nnodes; i++) {
-            const version *v = store_get(&w->nodes[i].st, key);
-            if (v && version_cmp(v, &best) > 0)
-                best = *v;
-        }
+        version best = VERSION_NONE;
+        holders_each(o->hs, key, best_of, &best);
         uint32_t lost = 0;
         for (int i = 0; i < ok->nrecent; i++) {
-            if (version_cmp(&ok->recent[i].v, &best) <= 0)
+            if (ver_cmp(&rec[i].v, &best) <= 0)
                 continue;
             lost++;
             jw j;
             char k[16];
-            if (traced(o, key) && line(w, &j, "lost_write")) {
+            if (traced(o, key) && tracer_begin(o->tr, &j, "lost_write")) {
                 key_name(key, k);
                 jw_str(&j, "key", k);
-                jw_int(&j, "v", ok->recent[i].v.seq);
-                jw_int(&j, "acked_at", ok->recent[i].ack);
+                jw_int(&j, "v", rec[i].v.seq);
+                jw_int(&j, "acked_at", rec[i].ack);
                 jw_int(&j, "newest_held", best.seq);
-                end(&j);
+                tracer_end(&j);
             }
         }
         if (lost == ok->nrecent && ok->nacked > ok->nrecent)
-            w->st->lost_writes_capped = 1;
-        w->st->lost_writes += lost;
+            o->res->lost_writes_capped = 1;
+        o->res->lost_writes += lost;
     }
+    o->res->trace_lines = o->tr->lines;
+    o->res->trace_truncated = o->tr->truncated;
 }
+
+/* ---- the oracle module ---- */
+
+static void check(cfg *c, const scenario *sc, void *mcfg)
+{
+    const trace_cfg *tc = mcfg;
+    char err[512];
+    if (tc->keys && oracle_check_keys(tc->keys, sc->nkeys, err, sizeof err))
+        cfg_error_key(c, "trace", "keys", "%s", err);
+}
+
+static int create(world *w, const void *mcfg, void *res, void **state, char *err, size_t n)
+{
+    const trace_cfg *tc = mcfg;
+    const run_cfg *rc = SC_CFG(w->sc, MOD_RUN, run_cfg);
+    int small = SC_CFG(w->sc, MOD_WORKLOAD, wl_cfg)->mode == WL_SCRIPT || (rc->ops > 0 && rc->ops <= 20000);
+    oracle *o = mem_calloc(1, sizeof *o);
+    if (!o)
+        return -ENOMEM;
+    *state = o;
+    w->tr.max_lines = tc->max_lines;
+    int cw = (int)SC_CFG(w->sc, MOD_QUORUM, quorum_cfg)->w;
+    return oracle_init(o, w->sc->nkeys, tc, small, &w->tr, &w->hs, &w->coord, &w->nodes, ring_replicas(w->ring), cw,
+                       res, err, n);
+}
+
+static void finish(void *state, void *res)
+{
+    (void)res;
+    oracle_finish(state);
+}
+
+static void destroy(void *state)
+{
+    oracle_fini(state);
+    mem_free(state);
+}
+
+const module oracle_module = {
+    .name = "oracle",
+    .keys = &trace_table,
+    .cfg_size = sizeof(trace_cfg),
+    .check = check,
+    .res_size = sizeof(oracle_res),
+    .create = create,
+    .finish = finish,
+    .destroy = destroy,
+};

@@ -1,26 +1,33 @@
-/* oracle: ground truth and classification (DESIGN.md section 4). It sees every write,
- * acknowledgement and replica apply, and is never consulted by the store. For a read r of
- * key k started at s, latest(r) is the newest write of k acknowledged before s; r is
+/* oracle: ground truth and classification (docs/design.md section 4). An observer of the
+ * operation life cycle and of every store change; never consulted by the store. For a read
+ * r of key k started at s, latest(r) is the newest write of k acknowledged before s; r is
  * fresh if it returns latest(r) or newer, stale if older (k-staleness: acknowledged
- * versions behind), lost if older and no replica holds latest(r) or newer at that moment.
- * A lost write is an acknowledged write that no replica holds, and no newer version
- * supersedes, at the end of the run. The oracle also writes the version trace
- * (trace.jsonl) for the traced keys. Owns [trace].
+ * versions behind), lost if older and no holder (any holder source: replica stores now)
+ * has latest(r) or newer at that moment. A lost write is an acknowledged write that no
+ * holder has, and no newer version supersedes, at the end of the run. Its verdict on each
+ * read goes into the operation (op->v) for the observers that report it. The oracle also
+ * writes the version trace (trace.jsonl) for the traced keys. Owns [trace].
  *
- * Memory: one record per key, with the ORACLE_RECENT newest acknowledged versions; older
- * acknowledged versions are only counted. k-staleness is therefore exact while the
- * versions a read is behind are still tracked; when they are not (the read is deeper than
- * the list, or more than ORACLE_RECENT newer writes of the key were acknowledged while the
- * read was in flight) it is reported in the last bucket, STALE_KMAX ("8+"). A key losing
- * more acknowledged writes than the list holds is reported as capped. */
+ * Memory: per key, a 32-byte record read by every read (latest(r) and the acknowledgement
+ * count) and, apart, the ORACLE_RECENT newest acknowledged versions; older acknowledged
+ * versions are only counted. k-staleness is therefore exact while the versions a read is
+ * behind are still tracked; when they are not (the read is deeper than the list, or more
+ * than ORACLE_RECENT newer writes of the key were acknowledged while the read was in
+ * flight) it is reported in the last bucket, STALE_KMAX ("8+"). A key losing more
+ * acknowledged writes than the list holds is reported as capped. */
 #ifndef QSIM_ORACLE_H
 #define QSIM_ORACLE_H
 #include <stdint.h>
-#include <stdio.h>
-#include "models/msg.h"
+#include "models/coord.h"
+#include "models/holders.h"
+#include "models/node.h"
+#include "models/version.h"
 #include "sim/cfg.h"
+#include "sim/trace.h"
 
 #define ORACLE_RECENT 8
+/* k-staleness is counted exactly up to STALE_KMAX - 1; the last bucket is ">= STALE_KMAX". */
+#define STALE_KMAX 8
 
 typedef struct trace_cfg {
     char *keys;        /* "auto", "all", "none" or "k1,k7,..." */
@@ -29,51 +36,49 @@ typedef struct trace_cfg {
 
 extern const cfg_table trace_table;
 
+/* What the oracle counted, for the report. */
+typedef struct oracle_res {
+    uint64_t acked_writes, failed_writes; /* all writes, warm-up included */
+    uint64_t lost_writes;                 /* acknowledged, and held by no holder at the end */
+    int lost_writes_capped;               /* 1: some key lost more than the oracle tracks */
+    uint64_t trace_lines;
+    int trace_truncated;
+} oracle_res;
+
 typedef struct acked {
     version v;
     int64_t ack;  /* ns */
     uint32_t ord; /* acknowledgement order within the key: 1, 2, ... */
 } acked;
 
+/* Read by every read: latest(r) and how many acknowledgements came before. */
 typedef struct okey {
-    uint32_t next_seq; /* last version number handed out */
-    uint32_t nacked;   /* acknowledged writes so far */
+    version latest;     /* the newest tracked acknowledged version (valid when nrecent > 0) */
+    int64_t latest_ack; /* ns */
+    uint32_t nacked;    /* acknowledged writes so far */
     uint8_t nrecent;
-    acked recent[ORACLE_RECENT]; /* newest acknowledged versions, oldest first */
 } okey;
 
 typedef struct oracle {
     okey *keys;
+    acked (*recent)[ORACLE_RECENT]; /* per key: newest acknowledged versions, oldest first */
     uint32_t nkeys;
-    uint8_t *traced; /* bitset over keys, NULL = none traced */
-    FILE *trace;
-    int64_t max_lines;
-    int run;         /* configuration index written on every trace line */
+    uint8_t *traced;                /* bitset over keys, NULL = none traced */
+    tracer *tr;
+    const holders *hs;
+    int n, w;                       /* N and the scenario's W, for trace lines */
+    size_t ext;                     /* per-operation area: acknowledgements before a read */
+    oracle_res *res;
 } oracle;
 
-struct world;
-struct op;
-
 /* Which keys to trace: "auto" = all keys when the run has at most 20000 operations or is
- * scripted, else k1..k4. Returns 0 or -1 with err for a bad list. */
-int oracle_init(oracle *o, uint32_t nkeys, const trace_cfg *tc, int all_small, FILE *trace, int run,
-                char *err, size_t n);
+ * scripted, else k1..k4. Registers the oracle as an observer of c and an apply listener of
+ * ns. Returns 0, -EINVAL with err for a bad key list, or -ENOMEM. */
+int oracle_init(oracle *o, uint32_t nkeys, const trace_cfg *tc, int all_small, tracer *tr, const holders *hs,
+                coord *c, node_set *ns, int n, int w, oracle_res *res, char *err, size_t errn);
 void oracle_fini(oracle *o);
 /* Checks a [trace] keys value against the key count; 0 or -1 with err. */
 int oracle_check_keys(const char *spec, uint32_t nkeys, char *err, size_t n);
-/* Hands out the next version number of key. */
-uint32_t oracle_next_seq(struct world *w, uint32_t key);
-void oracle_write_begin(struct world *w, const struct op *op);
-void oracle_on_apply(struct world *w, int nd, uint32_t key, const version *v, const version *was, int stored);
-void oracle_write_acked(struct world *w, const struct op *op);
-void oracle_write_failed(struct world *w, const struct op *op);
-/* Records latest(r) in the read at its start. */
-void oracle_read_start(struct world *w, struct op *op);
-/* Classifies a read whose quorum was reached now (sets op->cls and op->k), traces it. */
-void oracle_read_done(struct world *w, struct op *op);
-void oracle_read_failed(struct world *w, const struct op *op);
-/* A fault took effect: one trace line, text already JSON members ("\"action\":...") */
-void oracle_fault(struct world *w, const char *members);
-/* End of run: counts lost writes into the run's stats and traces them. */
-void oracle_finish(struct world *w);
+/* End of run: counts lost writes and traces them, and the trace's own counts. */
+void oracle_finish(oracle *o);
 #endif

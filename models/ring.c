@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "sim/alloc.h"
+#include "models/world.h"
 #include "sim/rng.h"
 
 static const cfg_key cluster_keys[] = {
@@ -23,12 +24,15 @@ struct ring {
     int nodes, n;
     uint32_t nkeys;
     uint16_t *owners; /* nkeys * n */
+    struct token *tok; /* sorted by position */
+    size_t ntok;
 };
 
-typedef struct token {
+struct token {
     uint64_t pos;
     uint16_t node;
-} token;
+};
+typedef struct token token;
 
 static int token_cmp(const void *a, const void *b)
 {
@@ -45,6 +49,21 @@ static uint64_t mix64(uint64_t x)
     x ^= x >> 27;
     x *= UINT64_C(0x94d049bb133111eb);
     return x ^ (x >> 31);
+}
+
+/* The first token at or after key's position on the ring (wrapping to 0). */
+static size_t first_token(const ring *r, uint32_t k)
+{
+    uint64_t h = mix64(UINT64_C(0x6b6579) ^ ((uint64_t)k * UINT64_C(0x9E3779B97F4A7C15)));
+    size_t lo = 0, hi = r->ntok; /* first token with pos >= h */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (r->tok[mid].pos < h)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
 }
 
 int ring_create(int nodes, int vnodes, int replicas, uint32_t nkeys, ring **out)
@@ -70,16 +89,10 @@ int ring_create(int nodes, int vnodes, int replicas, uint32_t nkeys, ring **out)
         }
     }
     qsort(tok, ntok, sizeof *tok, token_cmp);
+    r->tok = tok;
+    r->ntok = ntok;
     for (uint32_t k = 0; k < nkeys; k++) {
-        uint64_t h = mix64(UINT64_C(0x6b6579) ^ ((uint64_t)k * UINT64_C(0x9E3779B97F4A7C15)));
-        size_t lo = 0, hi = ntok; /* first token with pos >= h */
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (tok[mid].pos < h)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
+        size_t lo = first_token(r, k);
         uint16_t *o = &r->owners[(size_t)k * replicas];
         int got = 0;
         for (size_t step = 0; step < ntok && got < replicas; step++) {
@@ -91,11 +104,11 @@ int ring_create(int nodes, int vnodes, int replicas, uint32_t nkeys, ring **out)
                 o[got++] = nd;
         }
     }
-    mem_free(tok);
     *out = r;
     return 0;
 fail:
-    mem_free(tok);
+    if (!r || !r->tok)
+        mem_free(tok);
     ring_destroy(r);
     return -ENOMEM;
 }
@@ -105,16 +118,78 @@ void ring_destroy(ring *r)
     if (!r)
         return;
     mem_free(r->owners);
+    mem_free(r->tok);
     mem_free(r);
 }
 
 const uint16_t *ring_owners(const ring *r, uint32_t key) { return &r->owners[(size_t)key * r->n]; }
 
-int ring_owner_rank(const ring *r, uint32_t key, int node)
+int ring_replicas(const ring *r) { return r->n; }
+int ring_nodes(const ring *r) { return r->nodes; }
+
+int ring_walk(const ring *r, uint32_t key, int i)
+{
+    if (i < r->n)
+        return ring_owners(r, key)[i];
+    if (i >= r->nodes)
+        return 0;
+    uint8_t seen[RING_MAX_NODES / 8 + 1] = {0};
+    size_t lo = first_token(r, key);
+    int got = 0;
+    for (size_t step = 0; step < r->ntok; step++) {
+        uint16_t nd = r->tok[(lo + step) % r->ntok].node;
+        if (seen[nd / 8] & (1u << (nd % 8)))
+            continue;
+        seen[nd / 8] |= (uint8_t)(1u << (nd % 8));
+        if (got++ == i)
+            return nd;
+    }
+    return 0;
+}
+
+int ring_owner_rank(const ring *r, uint32_t key, int nd)
 {
     const uint16_t *o = ring_owners(r, key);
     for (int i = 0; i < r->n; i++)
-        if (o[i] == node)
+        if (o[i] == nd)
             return i;
     return -1;
 }
+
+/* ---- the cluster module ---- */
+
+static void check(cfg *c, const scenario *sc, void *mcfg)
+{
+    const cluster_cfg *cc = mcfg;
+    if (cc->replicas > cc->nodes) {
+        if (cfg_find(c, "cluster", "replicas") || !cfg_find(c, "cluster", "nodes"))
+            cfg_error_key(c, "cluster", "replicas", "must be <= nodes (%lld)", (long long)cc->nodes);
+        else
+            cfg_error_key(c, "cluster", "nodes", "must be >= replicas (%lld)", (long long)cc->replicas);
+    }
+    (void)sc;
+}
+
+static int create(world *w, const void *mcfg, void *res, void **state, char *err, size_t n)
+{
+    const cluster_cfg *cc = mcfg;
+    (void)res;
+    (void)err;
+    (void)n;
+    uint32_t nkeys = w->sc->nkeys;
+    if (ring_create((int)cc->nodes, (int)cc->vnodes, (int)cc->replicas, nkeys, &w->ring))
+        return -ENOMEM;
+    *state = w->ring;
+    return 0;
+}
+
+static void destroy(void *state) { ring_destroy(state); }
+
+const module cluster_module = {
+    .name = "cluster",
+    .keys = &cluster_table,
+    .cfg_size = sizeof(cluster_cfg),
+    .check = check,
+    .create = create,
+    .destroy = destroy,
+};

@@ -1,4 +1,4 @@
-/* ring: the cluster and its consistent-hash ring (DESIGN.md section 3). Each node owns
+/* ring: the cluster and its consistent-hash ring (docs/design.md sections 1b and 3). Each node owns
  * `vnodes` tokens; a key's preference list is the first N distinct nodes clockwise from
  * the key's hash. Tokens come from the node names, never from the run seed, so the
  * placement of a key is the same in every run and every configuration. Owns [cluster]. */
@@ -29,6 +29,13 @@ int ring_create(int nodes, int vnodes, int replicas, uint32_t nkeys, ring **out)
 void ring_destroy(ring *r);
 /* The N owners of key (node ids 1..nodes), first owner first. */
 const uint16_t *ring_owners(const ring *r, uint32_t key);
+/* N: owners per key. */
+int ring_replicas(const ring *r);
+int ring_nodes(const ring *r);
+/* The i-th distinct node clockwise from key's position (i = 0 is the first owner): for
+ * i < N the preference list, for N <= i < nodes the fallbacks in the order a sloppy quorum
+ * takes them. Returns 0 when i >= nodes. O(1) for i < N, else O(tokens) at worst. */
+int ring_walk(const ring *r, uint32_t key, int i);
 /* Position of node in key's preference list, or -1 when it is not an owner. */
-int ring_owner_rank(const ring *r, uint32_t key, int node);
+int ring_owner_rank(const ring *r, uint32_t key, int nd);
 #endif

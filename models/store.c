@@ -12,12 +12,6 @@ void store_fini(store *s)
     memset(s, 0, sizeof *s);
 }
 
-static inline size_t hash32(uint32_t k)
-{
-    uint64_t x = (uint64_t)k * UINT64_C(0x9E3779B97F4A7C15);
-    return (size_t)(x >> 29);
-}
-
 const version *store_get(const store *s, uint32_t key)
 {
     if (s->dir)
@@ -25,7 +19,7 @@ const version *store_get(const store *s, uint32_t key)
     if (!s->cap)
         return NULL;
     size_t mask = s->cap - 1;
-    for (size_t i = hash32(key) & mask;; i = (i + 1) & mask) {
+    for (size_t i = store_hash(key) & mask;; i = (i + 1) & mask) {
         const store_slot *sl = &s->slot[i];
         if (sl->key == key + 1)
             return &sl->v;
@@ -43,7 +37,7 @@ static int rehash(store *s, size_t ncap)
     for (size_t i = 0; i < s->cap; i++) {
         if (!s->slot[i].key)
             continue;
-        size_t j = hash32(s->slot[i].key - 1) & mask;
+        size_t j = store_hash(s->slot[i].key - 1) & mask;
         while (ns[j].key)
             j = (j + 1) & mask;
         ns[j] = s->slot[i];
@@ -78,7 +72,7 @@ int store_put(store *s, uint32_t key, const version *v, version *was)
         version *d = &s->dir[key];
         if (was)
             *was = *d;
-        if (d->seq && version_cmp(v, d) <= 0)
+        if (d->seq && ver_cmp(v, d) <= 0)
             return 0;
         s->n += d->seq == 0;
         *d = *v;
@@ -91,12 +85,12 @@ int store_put(store *s, uint32_t key, const version *v, version *was)
     if ((s->n + 1) * 4 > s->cap * 3 && rehash(s, s->cap ? s->cap * 2 : 64))
         return -1;
     size_t mask = s->cap - 1;
-    for (size_t i = hash32(key) & mask;; i = (i + 1) & mask) {
+    for (size_t i = store_hash(key) & mask;; i = (i + 1) & mask) {
         store_slot *sl = &s->slot[i];
         if (sl->key == key + 1) {
             if (was)
                 *was = sl->v;
-            if (version_cmp(v, &sl->v) <= 0)
+            if (ver_cmp(v, &sl->v) <= 0)
                 return 0;
             sl->v = *v;
             return 1;

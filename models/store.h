@@ -37,6 +37,26 @@ int store_put(store *s, uint32_t key, const version *v, version *was);
 int store_reserve(store *s, size_t n, uint32_t nkeys);
 /* Forgets everything (a volatile crash); keeps the allocation. */
 void store_clear(store *s);
+static inline size_t store_hash(uint32_t k)
+{
+    uint64_t x = (uint64_t)k * UINT64_C(0x9E3779B97F4A7C15);
+    return (size_t)(x >> 29);
+}
+
+/* Asks the processor to bring key's slot into cache ahead of a store_get or store_put:
+ * a request arriving at a replica is served later, and with a large key space the slot is
+ * rarely in cache. No effect on results. Always inlined: GCC 12 takes a call to it for a
+ * call without effects and drops it before inlining. */
+static inline __attribute__((always_inline)) void store_prefetch(const store *s, uint32_t key)
+{
+    if (s->dir) {
+        if (key < s->ndir)
+            __builtin_prefetch(s->dir + key);
+    } else if (s->cap) {
+        __builtin_prefetch(s->slot + (store_hash(key) & (s->cap - 1)));
+    }
+}
+
 /* Calls fn(ctx, key, version) for every key held, in an order fixed by the layout. */
 void store_each(const store *s, void (*fn)(void *ctx, uint32_t key, const version *v), void *ctx);
 #endif

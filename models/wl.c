@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "models/run.h"
+#include "models/scenario.h"
 #include "models/world.h"
 #include "sim/alloc.h"
 #include "sim/units.h"
@@ -123,15 +125,19 @@ static int timed_cmp(const void *a, const void *b)
     return x->i < y->i ? -1 : (x->i > y->i);
 }
 
-int wl_init(world *w, wl *l, uint64_t seed)
+int wl_init(wl *l, const wl_cfg *c, sim *s, op_submitter sub, int64_t ops, int64_t duration, uint64_t seed,
+            wl_res *res)
 {
-    const wl_cfg *c = &w->sc->wl;
     memset(l, 0, sizeof *l);
+    l->c = c;
+    l->s = s;
+    l->sub = sub;
+    l->res = res;
     rng_derive(&l->r_arrival, seed, rng_entity_id("workload arrivals"));
     rng_derive(&l->r_op, seed, rng_entity_id("workload operations"));
     rng_derive(&l->r_think, seed, rng_entity_id("workload think"));
-    l->limit = (uint64_t)w->sc->run.ops;
-    l->deadline = w->sc->run.duration;
+    l->limit = (uint64_t)ops;
+    l->deadline = duration;
     if (c->popularity == POP_ZIPF) {
         l->zipf_cdf = mem_alloc((size_t)c->keys * sizeof *l->zipf_cdf);
         if (!l->zipf_cdf)
@@ -144,7 +150,7 @@ int wl_init(world *w, wl *l, uint64_t seed)
     }
     if (c->mode == WL_OPEN) {
         sim_event_init(&l->arrive, on_arrive);
-        return sim_schedule(&w->s, &l->arrive, 0) ? -ENOMEM : 0;
+        return sim_schedule(s, &l->arrive, 0) ? -ENOMEM : 0;
     }
     if (c->mode == WL_CLOSED) {
         l->nclients = (size_t)c->clients;
@@ -152,14 +158,23 @@ int wl_init(world *w, wl *l, uint64_t seed)
         if (!l->clients)
             return -ENOMEM;
         for (size_t i = 0; i < l->nclients; i++) {
+            l->clients[i].l = l;
             l->clients[i].id = (uint32_t)i;
             sim_event_init(&l->clients[i].ev, on_think);
-            if (sim_schedule(&w->s, &l->clients[i].ev, 0))
+            if (sim_schedule(s, &l->clients[i].ev, 0))
                 return -ENOMEM;
         }
         return 0;
     }
-    size_t n = w->sc->nscript;
+    size_t n = c->nscript;
+    if (n) {
+        res->script = mem_calloc(n, sizeof *res->script);
+        if (!res->script)
+            return -ENOMEM;
+        res->nscript = n;
+        for (size_t i = 0; i < n; i++)
+            snprintf(res->script[i].name, sizeof res->script[i].name, "%s", c->script[i].name);
+    }
     l->order = mem_alloc((n ? n : 1) * sizeof *l->order);
     if (!l->order)
         return -ENOMEM;
@@ -167,13 +182,13 @@ int wl_init(world *w, wl *l, uint64_t seed)
     if (!t)
         return -ENOMEM;
     for (size_t i = 0; i < n; i++)
-        t[i] = (timed){w->sc->script[i].at, (uint32_t)i};
+        t[i] = (timed){c->script[i].at, (uint32_t)i};
     qsort(t, n, sizeof *t, timed_cmp); /* equal times keep their order in the file */
     for (size_t i = 0; i < n; i++)
         l->order[i] = t[i].i;
     mem_free(t);
     sim_event_init(&l->arrive, on_script);
-    if (n && sim_schedule(&w->s, &l->arrive, w->sc->script[l->order[0]].at))
+    if (n && sim_schedule(s, &l->arrive, c->script[l->order[0]].at))
         return -ENOMEM;
     return 0;
 }
@@ -186,15 +201,15 @@ void wl_fini(wl *l)
     memset(l, 0, sizeof *l);
 }
 
-static uint32_t pick_key(world *w)
+static uint32_t pick_key(wl *l)
 {
-    const wl_cfg *c = &w->sc->wl;
-    rng *r = &w->wl.r_op;
+    const wl_cfg *c = l->c;
+    rng *r = &l->r_op;
     uint32_t nkeys = (uint32_t)c->keys;
     switch (c->popularity) {
     case POP_ZIPF: {
         double u = rng_uniform(r);
-        const double *cdf = w->wl.zipf_cdf;
+        const double *cdf = l->zipf_cdf;
         uint32_t lo = 0, hi = nkeys - 1;
         while (lo < hi) {
             uint32_t mid = lo + (hi - lo) / 2;
@@ -219,59 +234,246 @@ static uint32_t pick_key(world *w)
     }
 }
 
-/* Issues one drawn operation for client; returns 0 when the run's limits forbid it. */
-static int issue(world *w, uint32_t client)
+static void submit(wl *l, const op_request *rq)
 {
-    wl *l = &w->wl;
-    if ((l->limit && w->st->issued >= l->limit) || (l->deadline && w->s.now >= l->deadline))
+    l->issued++;
+    l->sub.submit(l->sub.ctx, rq);
+}
+
+/* Issues one drawn operation for client; returns 0 when the run's limits forbid it. */
+static int issue(wl *l, uint32_t client)
+{
+    if ((l->limit && l->issued >= l->limit) || (l->deadline && l->s->now >= l->deadline))
         return 0;
-    op_kind kind = rng_uniform(&l->r_op) < w->sc->wl.read_ratio ? OP_READ : OP_WRITE;
-    uint32_t key = pick_key(w);
-    coord_submit(w, kind, key, client, -1, NULL, 0);
+    op_kind kind = rng_uniform(&l->r_op) < l->c->read_ratio ? OP_READ : OP_WRITE;
+    uint32_t key = pick_key(l);
+    op_request rq = {.kind = (uint8_t)kind, .key = key, .client = client, .script = -1};
+    submit(l, &rq);
     return 1;
 }
 
 static void on_arrive(sim *s, sim_event *ev)
 {
-    world *w = SIM_CONTAINER_OF(s, world, s);
-    wl *l = &w->wl;
-    if (!issue(w, 0))
+    wl *l = SIM_CONTAINER_OF(ev, wl, arrive);
+    if (!issue(l, 0))
         return;
-    const wl_cfg *c = &w->sc->wl;
+    const wl_cfg *c = l->c;
     double gap_s = c->arrival == ARRIVAL_FIXED ? 1.0 / c->rate : -log(rng_uniform_pos(&l->r_arrival)) / c->rate;
     double gap_ns = gap_s * 1e9 + 0.5;
     int64_t gap = gap_ns >= (double)SIM_TIME_MAX ? SIM_TIME_MAX : (int64_t)gap_ns;
     if (sim_schedule(s, ev, sim_after(s, gap)))
-        w->failed = 1;
+        sim_fail(s);
 }
 
 static void on_think(sim *s, sim_event *ev)
 {
-    world *w = SIM_CONTAINER_OF(s, world, s);
-    issue(w, SIM_CONTAINER_OF(ev, wl_client, ev)->id);
+    (void)s;
+    wl_client *cl = SIM_CONTAINER_OF(ev, wl_client, ev);
+    issue(cl->l, cl->id);
 }
 
 static void on_script(sim *s, sim_event *ev)
 {
-    world *w = SIM_CONTAINER_OF(s, world, s);
-    wl *l = &w->wl;
-    const scenario *sc = w->sc;
-    while (l->next < sc->nscript && sc->script[l->order[l->next]].at <= s->now) {
+    wl *l = SIM_CONTAINER_OF(ev, wl, arrive);
+    const wl_cfg *c = l->c;
+    while (l->next < c->nscript && c->script[l->order[l->next]].at <= s->now) {
         uint32_t i = l->order[l->next++];
-        const script_op *so = &sc->script[i];
-
-        coord_submit(w, so->kind, so->key, 0, (int32_t)i, so->prefer, so->nprefer);
+        const script_op *so = &c->script[i];
+        op_request rq = {.kind = so->kind, .key = so->key, .client = 0, .script = (int32_t)i, .prefer = so->prefer,
+                         .nprefer = so->nprefer};
+        submit(l, &rq);
     }
-    if (l->next < sc->nscript && sim_schedule(s, ev, sc->script[l->order[l->next]].at))
-        w->failed = 1;
+    if (l->next < c->nscript && sim_schedule(s, ev, c->script[l->order[l->next]].at))
+        sim_fail(s);
 }
 
-void wl_on_done(world *w, const op *o)
+static void on_answer(void *ctx, op *o)
 {
-    if (w->sc->wl.mode != WL_CLOSED)
+    wl *l = ctx;
+    if (o->script >= 0) {
+        script_result *r = &l->res->script[o->script];
+        r->ok = o->ok;
+        r->end = o->answered;
+        r->kind = o->kind;
+        r->key = o->key;
+        r->start = o->start;
+        if (o->kind == OP_WRITE) {
+            r->version = o->ver.seq;
+        } else if (o->ok) {
+            r->version = o->ver.seq;
+            r->latest = o->v.has_latest ? o->v.latest.seq : 0;
+            r->cls = o->v.cls;
+            r->k = o->v.k;
+        } else {
+            r->latest = o->v.has_latest ? o->v.latest.seq : 0;
+        }
+    }
+    if (l->c->mode != WL_CLOSED)
         return;
-    wl_client *c = &w->wl.clients[o->client];
-    int64_t think = dist_sample(w->sc->wl.think, &w->wl.r_think);
-    if (sim_schedule(&w->s, &c->ev, sim_after(&w->s, think)))
-        w->failed = 1;
+    wl_client *cl = &l->clients[o->client];
+    int64_t think = dist_sample(l->c->think, &l->r_think);
+    if (sim_schedule(l->s, &cl->ev, sim_after(l->s, think)))
+        sim_fail(l->s);
 }
+
+op_observer wl_observer(wl *l) { return (op_observer){.name = "workload", .ctx = l, .answer = on_answer}; }
+
+/* ---- the workload module ---- */
+
+typedef struct script_load {
+    cfg *c;
+    scenario *sc;
+    wl_cfg *wc;
+    size_t entries; /* [script] entries seen, parsed or not */
+} script_load;
+
+static void on_script_entry(void *ctx, cfg_entry *e)
+{
+    script_load *sl = ctx;
+    wl_cfg *wc = sl->wc;
+    int nodes = (int)SC_CFG(sl->sc, MOD_CLUSTER, cluster_cfg)->nodes;
+    script_op so = {0};
+    char err[512];
+    sl->entries++;
+    if (wl_parse_script(e->value, wc->keys, nodes < 1 ? 1 : nodes, &so, err, sizeof err)) {
+        cfg_error(sl->c, e, "%s", err);
+        return;
+    }
+    script_op *ns = mem_realloc(wc->script, (wc->nscript + 1) * sizeof *ns);
+    if (!ns) {
+        cfg_error(sl->c, e, "out of memory");
+        return;
+    }
+    so.name = scenario_keep(sl->c, sl->sc, e->key);
+    so.file = scenario_keep(sl->c, sl->sc, e->file);
+    so.line = e->line;
+    wc->script = ns;
+    wc->script[wc->nscript++] = so;
+}
+
+static void load(cfg *c, scenario *sc, void *mcfg)
+{
+    wl_cfg *wc = mcfg;
+    sc->nkeys = (uint32_t)wc->keys;
+    script_load sl = {c, sc, wc, 0};
+    cfg_each(c, "script", on_script_entry, &sl);
+    if (wc->mode == WL_SCRIPT && sl.entries == 0)
+        cfg_error_key(c, "workload", "mode", "a script workload needs entries in [script]");
+}
+
+/* A script's prefer list names replicas to read from first: they must own the key. The
+ * ring depends only on node names, vnodes and N, so it can be consulted here. */
+static void check_prefer(cfg *c, const scenario *sc, const wl_cfg *wc)
+{
+    const cluster_cfg *cc = SC_CFG(sc, MOD_CLUSTER, cluster_cfg);
+    int any = 0;
+    for (size_t i = 0; i < wc->nscript; i++) {
+        const script_op *so = &wc->script[i];
+        any |= so->nprefer > 0;
+        if (so->nprefer > 0 && SC_CFG(sc, MOD_QUORUM, quorum_cfg)->read_fanout != FANOUT_R)
+            cfg_error(c, cfg_find(c, "script", so->name),
+                      "prefer needs quorum.read_fanout = r (with all, every owner is asked anyway)");
+        if (so->nprefer > 0 && so->kind != OP_READ)
+            cfg_error(c, cfg_find(c, "script", so->name), "prefer applies to reads only");
+    }
+    ring *r = NULL;
+    if (!any || cc->replicas > cc->nodes)
+        return;
+    if (ring_create((int)cc->nodes, (int)cc->vnodes, (int)cc->replicas, sc->nkeys, &r)) {
+        cfg_error(c, NULL, "out of memory");
+        return;
+    }
+    for (size_t i = 0; i < wc->nscript; i++) {
+        const script_op *so = &wc->script[i];
+        for (int p = 0; p < so->nprefer; p++) {
+            if (ring_owner_rank(r, so->key, so->prefer[p]) >= 0)
+                continue;
+            const uint16_t *own = ring_owners(r, so->key);
+            char list[128] = "";
+            for (int q = 0; q < cc->replicas; q++) {
+                size_t len = strlen(list);
+                snprintf(list + len, sizeof list - len, "%sn%d", q ? "," : "", own[q]);
+            }
+            cfg_error(c, cfg_find(c, "script", so->name), "prefer n%d: not an owner of k%u (its owners: %s)",
+                      so->prefer[p], so->key + 1, list);
+        }
+    }
+    ring_destroy(r);
+}
+
+static void check(cfg *c, const scenario *sc, void *mcfg)
+{
+    const wl_cfg *wc = mcfg;
+    const run_cfg *rc = SC_CFG(sc, MOD_RUN, run_cfg);
+    if (wc->mode == WL_SCRIPT) {
+        if (cfg_find(c, "run", "ops"))
+            cfg_error_key(c, "run", "ops", "not used with workload.mode = script (the script sets the operations)");
+        if (cfg_find(c, "run", "duration"))
+            cfg_error_key(c, "run", "duration", "not used with workload.mode = script");
+        if (wc->nscript > 0 && (size_t)rc->warmup >= wc->nscript)
+            cfg_error_key(c, "run", "warmup", "must be smaller than the number of [script] entries (%zu)", wc->nscript);
+    } else {
+        if (wc->nscript > 0) {
+            const cfg_entry *e = NULL;
+            for (size_t i = 0; i < wc->nscript && !e; i++)
+                e = cfg_find(c, "script", wc->script[i].name);
+            cfg_error(c, e, "[script] entries need workload.mode = script");
+        }
+        if (rc->ops == 0 && rc->duration == 0)
+            cfg_error(c, NULL, "set run.ops or run.duration: an open or closed workload needs a stop");
+    }
+    check_prefer(c, sc, wc);
+}
+
+static void release(void *mcfg)
+{
+    wl_cfg *wc = mcfg;
+    mem_free(wc->script);
+    wc->script = NULL;
+    wc->nscript = 0;
+}
+
+static void res_free(void *res)
+{
+    wl_res *r = res;
+    mem_free(r->script);
+    r->script = NULL;
+    r->nscript = 0;
+}
+
+static int create(world *w, const void *mcfg, void *res, void **state, char *err, size_t n)
+{
+    (void)err;
+    (void)n;
+    const run_cfg *rc = SC_CFG(w->sc, MOD_RUN, run_cfg);
+    wl *l = mem_calloc(1, sizeof *l);
+    if (!l)
+        return -ENOMEM;
+    *state = l;
+    if (wl_init(l, mcfg, &w->s, coord_submitter(&w->coord), rc->ops, rc->duration, w->seed, res))
+        return -ENOMEM;
+    op_observer ob = wl_observer(l);
+    return coord_observe(&w->coord, &ob) ? -ENOMEM : 0;
+}
+
+static void destroy(void *state)
+{
+    wl_fini(state);
+    mem_free(state);
+}
+
+static const cfg_table *const wl_lists[] = {&script_table, NULL};
+
+const module workload_module = {
+    .name = "workload",
+    .keys = &workload_table,
+    .lists = wl_lists,
+    .cfg_size = sizeof(wl_cfg),
+    .load = load,
+    .check = check,
+    .release = release,
+    .res_size = sizeof(wl_res),
+    .res_free = res_free,
+    .create = create,
+    .destroy = destroy,
+};

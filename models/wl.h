@@ -1,13 +1,16 @@
-/* wl: the workload, the clients that drive the store (DESIGN.md section 3). Open loop
+/* wl: the workload, the clients that drive the store (docs/design.md section 3). Open loop
  * (Poisson or fixed-rate arrivals at `rate`; latency is measured from the intended start,
  * so a stall is never hidden), closed loop (`clients` each issuing its next operation a
  * think time after the previous one ends), or a script of exact operations at exact times
  * (the stories). Key popularity: uniform, zipf(s), or hotspot. Arrival times and the
  * operations drawn come from their own streams, so changing the store's mechanisms never
- * changes what the clients ask for (common random numbers). Owns [workload] and [script]. */
+ * changes what the clients ask for (common random numbers). The workload knows no
+ * coordinator: it submits through an op_submitter and hears back as an observer. Owns
+ * [workload] and [script]. */
 #ifndef QSIM_WL_H
 #define QSIM_WL_H
 #include <stdint.h>
+#include "models/op.h"
 #include "models/ring.h"
 #include "sim/cfg.h"
 #include "sim/dist.h"
@@ -17,20 +20,6 @@
 typedef enum wl_mode { WL_OPEN, WL_CLOSED, WL_SCRIPT } wl_mode;
 typedef enum wl_arrival { ARRIVAL_POISSON, ARRIVAL_FIXED } wl_arrival;
 typedef enum wl_pop { POP_UNIFORM, POP_ZIPF, POP_HOTSPOT } wl_pop;
-
-typedef struct wl_cfg {
-    int mode;          /* wl_mode */
-    double rate;       /* per second (open loop) */
-    int arrival;       /* wl_arrival */
-    int64_t clients;   /* closed loop */
-    dist *think;       /* closed loop */
-    double read_ratio;
-    int64_t keys;
-    int popularity;    /* wl_pop */
-    double zipf_s;
-    double hot_keys;   /* hotspot: fraction of keys that are hot */
-    double hot_ops;    /* hotspot: fraction of operations that go to hot keys */
-} wl_cfg;
 
 /* One [script] entry: "NAME = TIME read|write kK [prefer nA,nB,...]". */
 typedef struct script_op {
@@ -44,34 +33,79 @@ typedef struct script_op {
     uint8_t nprefer;
 } script_op;
 
+typedef struct wl_cfg {
+    int mode;          /* wl_mode */
+    double rate;       /* per second (open loop) */
+    int arrival;       /* wl_arrival */
+    int64_t clients;   /* closed loop */
+    dist *think;       /* closed loop */
+    double read_ratio;
+    int64_t keys;
+    int popularity;    /* wl_pop */
+    double zipf_s;
+    double hot_keys;   /* hotspot: fraction of keys that are hot */
+    double hot_ops;    /* hotspot: fraction of operations that go to hot keys */
+    script_op *script; /* [script] entries in file order, owned */
+    size_t nscript;
+} wl_cfg;
+
 extern const cfg_table workload_table;
 extern const cfg_table script_table;
 
 /* Parses a script value; 0 or -1 with err. Keys are checked against nkeys, nodes against nodes. */
 int wl_parse_script(const char *text, int64_t nkeys, int nodes, script_op *so, char *err, size_t n);
 
+/* The outcome of one scripted operation (story scenarios). */
+typedef struct script_result {
+    char name[64];    /* the script entry's name (truncated to 63 bytes) */
+    uint8_t kind;     /* op_kind */
+    uint8_t ok;       /* quorum reached and answered in time */
+    uint8_t cls;      /* read_class for reads */
+    uint32_t key;
+    int64_t start, end; /* ns; end = completion or timeout */
+    uint32_t version;   /* write: the version it wrote; read: the version returned (0 = none) */
+    uint32_t latest;    /* read: latest(r), the newest version acknowledged before start */
+    uint32_t k;         /* read: acknowledged versions behind */
+} script_result;
+
+/* What the workload reports: every scripted operation's outcome. */
+typedef struct wl_res {
+    script_result *script; /* nscript entries (script workloads), owned */
+    size_t nscript;
+} wl_res;
+
+struct wl;
+
 typedef struct wl_client {
     sim_event ev;
+    struct wl *l;
     uint32_t id;
 } wl_client;
 
 typedef struct wl {
+    const wl_cfg *c;
+    sim *s;
+    op_submitter sub;
     rng r_arrival, r_op, r_think;
     sim_event arrive;
     uint64_t limit;      /* run.ops; 0 = none */
     int64_t deadline;    /* run.duration; 0 = none */
+    uint64_t issued;
     wl_client *clients;
     size_t nclients;
     double *zipf_cdf;    /* keys entries */
     uint32_t *order;     /* script: entries sorted by time */
     size_t next;         /* script: next entry to issue */
+    wl_res *res;
 } wl;
 
-struct world;
-struct op;
-
-int wl_init(struct world *w, wl *l, uint64_t seed);
+/* Starts the clients: schedules the first arrivals into s; operations go to sub. ops and
+ * duration stop an open or closed workload (0: no limit). Scripted operations record
+ * their outcome in res (its script array is allocated here). 0 or -ENOMEM. */
+int wl_init(wl *l, const wl_cfg *c, sim *s, op_submitter sub, int64_t ops, int64_t duration, uint64_t seed,
+            wl_res *res);
 void wl_fini(wl *l);
-/* Called by the coordinator when an operation has answered or failed. */
-void wl_on_done(struct world *w, const struct op *op);
+/* The observer the workload needs on the life cycle: at each answer a closed-loop client
+ * thinks and goes again, and a scripted operation records its outcome. */
+op_observer wl_observer(wl *l);
 #endif

@@ -1,44 +1,53 @@
-/* world: one run's store and its surroundings, built from a scenario (DESIGN.md section 1:
- * "runner: builds the world, runs it"). Every model handler finds the world from the
- * loop: the sim is the world's first member (SIM_CONTAINER_OF(s, world, s)). One world is
- * single-threaded; separate worlds share nothing and may run on separate threads. */
+/* world: one run, assembled from the module list (docs/design.md section 1: "runner: builds
+ * the world, runs it"). It holds the engine and the platform every module builds on: the
+ * message pool, the routing table, the trace writer, the holder registry, and the services
+ * the core modules provide (ring, network, nodes, coordinator), then each module's state.
+ * Modules use the world while they are created; their handlers get their own state. One
+ * world is single-threaded; separate worlds share nothing and may run on separate
+ * threads. */
 #ifndef QSIM_WORLD_H
 #define QSIM_WORLD_H
 #include <stdio.h>
 #include "models/coord.h"
-#include "models/fault.h"
+#include "models/holders.h"
+#include "models/module.h"
 #include "models/msg.h"
 #include "models/net.h"
 #include "models/node.h"
-#include "models/oracle.h"
 #include "models/ring.h"
+#include "models/route.h"
 #include "models/scenario.h"
-#include "models/stats.h"
-#include "models/wl.h"
 #include "sim/sim.h"
+#include "sim/trace.h"
 
 typedef struct world {
-    sim s; /* first: handlers recover the world from it */
+    sim s; /* first: the loop's handlers for arrivals and service find the world from it */
     const scenario *sc;
-    int nnodes, n, r, w; /* nodes, N, R, W */
+    uint64_t seed;
+    int run_index;
     msg_pool pool;
-    net net;
-    ring *ring;
-    node *nodes; /* [1..nnodes]; [0] unused (the client tier) */
-    coord coord;
-    wl wl;
-    oracle oracle;
-    fault_rt *faults;
-    size_t nfaults;
-    run_stats *st;
-    int failed; /* out of memory during the run: the results are not valid */
+    router rt;
+    tracer tr;
+    holders hs;
+    ring *ring;       /* cluster */
+    net net;          /* network */
+    node_set nodes;      /* node */
+    coord coord;      /* quorum */
+    void *state[MOD_COUNT]; /* set by create as soon as there is something to destroy */
+    run_result *rr;
 } world;
 
-/* Builds a world for one configuration. trace may be NULL. On error returns a negative code
- * and writes a reason to err (e.g. a script's prefer node that does not own the key). */
-int world_create(const scenario *sc, int run_index, FILE *trace, run_stats *st, world **out, char *err, size_t n);
-/* Runs until no event is left; fills the stats. Returns 0, or -1 if the run ran out of
- * memory (the stats are then incomplete). */
+/* Builds a world for one configuration; rr (run_result_init'ed) receives the results.
+ * trace may be NULL. Returns 0, -EINVAL with a reason in err when the scenario is at fault
+ * (e.g. a bad [trace] key list), or -ENOMEM. */
+int world_create(const scenario *sc, int run_index, FILE *trace, run_result *rr, world **out, char *err, size_t n);
+/* Runs until no event is left; every module finishes its results. Returns 0, or -1 if the
+ * run ran out of memory (the results are then incomplete). */
 int world_run(world *w);
 void world_destroy(world *w);
+/* The loop's handlers for a message's arrival and the end of its service at a node. */
+void world_on_arrive(sim *s, sim_event *ev);
+void world_on_served(sim *s, sim_event *ev);
+/* A test or tool may add an observer before world_run (see coord_observe). */
+static inline coord *world_coord(world *w) { return &w->coord; }
 #endif

@@ -1,7 +1,9 @@
-/* heap: intrusive binary min-heap ordered by (time, seq), the engine's event queue
- * (DESIGN.md section 2, STYLE.md "The event loop"). Nodes are embedded in their owners;
- * the heap holds pointers in a growable array, so pushing allocates only when the array
- * doubles (amortised, never per event). Each node knows its index: removal is O(log n). */
+/* heap: intrusive 4-ary min-heap ordered by (time, seq), the engine's event queue
+ * (docs/design.md section 2, STYLE.md "The event loop"). Nodes are embedded in their
+ * owners; the heap's array holds each node's key beside its pointer, so sifting compares
+ * keys without touching the nodes, and four children sit side by side. Pushing allocates
+ * only when the array doubles (amortised, never per event). Each node knows its index:
+ * removal is O(log n). */
 #ifndef QSIM_HEAP_H
 #define QSIM_HEAP_H
 #include <stddef.h>
@@ -15,19 +17,28 @@ typedef struct heap_node {
 
 #define HEAP_NONE ((size_t)-1)
 
+/* One array slot: a copy of the node's key (time in the high 64 bits, seq in the low:
+ * times are never negative, so one unsigned comparison orders by time, then seq), and the
+ * node. */
+typedef struct heap_ent {
+    unsigned __int128 key;
+    heap_node *node;
+} heap_ent;
+
 typedef struct heap {
-    heap_node **a;
+    heap_ent *a;
     size_t n, cap;
 } heap;
 
 void heap_init(heap *h);             /* empty, no allocation */
 void heap_fini(heap *h);             /* frees the array, not the nodes */
-/* Inserts node (time and seq already set). Returns 0 or -1 if growing the array failed. */
+/* Inserts node (time and seq already set; they must not change while it is in the heap).
+ * Returns 0 or -1 if growing the array failed. */
 int heap_push(heap *h, heap_node *node);
-heap_node *heap_peek(const heap *h); /* NULL when empty */
+static inline heap_node *heap_peek(const heap *h) { return h->n ? h->a[0].node : NULL; } /* NULL when empty */
 heap_node *heap_pop(heap *h);        /* NULL when empty; popped node gets index HEAP_NONE */
 /* Removes a node that is in h (index != HEAP_NONE). O(log n). */
 void heap_remove(heap *h, heap_node *node);
-/* Checks the heap order and every stored index; returns 1 if valid. O(n). */
+/* Checks the heap order, every stored key and every stored index; returns 1 if valid. O(n). */
 int heap_check(const heap *h);
 #endif

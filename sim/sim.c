@@ -33,6 +33,7 @@ void sim_init(sim *s)
     s->seq = 0;
     s->scheduled = s->dispatched = s->cancelled = 0;
     s->stop = 0;
+    s->failed = 0;
 }
 
 void sim_fini(sim *s)

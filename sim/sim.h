@@ -54,6 +54,7 @@ typedef struct sim {
     uint64_t dispatched; /* handlers run */
     uint64_t cancelled;  /* removed by sim_cancel */
     int stop;
+    int failed; /* a handler ran out of memory: the run's results are not valid */
 } sim;
 
 /* The latest time the loop ever reaches (about 146 years): delays that would go past it
@@ -88,6 +89,9 @@ void sim_cancel(sim *s, sim_event *ev);
  * <= until, and sim_stop was not called. Returns the number of events dispatched. */
 uint64_t sim_run(sim *s, int64_t until);
 void sim_stop(sim *s);
+/* Marks the run failed (a handler could not allocate); the loop goes on, the caller of
+ * sim_run checks s->failed. */
+static inline void sim_fail(sim *s) { s->failed = 1; }
 static inline size_t sim_pending(const sim *s) { return s->q.n + s->lane_live; }
 /* scheduled == dispatched + cancelled + pending: returns 1 if balanced. */
 int sim_balanced(const sim *s);

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "models/coord.h"
+#include "models/run.h"
 #include "models/scenario.h"
 #include "sim/alloc.h"
 #include "sim/cfg.h"
@@ -309,7 +311,8 @@ int main(int argc, char **argv)
     if (timing) {
         for (size_t i = 0; i < n; i++)
             fprintf(stderr, "config %zu: %.3f s wall, %.0f events/s, %.0f ops/s\n", i, items[i].wall_s,
-                    (double)items[i].st.events / items[i].wall_s, (double)items[i].st.issued / items[i].wall_s);
+                    (double)((const run_res *)items[i].rr.res[MOD_RUN])->events / items[i].wall_s,
+                    (double)((const coord_res *)items[i].rr.res[MOD_QUORUM])->issued / items[i].wall_s);
     }
 done:
     mem_free(sets);

@@ -3,7 +3,15 @@
 #include <inttypes.h>
 #include <math.h>
 #include <string.h>
-#include "models/world.h"
+#include "models/coord.h"
+#include "models/net.h"
+#include "models/node.h"
+#include "models/oracle.h"
+#include "models/ring.h"
+#include "models/run.h"
+#include "models/scenario.h"
+#include "models/stats.h"
+#include "models/wl.h"
 #include "sim/json.h"
 #include "sim/units.h"
 
@@ -13,10 +21,18 @@ static const double qs[] = {0.5, 0.9, 0.95, 0.99, 0.999, 1.0};
 static const char *const qname[] = {"p50", "p90", "p95", "p99", "p999", "max"};
 #define NQ (sizeof qs / sizeof qs[0])
 
+#define RES(it, id, type) ((const type *)(it)->rr.res[id])
+#define STATS(it) RES(it, MOD_STATS, stats_res)
+#define ORACLE(it) RES(it, MOD_ORACLE, oracle_res)
+#define N_OF(it) SC_CFG(&(it)->sc, MOD_CLUSTER, cluster_cfg)->replicas
+#define R_OF(it) SC_CFG(&(it)->sc, MOD_QUORUM, quorum_cfg)->r
+#define W_OF(it) SC_CFG(&(it)->sc, MOD_QUORUM, quorum_cfg)->w
+#define SEED_OF(it) SC_CFG(&(it)->sc, MOD_RUN, run_cfg)->seed
+
 verdict report_verdict(const run_item *it)
 {
-    const run_stats *s = &it->st;
-    if (s->lost_reads || s->lost_writes)
+    const stats_res *s = STATS(it);
+    if (s->lost_reads || ORACLE(it)->lost_writes)
         return V_LOST;
     if (s->stale)
         return V_STALE;
@@ -25,7 +41,7 @@ verdict report_verdict(const run_item *it)
     return V_LATEST;
 }
 
-static int overlap(const run_item *it) { return it->sc.quorum.r + it->sc.quorum.w > it->sc.cluster.replicas; }
+static int overlap(const run_item *it) { return R_OF(it) + W_OF(it) > N_OF(it); }
 
 /* Theory: R+W>N promises the latest version; R+W<=N only makes stale reads possible.
  * The note is empty when observation matches that. */
@@ -60,7 +76,7 @@ static char *lat(int64_t ns, char *buf, size_t n)
     return buf;
 }
 
-int64_t report_visibility_time(const run_stats *st, double p)
+int64_t report_visibility_time(const stats_res *st, double p)
 {
     if (st->vis_all.count == 0)
         return 0;
@@ -79,12 +95,12 @@ int64_t report_visibility_time(const run_stats *st, double p)
     return best;
 }
 
-static uint64_t reads_ok(const run_stats *s) { return s->ok[OP_READ]; }
-static uint64_t anomalies(const run_stats *s) { return s->stale + s->lost_reads; }
+static uint64_t reads_ok(const stats_res *s) { return s->ok[OP_READ]; }
+static uint64_t anomalies(const stats_res *s) { return s->stale + s->lost_reads; }
 
 void report_table(FILE *f, const report_meta *m, const run_item *items, size_t n)
 {
-    fprintf(f, "qsim %s: %s, seed %" PRId64 "\n", QSIM_VERSION, m->scenario, items[0].sc.run.seed);
+    fprintf(f, "qsim %s: %s, seed %" PRId64 "\n", QSIM_VERSION, m->scenario, SEED_OF(&items[0]));
     int lw = 6;
     for (size_t i = 0; i < n; i++) {
         int l = (int)strlen(items[i].label);
@@ -97,14 +113,14 @@ void report_table(FILE *f, const report_meta *m, const run_item *items, size_t n
             "stale%", "lost-wr", "unavail%", "read-p50", "read-p99", "write-p50", "write-p99", "note");
     for (size_t i = 0; i < n; i++) {
         const run_item *it = &items[i];
-        const run_stats *s = &it->st;
+        const stats_res *s = STATS(it);
         char a[32], b[32], c[32], d[32];
         if (m->nsw)
             fprintf(f, "%-*s  ", lw, it->label);
         fprintf(f, "%2" PRId64 " %2" PRId64 " %2" PRId64 " %3" PRId64 " %-5s %-14s %7.3f %8" PRIu64 " %8.3f %9s %9s %9s %9s  %s\n",
-                it->sc.cluster.replicas, it->sc.quorum.r, it->sc.quorum.w, it->sc.quorum.r + it->sc.quorum.w,
+                N_OF(it), R_OF(it), W_OF(it), R_OF(it) + W_OF(it),
                 overlap(it) ? "yes" : "no", verdict_name[report_verdict(it)], pct(anomalies(s), reads_ok(s)),
-                s->lost_writes, pct(s->unavailable[0] + s->unavailable[1], s->measured[0] + s->measured[1]),
+                ORACLE(it)->lost_writes, pct(s->unavailable[0] + s->unavailable[1], s->measured[0] + s->measured[1]),
                 lat(hist_quantile(&s->lat[OP_READ][OUT_OK], 0.5), a, sizeof a),
                 lat(hist_quantile(&s->lat[OP_READ][OUT_OK], 0.99), b, sizeof b),
                 lat(hist_quantile(&s->lat[OP_WRITE][OUT_OK], 0.5), c, sizeof c),
@@ -112,7 +128,8 @@ void report_table(FILE *f, const report_meta *m, const run_item *items, size_t n
     }
     /* stories: every scripted operation's outcome */
     for (size_t i = 0; i < n; i++) {
-        const run_stats *s = &items[i].st;
+        const wl_res *s = RES(&items[i], MOD_WORKLOAD, wl_res);
+        const oracle_res *o = ORACLE(&items[i]);
         if (!s->nscript)
             continue;
         fprintf(f, "\nscript%s%s:\n", items[i].label[0] ? " with " : "", items[i].label);
@@ -132,9 +149,9 @@ void report_table(FILE *f, const report_meta *m, const run_item *items, size_t n
                         r->cls == RC_LOST ? "LOST" : "STALE", r->k);
             fprintf(f, "  [%s]\n", lat(r->end - r->start, t1, sizeof t1));
         }
-        if (s->acked_writes)
-            fprintf(f, "  acknowledged writes lost at the end: %" PRIu64 " of %" PRIu64 "\n", s->lost_writes,
-                    s->acked_writes);
+        if (o->acked_writes)
+            fprintf(f, "  acknowledged writes lost at the end: %" PRIu64 " of %" PRIu64 "\n", o->lost_writes,
+                    o->acked_writes);
     }
 }
 
@@ -173,19 +190,21 @@ void report_csv(FILE *f, const report_meta *m, const run_item *items, size_t n)
     fputs(",msgs_lost,msgs_cut,msgs_to_down,events,sim_end_ns\n", f);
     for (size_t i = 0; i < n; i++) {
         const run_item *it = &items[i];
-        const run_stats *s = &it->st;
+        const stats_res *s = STATS(it);
+        const oracle_res *o = ORACLE(it);
+        const net_res *nr = RES(it, MOD_NETWORK, net_res);
         fprintf(f, "%zu", i);
         for (size_t k = 0; k < it->nover; k++) {
             fputc(',', f);
             csv_field(f, it->over[k].value);
         }
-        fprintf(f, ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%d,%s,%d", it->sc.run.seed,
-                it->sc.cluster.replicas, it->sc.quorum.r, it->sc.quorum.w, overlap(it),
+        fprintf(f, ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%d,%s,%d", SEED_OF(it),
+                N_OF(it), R_OF(it), W_OF(it), overlap(it),
                 verdict_name[report_verdict(it)], agrees(it));
         fprintf(f, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64, s->measured[0], s->ok[0],
                 s->unavailable[0], s->measured[1], s->ok[1], s->unavailable[1]);
         fprintf(f, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%.6f,%" PRIu64 ",%" PRIu64 ",%.6f", s->fresh, s->stale,
-                s->lost_reads, pct(anomalies(s), reads_ok(s)), s->acked_writes, s->lost_writes,
+                s->lost_reads, pct(anomalies(s), reads_ok(s)), o->acked_writes, o->lost_writes,
                 pct(s->unavailable[0] + s->unavailable[1], s->measured[0] + s->measured[1]));
         for (int k = 0; k < 2; k++)
             for (size_t q = 0; q < NQ; q++)
@@ -193,9 +212,10 @@ void report_csv(FILE *f, const report_meta *m, const run_item *items, size_t n)
         fprintf(f, ",%.1f,%.1f,%" PRId64 ",%" PRId64, hist_mean(&s->lat[0][OUT_OK]), hist_mean(&s->lat[1][OUT_OK]),
                 report_visibility_time(s, 0.99), report_visibility_time(s, 0.999));
         for (int k = 0; k < MSG_NKINDS; k++)
-            fprintf(f, ",%" PRIu64, s->msgs_sent[k]);
-        fprintf(f, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRId64 "\n", s->msgs_lost, s->msgs_cut,
-                s->msgs_to_down, s->events, s->end_time);
+            fprintf(f, ",%" PRIu64, nr->sent[k]);
+        fprintf(f, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRId64 "\n", nr->lost, nr->cut,
+                RES(it, MOD_NODE, nodes_res)->to_down, RES(it, MOD_RUN, run_res)->events,
+                RES(it, MOD_RUN, run_res)->end_time);
     }
 }
 
@@ -214,7 +234,12 @@ static void json_hist(jw *j, const char *key, const hist *h)
 
 static void json_item(jw *j, size_t i, const run_item *it)
 {
-    const run_stats *s = &it->st;
+    const stats_res *s = STATS(it);
+    const oracle_res *o = ORACLE(it);
+    const net_res *nr = RES(it, MOD_NETWORK, net_res);
+    const run_res *rn = RES(it, MOD_RUN, run_res);
+    const coord_res *cr = RES(it, MOD_QUORUM, coord_res);
+    const wl_res *wr = RES(it, MOD_WORKLOAD, wl_res);
     jw_obj(j, NULL);
     jw_int(j, "config", (int64_t)i);
     jw_str(j, "label", it->label);
@@ -222,10 +247,10 @@ static void json_item(jw *j, size_t i, const run_item *it)
     for (size_t k = 0; k < it->nover; k++)
         jw_str(j, it->over[k].key, it->over[k].value);
     jw_obj_end(j);
-    jw_int(j, "seed", it->sc.run.seed);
-    jw_int(j, "n", it->sc.cluster.replicas);
-    jw_int(j, "r", it->sc.quorum.r);
-    jw_int(j, "w", it->sc.quorum.w);
+    jw_int(j, "seed", SEED_OF(it));
+    jw_int(j, "n", N_OF(it));
+    jw_int(j, "r", R_OF(it));
+    jw_int(j, "w", W_OF(it));
     jw_bool(j, "r_plus_w_gt_n", overlap(it));
     jw_str(j, "verdict", verdict_name[report_verdict(it)]);
     jw_bool(j, "theory_agrees", agrees(it));
@@ -254,10 +279,10 @@ static void json_item(jw *j, size_t i, const run_item *it)
     jw_obj_end(j);
     jw_obj_end(j);
     jw_obj(j, "writes_outcome");
-    jw_int(j, "acknowledged", (int64_t)s->acked_writes);
-    jw_int(j, "failed", (int64_t)s->failed_writes);
-    jw_int(j, "lost", (int64_t)s->lost_writes);
-    jw_bool(j, "lost_count_capped", s->lost_writes_capped);
+    jw_int(j, "acknowledged", (int64_t)o->acked_writes);
+    jw_int(j, "failed", (int64_t)o->failed_writes);
+    jw_int(j, "lost", (int64_t)o->lost_writes);
+    jw_bool(j, "lost_count_capped", o->lost_writes_capped);
     jw_obj_end(j);
     jw_obj(j, "visibility");
     jw_arr(j, "bands");
@@ -286,24 +311,24 @@ static void json_item(jw *j, size_t i, const run_item *it)
     jw_obj_end(j);
     jw_obj(j, "messages");
     for (int k = 0; k < MSG_NKINDS; k++)
-        jw_int(j, msg_kind_name[k], (int64_t)s->msgs_sent[k]);
-    jw_int(j, "lost", (int64_t)s->msgs_lost);
-    jw_int(j, "cut_by_partition", (int64_t)s->msgs_cut);
-    jw_int(j, "to_crashed_node", (int64_t)s->msgs_to_down);
-    jw_int(j, "late_replies", (int64_t)s->late_replies);
+        jw_int(j, msg_kind_name[k], (int64_t)nr->sent[k]);
+    jw_int(j, "lost", (int64_t)nr->lost);
+    jw_int(j, "cut_by_partition", (int64_t)nr->cut);
+    jw_int(j, "to_crashed_node", (int64_t)RES(it, MOD_NODE, nodes_res)->to_down);
+    jw_int(j, "late_replies", (int64_t)cr->late_replies);
     jw_obj_end(j);
-    jw_int(j, "events", (int64_t)s->events);
-    jw_int(j, "sim_end_ns", s->end_time);
-    jw_int(j, "peak_inflight_ops", (int64_t)s->peak_ops);
-    jw_int(j, "peak_inflight_msgs", (int64_t)s->peak_msgs);
+    jw_int(j, "events", (int64_t)rn->events);
+    jw_int(j, "sim_end_ns", rn->end_time);
+    jw_int(j, "peak_inflight_ops", (int64_t)cr->peak_ops);
+    jw_int(j, "peak_inflight_msgs", (int64_t)nr->peak_msgs);
     jw_obj(j, "trace");
-    jw_int(j, "lines", (int64_t)s->trace_lines);
-    jw_bool(j, "truncated", s->trace_truncated);
+    jw_int(j, "lines", (int64_t)o->trace_lines);
+    jw_bool(j, "truncated", o->trace_truncated);
     jw_obj_end(j);
-    if (s->nscript) {
+    if (wr->nscript) {
         jw_arr(j, "script");
-        for (size_t k = 0; k < s->nscript; k++) {
-            const script_result *r = &s->script[k];
+        for (size_t k = 0; k < wr->nscript; k++) {
+            const script_result *r = &wr->script[k];
             char key[16];
             snprintf(key, sizeof key, "k%u", r->key + 1);
             jw_obj(j, NULL);
@@ -338,7 +363,7 @@ void report_json(FILE *f, const report_meta *m, const run_item *items, size_t n)
     jw_str(&j, "qsim_version", QSIM_VERSION);
     jw_str(&j, "scenario", m->scenario);
     jw_str(&j, "name", m->name);
-    jw_int(&j, "seed", items[0].sc.run.seed);
+    jw_int(&j, "seed", SEED_OF(&items[0]));
     jw_arr(&j, "sweeps");
     for (size_t s = 0; s < m->nsw; s++) {
         jw_obj(&j, NULL);

@@ -5,6 +5,7 @@
 #ifndef QSIM_REPORT_H
 #define QSIM_REPORT_H
 #include <stdio.h>
+#include "models/stats.h"
 #include "src/runner.h"
 
 typedef struct report_meta {
@@ -26,5 +27,5 @@ void report_csv(FILE *f, const report_meta *m, const run_item *items, size_t n);
 void report_json(FILE *f, const report_meta *m, const run_item *items, size_t n);
 /* Time t such that reads with t-visibility >= t were fresh with probability >= p, at
  * histogram resolution; -1 when even the oldest reads fall short. 0 if no read had a latest. */
-int64_t report_visibility_time(const run_stats *st, double p);
+int64_t report_visibility_time(const stats_res *st, double p);
 #endif

@@ -96,7 +96,11 @@ static void run_one(pool *p, size_t i)
 {
     run_item *it = &p->items[i];
     FILE *tf = NULL;
-    stats_init(&it->st);
+    if (run_result_init(&it->rr)) {
+        snprintf(it->err, sizeof it->err, "out of memory");
+        return;
+    }
+    it->has_rr = 1;
     if (p->trace_dir) {
         char path[4096];
         snprintf(path, sizeof path, "%s/.trace.%zu.tmp", p->trace_dir, i);
@@ -109,7 +113,7 @@ static void run_one(pool *p, size_t i)
     }
     double t0 = now_s();
     world *w = NULL;
-    int rc = world_create(&it->sc, (int)i, tf, &it->st, &w, it->err, sizeof it->err);
+    int rc = world_create(&it->sc, (int)i, tf, &it->rr, &w, it->err, sizeof it->err);
     if (rc == -EINVAL)
         it->bad_input = 1;
     if (rc == 0) {
@@ -188,7 +192,8 @@ void runner_free(run_item *items, size_t n)
             mem_free(it->eff[k].value);
         }
         mem_free(it->eff);
-        stats_fini(&it->st);
+        if (it->has_rr)
+            run_result_free(&it->rr);
         if (it->trace_path)
             unlink(it->trace_path);
         mem_free(it->trace_path);

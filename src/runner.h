@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include "models/scenario.h"
-#include "models/stats.h"
+#include "models/module.h"
 #include "sim/cfg.h"
 
 #define RUNNER_MAX_SWEEPS 8
@@ -29,7 +29,8 @@ typedef struct run_item {
     size_t nover;
     kv *eff;          /* effective configuration "section.key" = text */
     size_t neff;
-    run_stats st;
+    run_result rr;    /* every module's results */
+    int has_rr;
     char *trace_path; /* per-configuration temporary trace, or NULL */
     int ok;
     int bad_input;    /* the failure is the scenario's fault (exit status 2) */

@@ -246,8 +246,8 @@ static void cfg_include_relative_to_including_file(void **state)
     cfg *c;
     scenario sc;
     EQ(load(path, NULL, 0, &c, &sc, errs, sizeof errs), 0);
-    NEAR(sc.net.loss, 0.125, 0);
-    assert_non_null(sc.net.latency);
+    NEAR(SC_NET(&sc)->loss, 0.125, 0);
+    assert_non_null(SC_NET(&sc)->latency);
     unload(c, &sc);
     tu_rm_tree(dir);
 }
@@ -266,8 +266,8 @@ static void cfg_same_fragment_included_twice_is_not_set_twice(void **state)
     cfg *c;
     scenario sc;
     EQ(load(path, NULL, 0, &c, &sc, errs, sizeof errs), 0);
-    NEAR(sc.net.loss, 0.25, 0);
-    EQ(sc.cluster.nodes, 4);
+    NEAR(SC_NET(&sc)->loss, 0.25, 0);
+    EQ(SC_CLUSTER(&sc)->nodes, 4);
     unload(c, &sc);
     /* a key repeated inside the shared fragment is still an error, once, at its line */
     tu_put(dir, "common.ini", "[network]\nloss = 0.25\nloss = 0.5\n");
@@ -343,8 +343,8 @@ static void cfg_later_file_overrides_include(void **state)
     cfg *c;
     scenario sc;
     EQ(load(path, NULL, 0, &c, &sc, errs, sizeof errs), 0);
-    NEAR(sc.net.loss, 0.2, 0);
-    EQ(sc.quorum.r, 1);
+    NEAR(SC_NET(&sc)->loss, 0.2, 0);
+    EQ(SC_QUORUM(&sc)->r, 1);
     const cfg_entry *e = cfg_find(c, "network", "loss");
     assert_non_null(e);
     EQ(e->line, 5);
@@ -353,7 +353,7 @@ static void cfg_later_file_overrides_include(void **state)
     tu_put(dir, "before.ini", "[run]\nops = 10\n[network]\nloss = 0.2\ninclude = preset.ini\n");
     snprintf(path, sizeof path, "%s/before.ini", dir);
     EQ(load(path, NULL, 0, &c, &sc, errs, sizeof errs), 0);
-    NEAR(sc.net.loss, 0.1, 0);
+    NEAR(SC_NET(&sc)->loss, 0.1, 0);
     unload(c, &sc);
     tu_rm_tree(dir);
 }
@@ -366,8 +366,8 @@ static void cfg_set_override_applies_and_bad_set_names_set(void **state)
     scenario sc;
     const char *good[] = {"quorum.r=1", "network.loss=0.5"};
     EQ(load_text("[run]\nops = 10\n[quorum]\nr = 3\n", good, 2, &c, &sc, errs, sizeof errs), 0);
-    EQ(sc.quorum.r, 1);
-    NEAR(sc.net.loss, 0.5, 0);
+    EQ(SC_QUORUM(&sc)->r, 1);
+    NEAR(SC_NET(&sc)->loss, 0.5, 0);
     unload(c, &sc);
 
     const char *bad[] = {"quorum.r=9"};
@@ -401,9 +401,9 @@ static void expect_levels(int replicas, const char *r, const char *w, int64_t wa
     scenario sc;
     if (load_text(text, NULL, 0, &c, &sc, errs, sizeof errs))
         fail_msg("N=%d r=%s w=%s: %s", replicas, r, w, errs);
-    if (sc.quorum.r != want_r || sc.quorum.w != want_w)
-        fail_msg("N=%d r=%s w=%s: got R=%lld W=%lld, want R=%lld W=%lld", replicas, r, w, (long long)sc.quorum.r,
-                 (long long)sc.quorum.w, (long long)want_r, (long long)want_w);
+    if (SC_QUORUM(&sc)->r != want_r || SC_QUORUM(&sc)->w != want_w)
+        fail_msg("N=%d r=%s w=%s: got R=%lld W=%lld, want R=%lld W=%lld", replicas, r, w, (long long)SC_QUORUM(&sc)->r,
+                 (long long)SC_QUORUM(&sc)->w, (long long)want_r, (long long)want_w);
     unload(c, &sc);
 }
 
@@ -421,8 +421,8 @@ static void cfg_quorum_levels_resolve(void **state)
     cfg *c;
     scenario sc;
     EQ(load_text("[run]\nops = 10\n", NULL, 0, &c, &sc, errs, sizeof errs), 0);
-    EQ(sc.quorum.r, 2);
-    EQ(sc.quorum.w, 2);
+    EQ(SC_QUORUM(&sc)->r, 2);
+    EQ(SC_QUORUM(&sc)->w, 2);
     unload(c, &sc);
     /* names are exact */
     EQ(tu_check_text("[run]\nops = 10\n[quorum]\nr = quorum\n", NULL, 0, errs, sizeof errs), 1);
@@ -476,7 +476,7 @@ static void cfg_empirical_missing_file(void **state)
     /* the file name is relative to the scenario: once it exists, the same text loads */
     tu_put(dir, "nofile.csv", "0.001\n0.002\n0.003\n");
     EQ(load(path, NULL, 0, &c, &sc, errs, sizeof errs), 0);
-    assert_non_null(sc.net.latency);
+    assert_non_null(SC_NET(&sc)->latency);
     unload(c, &sc);
     tu_rm_tree(dir);
 }
@@ -520,7 +520,7 @@ static void cfg_defaults_fill_effective_configuration(void **state)
         for (size_t k = 0; k < t[i]->n; k++)
             nkeys += t[i]->keys[k].type != CFG_LIST;
     EQ(cfg_effective_count(c), nkeys);
-    EQ(sc.quorum.timeout, 1000000000);
+    EQ(SC_QUORUM(&sc)->timeout, 1000000000);
     unload(c, &sc);
 }
 
@@ -559,14 +559,18 @@ static long countdown_left(long k)
 /* The parts of a built scenario that come from allocated text: names, files, counts. */
 static void describe(const scenario *sc, char *buf, size_t n)
 {
-    size_t l = (size_t)snprintf(buf, n, "links %zu faults %zu script %zu r %lld loss %g", sc->nlinks, sc->nfaults,
-                                sc->nscript, (long long)sc->quorum.r, sc->net.loss);
-    for (size_t i = 0; i < sc->nfaults && l < n; i++)
-        l += (size_t)snprintf(buf + l, n - l, " fault %s %s:%d %s", sc->faults[i].name, sc->faults[i].file,
-                              sc->faults[i].line, sc->faults[i].text);
-    for (size_t i = 0; i < sc->nscript && l < n; i++)
-        l += (size_t)snprintf(buf + l, n - l, " script %s %s:%d", sc->script[i].name, sc->script[i].file,
-                              sc->script[i].line);
+    if (!SC_NET(sc) || !SC_FAULTS(sc) || !SC_WL(sc) || !SC_QUORUM(sc)) {
+        snprintf(buf, n, "not built"); /* a configuration block could not be allocated */
+        return;
+    }
+    size_t l = (size_t)snprintf(buf, n, "links %zu faults %zu script %zu r %lld loss %g", SC_NET(sc)->nlinks, SC_FAULTS(sc)->n,
+                                SC_WL(sc)->nscript, (long long)SC_QUORUM(sc)->r, SC_NET(sc)->loss);
+    for (size_t i = 0; i < SC_FAULTS(sc)->n && l < n; i++)
+        l += (size_t)snprintf(buf + l, n - l, " fault %s %s:%d %s", SC_FAULTS(sc)->f[i].name, SC_FAULTS(sc)->f[i].file,
+                              SC_FAULTS(sc)->f[i].line, SC_FAULTS(sc)->f[i].text);
+    for (size_t i = 0; i < SC_WL(sc)->nscript && l < n; i++)
+        l += (size_t)snprintf(buf + l, n - l, " script %s %s:%d", SC_WL(sc)->script[i].name, SC_WL(sc)->script[i].file,
+                              SC_WL(sc)->script[i].line);
 }
 
 /* Fails allocation k = 1, 2, ... of cfg_create + cfg_load + --set + scenario_build on path

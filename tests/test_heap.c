@@ -107,7 +107,7 @@ static void heap_remove_random_keeps_order(void **state)
         nodes[i].index = HEAP_NONE;
         in[i] = 0;
     }
-    for (int op = 0; op < OPS; op++) {
+    for (int step = 0; step < OPS; step++) {
         unsigned r = (unsigned)(xrand() % 10);
         if (r < 5) { /* push a random free node */
             size_t i = (size_t)(xrand() % POOL);
@@ -129,11 +129,11 @@ static void heap_remove_random_keeps_order(void **state)
         } else if (count > 0) { /* remove: the root, the last slot, or any node */
             heap_node *victim;
             if (r == 7)
-                victim = h.a[0];
+                victim = h.a[0].node;
             else if (r == 8)
-                victim = h.a[h.n - 1];
+                victim = h.a[h.n - 1].node;
             else
-                victim = h.a[xrand() % h.n];
+                victim = h.a[xrand() % h.n].node;
             heap_remove(&h, victim);
             EQ(victim->index, HEAP_NONE);
             in[victim - nodes] = 0;
@@ -154,11 +154,12 @@ static void heap_remove_random_keeps_order(void **state)
     EQ(mem_live(), live);
 }
 
-/* The three removal cases libuv got wrong, built by hand. */
+/* The three removal cases libuv got wrong, built by hand for a 4-ary heap: the root's
+ * children are 1..4, node 1's are 5..8, node 2's are 9..12. */
 static void heap_remove_last_root_and_middle_up(void **state)
 {
     (void)state;
-    static const int64_t times[] = {0, 10, 1, 11, 12, 2, 3};
+    static const int64_t times[] = {0, 10, 1, 11, 12, 20, 21, 22, 23, 2, 3};
     enum { N = sizeof times / sizeof *times };
     heap_node nodes[N];
     heap h;
@@ -169,12 +170,13 @@ static void heap_remove_last_root_and_middle_up(void **state)
         EQ(heap_push(&h, &nodes[i]), 0);
         EQ(nodes[i].index, i); /* pushed in heap order: nothing moved */
     }
-    /* Middle node whose replacement (the last, time 3) must move up past 10. */
-    heap_remove(&h, &nodes[3]);
+    /* Middle node (20, under 10) whose replacement (the last, time 3) must move up past 10. */
+    heap_remove(&h, &nodes[5]);
     assert_true(heap_check(&h));
-    EQ(nodes[6].index, 1);
+    EQ(nodes[10].index, 1);
+    EQ(nodes[1].index, 5);
     /* The last element. */
-    heap_remove(&h, h.a[h.n - 1]);
+    heap_remove(&h, h.a[h.n - 1].node);
     assert_true(heap_check(&h));
     /* The root. */
     heap_remove(&h, &nodes[0]);

@@ -11,9 +11,9 @@
 
 static const script_result *res(const run_stats *st, const char *name)
 {
-    for (size_t i = 0; i < st->nscript; i++)
-        if (strcmp(st->script[i].name, name) == 0)
-            return &st->script[i];
+    for (size_t i = 0; i < st->wl->nscript; i++)
+        if (strcmp(st->wl->script[i].name, name) == 0)
+            return &st->wl->script[i];
     fail_msg("no script entry %s", name);
     return NULL;
 }
@@ -152,7 +152,7 @@ static void node_fifo_queue_serves_in_order(void **state)
     EQ(took(&st, "d"), 2000000);
     EQ(took(&st, "e"), 3000000); /* queued behind the write, and returns it */
     EQ(res(&st, "e")->version, 1);
-    stats_fini(&st);
+    tu_run_free(&st);
 }
 
 static void node_two_servers_halve_the_queue(void **state)
@@ -164,7 +164,7 @@ static void node_two_servers_halve_the_queue(void **state)
     EQ(took(&st, "a"), 1000000);
     EQ(took(&st, "b"), 1000000);
     EQ(took(&st, "c"), 2000000);
-    stats_fini(&st);
+    tu_run_free(&st);
 }
 
 static void slow_fault_multiplies_service_time(void **state)
@@ -175,7 +175,7 @@ static void slow_fault_multiplies_service_time(void **state)
     tu_run_text(one_node, sets, 2, &st);
     EQ(took(&st, "a"), 10000000);
     EQ(took(&st, "d"), 2000000); /* started after the window: normal again */
-    stats_fini(&st);
+    tu_run_free(&st);
 }
 
 /* Overlapping windows compose: x2 from 0 to 20 ms, x3 more from 5 to 10 ms. */
@@ -193,7 +193,7 @@ static void slow_windows_compose(void **state)
     EQ(took(&st, "b"), 6000000);
     EQ(took(&st, "c"), 2000000);
     EQ(took(&st, "d"), 1000000);
-    stats_fini(&st);
+    tu_run_free(&st);
 }
 
 static void per_node_override_slows_one_node(void **state)
@@ -203,7 +203,7 @@ static void per_node_override_slows_one_node(void **state)
     run_stats st;
     tu_run_text(one_node, sets, 1, &st);
     EQ(took(&st, "a"), 3000000);
-    stats_fini(&st);
+    tu_run_free(&st);
 }
 
 /* Three nodes, 1 ms one-way latency, no service time. */
@@ -220,9 +220,9 @@ static void coordinator_at_client_costs_one_round_trip(void **state)
     EQ(took(&st, "w"), 2000000);
     EQ(took(&st, "r"), 2000000);
     EQ(res(&st, "r")->version, 1);
-    EQ(st.msgs_sent[MSG_WRITE_REQ], 3);
-    EQ(st.msgs_sent[MSG_READ_REQ], 3);
-    stats_fini(&st);
+    EQ(st.net->sent[MSG_WRITE_REQ], 3);
+    EQ(st.net->sent[MSG_READ_REQ], 3);
+    tu_run_free(&st);
 }
 
 /* At the first owner: client -> coordinator 1 ms, its own replica answers at once, a
@@ -235,13 +235,13 @@ static void coordinator_at_owner_adds_the_client_hop(void **state)
     tu_run_text(three, sets, 1, &st);
     EQ(took(&st, "w"), 4000000);
     EQ(took(&st, "r"), 4000000);
-    EQ(st.msgs_sent[MSG_CLIENT_REQ], 2);
-    EQ(st.msgs_sent[MSG_CLIENT_RESP], 2);
-    stats_fini(&st);
+    EQ(st.net->sent[MSG_CLIENT_REQ], 2);
+    EQ(st.net->sent[MSG_CLIENT_RESP], 2);
+    tu_run_free(&st);
     const char *one[] = {"cluster.coordinator=owner", "quorum.r=1"};
     tu_run_text(three, one, 2, &st);
     EQ(took(&st, "r"), 2000000); /* R=1: the coordinator's own replica suffices */
-    stats_fini(&st);
+    tu_run_free(&st);
 }
 
 static void partition_makes_quorum_unavailable_until_heal(void **state)
@@ -254,8 +254,8 @@ static void partition_makes_quorum_unavailable_until_heal(void **state)
     EQ(took(&st, "w"), 50000000); /* the timeout */
     EQ(res(&st, "r")->ok, 1);
     EQ(res(&st, "r")->version, 0); /* the write never landed */
-    EQ(st.msgs_cut, 3);
-    stats_fini(&st);
+    EQ(st.net->cut, 3);
+    tu_run_free(&st);
 }
 
 static void one_way_partition_cuts_one_direction(void **state)
@@ -266,9 +266,9 @@ static void one_way_partition_cuts_one_direction(void **state)
     run_stats st;
     tu_run_text(three, sets, 1, &st);
     EQ(res(&st, "w")->ok, 0);
-    EQ(st.msgs_cut, 2 + 2); /* two write acks, two read responses */
+    EQ(st.net->cut, 2 + 2); /* two write acks, two read responses */
     EQ(res(&st, "r")->ok, 0);
-    stats_fini(&st);
+    tu_run_free(&st);
 }
 
 static void link_fault_changes_latency_from_then_on(void **state)
@@ -279,7 +279,7 @@ static void link_fault_changes_latency_from_then_on(void **state)
     tu_run_text(three, sets, 2, &st);
     EQ(took(&st, "w"), 2000000);
     EQ(took(&st, "r"), 6000000); /* R=2: n3 at 2 ms, then n1/n2 at 6 ms */
-    stats_fini(&st);
+    tu_run_free(&st);
 }
 
 static void links_section_overrides_one_direction(void **state)
@@ -289,7 +289,7 @@ static void links_section_overrides_one_direction(void **state)
     run_stats st;
     tu_run_text(three, sets, 2, &st);
     EQ(took(&st, "r"), 6000000);
-    stats_fini(&st);
+    tu_run_free(&st);
 }
 
 static void per_kind_latency_applies_to_that_kind(void **state)
@@ -300,7 +300,7 @@ static void per_kind_latency_applies_to_that_kind(void **state)
     tu_run_text(three, sets, 1, &st);
     EQ(took(&st, "w"), 5000000);
     EQ(took(&st, "r"), 2000000);
-    stats_fini(&st);
+    tu_run_free(&st);
 }
 
 static void total_loss_makes_everything_unavailable(void **state)
@@ -311,8 +311,8 @@ static void total_loss_makes_everything_unavailable(void **state)
     tu_run_text(three, sets, 1, &st);
     EQ(res(&st, "w")->ok, 0);
     EQ(res(&st, "r")->ok, 0);
-    EQ(st.msgs_lost, 6);
-    stats_fini(&st);
+    EQ(st.net->lost, 6);
+    tu_run_free(&st);
 }
 
 static void crashed_node_drops_messages_and_recovers(void **state)
@@ -322,10 +322,10 @@ static void crashed_node_drops_messages_and_recovers(void **state)
     run_stats st;
     tu_run_text(three, sets, 3, &st);
     EQ(res(&st, "w")->ok, 0);
-    EQ(st.msgs_to_down, 3); /* the write to n1 and n2, the read to n2 */
+    EQ(st.nodes->to_down, 3); /* the write to n1 and n2, the read to n2 */
     EQ(res(&st, "r")->ok, 1); /* n1 (durable, empty for k1) and n3 answer */
     EQ(res(&st, "r")->version, 1); /* n3 stored the failed write: a read may see it */
-    stats_fini(&st);
+    tu_run_free(&st);
 }
 
 static const char *open_loop =
@@ -337,10 +337,10 @@ static void warmup_is_left_out(void **state)
     (void)state;
     run_stats st;
     tu_run_text(open_loop, NULL, 0, &st);
-    EQ(st.issued, 4000);
-    EQ(st.measured[OP_READ] + st.measured[OP_WRITE], 3000);
-    EQ(st.lat[OP_READ][OUT_OK].count + st.lat[OP_READ][OUT_FAILED].count, st.measured[OP_READ]);
-    stats_fini(&st);
+    EQ(st.coord->issued, 4000);
+    EQ(st.stats->measured[OP_READ] + st.stats->measured[OP_WRITE], 3000);
+    EQ(st.stats->lat[OP_READ][OUT_OK].count + st.stats->lat[OP_READ][OUT_FAILED].count, st.stats->measured[OP_READ]);
+    tu_run_free(&st);
 }
 
 /* The workload draws from its own streams: changing the store's configuration leaves
@@ -353,11 +353,11 @@ static void workload_draws_do_not_depend_on_the_store(void **state)
     run_stats sa, sb;
     tu_run_text(open_loop, a, 2, &sa);
     tu_run_text(open_loop, b, 4, &sb);
-    EQ(sa.measured[OP_READ], sb.measured[OP_READ]);
-    EQ(sa.measured[OP_WRITE], sb.measured[OP_WRITE]);
-    assert_true(sa.lat[OP_READ][OUT_OK].sum != sb.lat[OP_READ][OUT_OK].sum);
-    stats_fini(&sa);
-    stats_fini(&sb);
+    EQ(sa.stats->measured[OP_READ], sb.stats->measured[OP_READ]);
+    EQ(sa.stats->measured[OP_WRITE], sb.stats->measured[OP_WRITE]);
+    assert_true(sa.stats->lat[OP_READ][OUT_OK].sum != sb.stats->lat[OP_READ][OUT_OK].sum);
+    tu_run_free(&sa);
+    tu_run_free(&sb);
 }
 
 static void closed_loop_issues_exactly_ops(void **state)
@@ -366,10 +366,10 @@ static void closed_loop_issues_exactly_ops(void **state)
     const char *sets[] = {"workload.mode=closed", "workload.clients=7", "workload.think=exp(1ms)"};
     run_stats st;
     tu_run_text(open_loop, sets, 3, &st);
-    EQ(st.issued, 4000);
-    EQ(st.ok[OP_READ] + st.ok[OP_WRITE] + st.unavailable[OP_READ] + st.unavailable[OP_WRITE], 3000);
-    assert_true(st.peak_ops <= 7);
-    stats_fini(&st);
+    EQ(st.coord->issued, 4000);
+    EQ(st.stats->ok[OP_READ] + st.stats->ok[OP_WRITE] + st.stats->unavailable[OP_READ] + st.stats->unavailable[OP_WRITE], 3000);
+    assert_true(st.coord->peak_ops <= 7);
+    tu_run_free(&st);
 }
 
 static void same_seed_same_results(void **state)
@@ -380,12 +380,12 @@ static void same_seed_same_results(void **state)
     tu_run_text(open_loop, NULL, 0, &a);
     tu_run_text(open_loop, NULL, 0, &b);
     tu_run_text(open_loop, other, 1, &c);
-    assert_memory_equal(&a.lat, &b.lat, sizeof a.lat);
-    EQ(a.events, b.events);
-    assert_true(a.lat[OP_READ][OUT_OK].sum != c.lat[OP_READ][OUT_OK].sum);
-    stats_fini(&a);
-    stats_fini(&b);
-    stats_fini(&c);
+    assert_memory_equal(&a.stats->lat, &b.stats->lat, sizeof a.stats->lat);
+    EQ(a.run->events, b.run->events);
+    assert_true(a.stats->lat[OP_READ][OUT_OK].sum != c.stats->lat[OP_READ][OUT_OK].sum);
+    tu_run_free(&a);
+    tu_run_free(&b);
+    tu_run_free(&c);
 }
 
 /* A read from a lagging replica returns v1 while v3 is the latest acknowledged; then
@@ -415,15 +415,15 @@ static void oracle_k_staleness_ignores_acks_during_the_read(void **state)
     EQ(res(&st, "r1")->latest, 3);
     EQ(res(&st, "r1")->cls, RC_STALE);
     EQ(res(&st, "r1")->k, 2);
-    EQ(st.stale_k[2], 1);
-    stats_fini(&st);
+    EQ(st.stats->stale_k[2], 1);
+    tu_run_free(&st);
     run_lagging_read(12, &st);
     EQ(res(&st, "r1")->version, 1);
     EQ(res(&st, "r1")->latest, 3);
     EQ(res(&st, "r1")->k, STALE_KMAX);
-    EQ(st.stale_k[0], 0);
-    EQ(st.stale_k[STALE_KMAX], 1);
-    stats_fini(&st);
+    EQ(st.stats->stale_k[0], 0);
+    EQ(st.stats->stale_k[STALE_KMAX], 1);
+    tu_run_free(&st);
 }
 
 int main(void)

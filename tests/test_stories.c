@@ -8,9 +8,9 @@
 
 static const script_result *op_named(const run_stats *st, const char *name)
 {
-    for (size_t i = 0; i < st->nscript; i++)
-        if (strcmp(st->script[i].name, name) == 0)
-            return &st->script[i];
+    for (size_t i = 0; i < st->wl->nscript; i++)
+        if (strcmp(st->wl->script[i].name, name) == 0)
+            return &st->wl->script[i];
     fail_msg("no script entry %s", name);
     return NULL;
 }
@@ -42,10 +42,10 @@ static void overlap_holds(void **state)
     (void)state;
     long before = mem_live();
     int runs = 0;
-    for (int node = 1; node <= 3; node++) {
+    for (int nd = 1; nd <= 3; nd++) {
         for (int t_us = 0; t_us <= 70000; t_us += 250) {
             char set[128];
-            snprintf(set, sizeof set, "faults.crash=%dus crash n%d durable", t_us, node);
+            snprintf(set, sizeof set, "faults.crash=%dus crash n%d durable", t_us, nd);
             const char *sets[] = {set};
             run_stats st;
             tu_run_file(tu_src("scenarios/overlap.ini"), sets, 1, &st);
@@ -56,9 +56,9 @@ static void overlap_holds(void **state)
             expect_read(&st, "r2", 2, 2, RC_FRESH, 0);
             expect_read(&st, "r3", 3, 3, RC_FRESH, 0);
             expect_read(&st, "r4", 3, 3, RC_FRESH, 0);
-            EQ(st.lost_writes, 0);
-            EQ(st.stale + st.lost_reads, 0);
-            stats_fini(&st);
+            EQ(st.oracle->lost_writes, 0);
+            EQ(st.stats->stale + st.stats->lost_reads, 0);
+            tu_run_free(&st);
             runs++;
         }
     }
@@ -73,16 +73,16 @@ static void overlap_without_quorum_goes_stale(void **state)
 {
     (void)state;
     uint64_t anomalies = 0;
-    for (int node = 1; node <= 3; node++) {
+    for (int nd = 1; nd <= 3; nd++) {
         for (int t_us = 0; t_us <= 70000; t_us += 1000) {
             char crash[128], back[128];
-            snprintf(crash, sizeof crash, "faults.crash=%dus crash n%d volatile", t_us, node);
-            snprintf(back, sizeof back, "faults.back=%dus recover n%d", t_us + 1000, node);
+            snprintf(crash, sizeof crash, "faults.crash=%dus crash n%d volatile", t_us, nd);
+            snprintf(back, sizeof back, "faults.back=%dus recover n%d", t_us + 1000, nd);
             const char *sets[] = {crash, back, "quorum.r=1", "quorum.w=1"};
             run_stats st;
             tu_run_file(tu_src("scenarios/overlap.ini"), sets, 4, &st);
-            anomalies += st.stale + st.lost_reads;
-            stats_fini(&st);
+            anomalies += st.stats->stale + st.stats->lost_reads;
+            tu_run_free(&st);
         }
     }
     assert_true(anomalies > 0);
@@ -99,10 +99,10 @@ static void w1_lost_write(void **state)
     expect_write(&st, "w2", 2, 1);
     expect_read(&st, "r1", 1, 2, RC_LOST, 1);
     expect_read(&st, "r2", 1, 2, RC_LOST, 1);
-    EQ(st.acked_writes, 2);
-    EQ(st.lost_writes, 1);
-    EQ(st.lost_reads, 2);
-    stats_fini(&st);
+    EQ(st.oracle->acked_writes, 2);
+    EQ(st.oracle->lost_writes, 1);
+    EQ(st.stats->lost_reads, 2);
+    tu_run_free(&st);
 }
 
 /* The same script with W=2: v2 cannot gather two acks, fails as unavailable, and
@@ -117,10 +117,10 @@ static void w1_lost_write_w2_loses_nothing(void **state)
     expect_write(&st, "w2", 2, 0);
     expect_read(&st, "r1", 1, 1, RC_FRESH, 0);
     expect_read(&st, "r2", 1, 1, RC_FRESH, 0);
-    EQ(st.acked_writes, 1);
-    EQ(st.failed_writes, 1);
-    EQ(st.lost_writes, 0);
-    stats_fini(&st);
+    EQ(st.oracle->acked_writes, 1);
+    EQ(st.oracle->failed_writes, 1);
+    EQ(st.oracle->lost_writes, 0);
+    tu_run_free(&st);
 }
 
 /* R=1, W=1: the read that goes to the lagging n3 returns v1 while v2 is acknowledged;
@@ -134,9 +134,9 @@ static void sub_overlap_drift(void **state)
     expect_write(&st, "w2", 2, 1);
     expect_read(&st, "r1", 1, 2, RC_STALE, 1);
     expect_read(&st, "r2", 2, 2, RC_FRESH, 0);
-    EQ(st.stale, 1);
-    EQ(st.lost_writes, 0);
-    stats_fini(&st);
+    EQ(st.stats->stale, 1);
+    EQ(st.oracle->lost_writes, 0);
+    tu_run_free(&st);
 }
 
 /* With R=2 the read also asks a replica that has v2 and returns it. */
@@ -148,8 +148,8 @@ static void sub_overlap_drift_r2_returns_latest(void **state)
     tu_run_file(tu_src("scenarios/drift.ini"), sets, 1, &st);
     expect_read(&st, "r1", 2, 2, RC_FRESH, 0);
     expect_read(&st, "r2", 2, 2, RC_FRESH, 0);
-    EQ(st.stale, 0);
-    stats_fini(&st);
+    EQ(st.stats->stale, 0);
+    tu_run_free(&st);
 }
 
 int main(void)

@@ -109,10 +109,10 @@ static void read_latency_is_rth_order_statistic(void **state)
         snprintf(set, sizeof set, "quorum.r=%d", r);
         run_stats st;
         run_with(order_ini, set, NULL, &st);
-        const hist *h = &st.lat[OP_READ][OUT_OK];
+        const hist *h = &st.stats->lat[OP_READ][OUT_OK];
         double n = (double)h->count;
         EQ(h->count, 200000);
-        EQ(st.unavailable[OP_READ], 0);
+        EQ(st.stats->unavailable[OP_READ], 0);
         ostat o = {3, r, 1 * MS};
         for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++) {
             double p = ps[i], x = os_quantile(&o, p);
@@ -127,7 +127,7 @@ static void read_latency_is_rth_order_statistic(void **state)
         print_message("R=%d mean: %.1f us, closed form %.1f us +- %.1f\n", r, hist_mean(h) / 1e3, mean / 1e3,
                       5 * sqrt(var / n) / 1e3);
         NEAR(hist_mean(h), mean, 5 * sqrt(var / n));
-        stats_fini(&st);
+        tu_run_free(&st);
     }
 }
 
@@ -165,10 +165,10 @@ static void mm1_mean_response_time(void **state)
     (void)state;
     run_stats st;
     run_with(mm_ini, NULL, NULL, &st);
-    const hist *h = &st.lat[OP_READ][OUT_OK];
+    const hist *h = &st.stats->lat[OP_READ][OUT_OK];
     double n = (double)h->count, lambda = 500, mu = 1000, rate = mu - lambda; /* per second */
     EQ(h->count, 400000);
-    EQ(st.unavailable[OP_READ], 0);
+    EQ(st.stats->unavailable[OP_READ], 0);
     double mean = 1e9 / rate;
     double se = sqrt(40 / (mu * mu) / n) * 1e9;
     print_message("M/M/1 mean: %.1f us, closed form %.1f us +- %.1f\n", hist_mean(h) / 1e3, mean / 1e3,
@@ -182,7 +182,7 @@ static void mm1_mean_response_time(void **state)
                       (5 * sd + HIST_REL_ERROR * x) / 1e3);
         NEAR(got, x, 5 * sd + HIST_REL_ERROR * x);
     }
-    stats_fini(&st);
+    tu_run_free(&st);
 }
 
 /* Erlang C: probability that an arrival waits in an M/M/k queue with offered load a =
@@ -208,16 +208,16 @@ static void mmk_mean_wait_erlang_c(void **state)
     (void)state;
     run_stats st;
     run_with(mm_ini, "node.concurrency=3", "workload.rate=1800/s", &st);
-    const hist *h = &st.lat[OP_READ][OUT_OK];
+    const hist *h = &st.stats->lat[OP_READ][OUT_OK];
     EQ(h->count, 400000);
-    EQ(st.unavailable[OP_READ], 0);
+    EQ(st.stats->unavailable[OP_READ], 0);
     const int k = 3;
     double lambda = 1800, mu = 1000, c = erlang_c(k, lambda / mu);
     double mean = (1 / mu + c / (k * mu - lambda)) * 1e9;
     print_message("M/M/%d C = %.4f, mean: %.1f us, closed form %.1f us +- %.1f\n", k, c, hist_mean(h) / 1e3,
                   mean / 1e3, 5 * 0.005 * mean / 1e3);
     NEAR(hist_mean(h), mean, 5 * 0.005 * mean);
-    stats_fini(&st);
+    tu_run_free(&st);
 }
 
 /* ---- k-staleness for reads that race a write ---- */
@@ -263,12 +263,12 @@ static void k_staleness_matches_formula(void **state)
             const char *sets[3] = {sr, sw, fanout[f]};
             run_stats st;
             tu_run_text(race_ini, sets, 3, &st);
-            EQ(st.unavailable[OP_READ] + st.unavailable[OP_WRITE], 0);
-            EQ(st.lost_reads, 0);
-            uint64_t reads = st.vis_reads[0], stale = reads - st.vis_fresh[0];
+            EQ(st.stats->unavailable[OP_READ] + st.stats->unavailable[OP_WRITE], 0);
+            EQ(st.stats->lost_reads, 0);
+            uint64_t reads = st.stats->vis_reads[0], stale = reads - st.stats->vis_fresh[0];
             uint64_t later = 0;
             for (int b = 1; b < VIS_NBANDS; b++)
-                later += st.vis_reads[b];
+                later += st.stats->vis_reads[b];
             double want = choose(n_rep - w, r) / choose(n_rep, r), got = (double)stale / (double)reads;
             double tol = 5 * sqrt(want * (1 - want) / (double)reads) + (n_rep - w) * 2e-4;
             print_message("%s R=%d W=%d: stale %.4f of %llu band-0 reads (%llu later), formula %.4f +- %.4f\n",
@@ -277,11 +277,11 @@ static void k_staleness_matches_formula(void **state)
             assert_true(reads > 60000);
             if (r + w > n_rep) {
                 EQ(stale, 0);
-                EQ(st.stale, 0);
+                EQ(st.stats->stale, 0);
             } else {
                 NEAR(got, want, tol);
             }
-            stats_fini(&st);
+            tu_run_free(&st);
         }
     }
 }

@@ -56,7 +56,7 @@ static cfg *load(const char *path, const char *const *sets, size_t nsets, scenar
     return c;
 }
 
-void tu_run_file(const char *path, const char *const *sets, size_t nsets, run_stats *st)
+void tu_run_file_obs(const char *path, const char *const *sets, size_t nsets, const op_observer *ob, run_stats *st)
 {
     scenario sc;
     cfg *c = load(path, sets, nsets, &sc);
@@ -64,24 +64,45 @@ void tu_run_file(const char *path, const char *const *sets, size_t nsets, run_st
         cfg_print_errors(c, stderr);
         fail_msg("%s: scenario errors", path);
     }
-    stats_init(st);
+    assert_int_equal(run_result_init(&st->rr), 0);
     world *w = NULL;
     char err[512] = "";
-    if (world_create(&sc, 0, NULL, st, &w, err, sizeof err))
+    if (world_create(&sc, 0, NULL, &st->rr, &w, err, sizeof err))
         fail_msg("%s: %s", path, err);
+    if (ob)
+        assert_int_equal(coord_observe(world_coord(w), ob), 0);
     assert_int_equal(world_run(w), 0);
     world_destroy(w);
     scenario_free(&sc);
     cfg_destroy(c);
+    st->run = st->rr.res[MOD_RUN];
+    st->net = st->rr.res[MOD_NETWORK];
+    st->nodes = st->rr.res[MOD_NODE];
+    st->coord = st->rr.res[MOD_QUORUM];
+    st->wl = st->rr.res[MOD_WORKLOAD];
+    st->oracle = st->rr.res[MOD_ORACLE];
+    st->stats = st->rr.res[MOD_STATS];
+}
+
+void tu_run_file(const char *path, const char *const *sets, size_t nsets, run_stats *st)
+{
+    tu_run_file_obs(path, sets, nsets, NULL, st);
+}
+
+void tu_run_text_obs(const char *text, const char *const *sets, size_t nsets, const op_observer *ob, run_stats *st)
+{
+    char path[64];
+    write_temp(text, path, sizeof path);
+    tu_run_file_obs(path, sets, nsets, ob, st);
+    unlink(path);
 }
 
 void tu_run_text(const char *text, const char *const *sets, size_t nsets, run_stats *st)
 {
-    char path[64];
-    write_temp(text, path, sizeof path);
-    tu_run_file(path, sets, nsets, st);
-    unlink(path);
+    tu_run_text_obs(text, sets, nsets, NULL, st);
 }
+
+void tu_run_free(run_stats *st) { run_result_free(&st->rr); }
 
 size_t tu_check_text(const char *text, const char *const *sets, size_t nsets, char *errs, size_t n)
 {

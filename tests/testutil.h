@@ -16,13 +16,43 @@ void tu_near(double got, double want, double tol, const char *what, const char *
 /* Absolute path of a file in the source tree. */
 const char *tu_src(const char *rel);
 
+#include "models/coord.h"
+#include "models/module.h"
+#include "models/net.h"
+#include "models/node.h"
+#include "models/oracle.h"
+#include "models/run.h"
 #include "models/stats.h"
+#include "models/wl.h"
+#include "models/fault.h"
+#include "models/scenario.h"
+/* A scenario's module configurations, typed. */
+#define SC_NET(sc) SC_CFG(sc, MOD_NETWORK, net_cfg)
+#define SC_QUORUM(sc) SC_CFG(sc, MOD_QUORUM, quorum_cfg)
+#define SC_CLUSTER(sc) SC_CFG(sc, MOD_CLUSTER, cluster_cfg)
+#define SC_FAULTS(sc) SC_CFG(sc, MOD_FAULTS, faults_cfg)
+#define SC_WL(sc) SC_CFG(sc, MOD_WORKLOAD, wl_cfg)
+/* One run's results, with each module's block at hand. */
+typedef struct run_stats {
+    run_result rr;
+    const run_res *run;
+    const net_res *net;
+    const nodes_res *nodes;
+    const coord_res *coord;
+    const wl_res *wl;
+    const oracle_res *oracle;
+    const stats_res *stats;
+} run_stats;
 /* Runs one configuration of a scenario file with extra "section.key=value" overrides
- * (sets may be NULL) and fills *st (stats_init'ed here; stats_fini it after). Fails the
- * test on any scenario error, printing the errors. Trace is off. */
+ * (sets may be NULL) and fills *st (free it with tu_run_free). Fails the test on any
+ * scenario error, printing the errors. Trace is off. ob (may be NULL) is added as a
+ * life-cycle observer before the run. */
+void tu_run_file_obs(const char *path, const char *const *sets, size_t nsets, const op_observer *ob, run_stats *st);
 void tu_run_file(const char *path, const char *const *sets, size_t nsets, run_stats *st);
 /* Same, from scenario text (written to a temporary file, removed after). */
 void tu_run_text(const char *text, const char *const *sets, size_t nsets, run_stats *st);
+void tu_run_text_obs(const char *text, const char *const *sets, size_t nsets, const op_observer *ob, run_stats *st);
+void tu_run_free(run_stats *st);
 /* Loads and builds a scenario from text; returns the number of errors and writes every
  * error line (joined by '\n') into errs. */
 size_t tu_check_text(const char *text, const char *const *sets, size_t nsets, char *errs, size_t n);

@@ -1,0 +1,52 @@
+/* run: the [run] keys and the engine's counts; see run.h. */
+#include "models/run.h"
+#include <stddef.h>
+#include "models/world.h"
+
+static const cfg_key run_keys[] = {
+    {"run", "seed", CFG_INT, "1", 0, 9007199254740991.0, NULL, offsetof(run_cfg, seed), NULL,
+     "run seed: every random stream derives from it and an entity's name"},
+    {"run", "ops", CFG_INT, "0", 0, 1e12, NULL, offsetof(run_cfg, ops), NULL,
+     "client operations to issue (0 = no limit; then set duration)"},
+    {"run", "duration", CFG_DURATION, "0", 0, 1e18, NULL, offsetof(run_cfg, duration), NULL,
+     "stop issuing operations at this simulated time (0 = no limit)"},
+    {"run", "warmup", CFG_INT, "0", 0, 1e12, NULL, offsetof(run_cfg, warmup), NULL,
+     "first operations left out of every statistic"},
+};
+const cfg_table run_table = {run_keys, sizeof run_keys / sizeof run_keys[0], 0};
+
+static void check(cfg *c, const scenario *sc, void *mcfg)
+{
+    const run_cfg *rc = mcfg;
+    (void)sc;
+    if (rc->ops > 0 && rc->warmup >= rc->ops)
+        cfg_error_key(c, "run", "warmup", "must be smaller than run.ops (%lld)", (long long)rc->ops);
+}
+
+static int create(world *w, const void *mcfg, void *res, void **state, char *err, size_t n)
+{
+    (void)mcfg;
+    (void)res;
+    (void)err;
+    (void)n;
+    *state = &w->s;
+    return 0;
+}
+
+static void finish(void *state, void *res)
+{
+    const sim *s = state;
+    run_res *r = res;
+    r->events = s->dispatched;
+    r->end_time = s->now;
+}
+
+const module run_module = {
+    .name = "run",
+    .keys = &run_table,
+    .cfg_size = sizeof(run_cfg),
+    .check = check,
+    .res_size = sizeof(run_res),
+    .create = create,
+    .finish = finish,
+};

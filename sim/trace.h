@@ -1,0 +1,27 @@
+/* trace: the writer of trace.jsonl, one JSON object per line (docs/design.md section 5).
+ * Every line starts with the configuration index, the simulated time and the event name;
+ * the caller adds its members. The writer stops after max_lines lines and says so in one
+ * last line, so a long run's trace stays bounded. Knows nothing of quorums. */
+#ifndef QSIM_TRACE_H
+#define QSIM_TRACE_H
+#include <stdint.h>
+#include <stdio.h>
+#include "sim/json.h"
+#include "sim/sim.h"
+
+typedef struct tracer {
+    FILE *f;           /* NULL: tracing off */
+    const sim *s;
+    int run;           /* configuration index written on every line */
+    int64_t max_lines; /* 0 = no limit */
+    uint64_t lines;
+    int truncated;
+} tracer;
+
+void tracer_init(tracer *t, FILE *f, const sim *s, int run, int64_t max_lines);
+/* Starts a line {"run":R,"t":NOW,"ev":EV ...; returns 0 (write nothing) when tracing is off
+ * or the trace is full. */
+int tracer_begin(tracer *t, jw *j, const char *ev);
+/* Ends the line started by tracer_begin. */
+void tracer_end(jw *j);
+#endif
