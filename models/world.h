@@ -9,6 +9,7 @@
 #define QSIM_WORLD_H
 #include <stdio.h>
 #include "models/coord.h"
+#include "models/fd.h"
 #include "models/holders.h"
 #include "models/module.h"
 #include "models/msg.h"
@@ -33,6 +34,7 @@ typedef struct world {
     net net;          /* network */
     node_set nodes;      /* node */
     coord coord;      /* quorum */
+    fd_iface fd;      /* failure_detector: what nodes believe of each other */
     void *state[MOD_COUNT]; /* set by create as soon as there is something to destroy */
     run_result *rr;
 } world;

@@ -56,7 +56,8 @@ static cfg *load(const char *path, const char *const *sets, size_t nsets, scenar
     return c;
 }
 
-void tu_run_file_obs(const char *path, const char *const *sets, size_t nsets, const op_observer *ob, run_stats *st)
+void tu_run_file_setup(const char *path, const char *const *sets, size_t nsets, tu_setup_fn setup, void *ctx,
+                       run_stats *st)
 {
     scenario sc;
     cfg *c = load(path, sets, nsets, &sc);
@@ -69,8 +70,8 @@ void tu_run_file_obs(const char *path, const char *const *sets, size_t nsets, co
     char err[512] = "";
     if (world_create(&sc, 0, NULL, &st->rr, &w, err, sizeof err))
         fail_msg("%s: %s", path, err);
-    if (ob)
-        assert_int_equal(coord_observe(world_coord(w), ob), 0);
+    if (setup)
+        setup(w, ctx);
     assert_int_equal(world_run(w), 0);
     world_destroy(w);
     scenario_free(&sc);
@@ -86,20 +87,21 @@ void tu_run_file_obs(const char *path, const char *const *sets, size_t nsets, co
 
 void tu_run_file(const char *path, const char *const *sets, size_t nsets, run_stats *st)
 {
-    tu_run_file_obs(path, sets, nsets, NULL, st);
+    tu_run_file_setup(path, sets, nsets, NULL, NULL, st);
 }
 
-void tu_run_text_obs(const char *text, const char *const *sets, size_t nsets, const op_observer *ob, run_stats *st)
+void tu_run_text_setup(const char *text, const char *const *sets, size_t nsets, tu_setup_fn setup, void *ctx,
+                       run_stats *st)
 {
     char path[64];
     write_temp(text, path, sizeof path);
-    tu_run_file_obs(path, sets, nsets, ob, st);
+    tu_run_file_setup(path, sets, nsets, setup, ctx, st);
     unlink(path);
 }
 
 void tu_run_text(const char *text, const char *const *sets, size_t nsets, run_stats *st)
 {
-    tu_run_text_obs(text, sets, nsets, NULL, st);
+    tu_run_text_setup(text, sets, nsets, NULL, NULL, st);
 }
 
 void tu_run_free(run_stats *st) { run_result_free(&st->rr); }

@@ -43,15 +43,20 @@ typedef struct run_stats {
     const oracle_res *oracle;
     const stats_res *stats;
 } run_stats;
+struct world;
+/* Called between world_create and world_run: a test attaches observers, hooks, listeners. */
+typedef void (*tu_setup_fn)(struct world *w, void *ctx);
 /* Runs one configuration of a scenario file with extra "section.key=value" overrides
  * (sets may be NULL) and fills *st (free it with tu_run_free). Fails the test on any
- * scenario error, printing the errors. Trace is off. ob (may be NULL) is added as a
- * life-cycle observer before the run. */
-void tu_run_file_obs(const char *path, const char *const *sets, size_t nsets, const op_observer *ob, run_stats *st);
+ * scenario error, printing the errors. Trace is off. setup (may be NULL) runs before the
+ * run. */
+void tu_run_file_setup(const char *path, const char *const *sets, size_t nsets, tu_setup_fn setup, void *ctx,
+                       run_stats *st);
 void tu_run_file(const char *path, const char *const *sets, size_t nsets, run_stats *st);
 /* Same, from scenario text (written to a temporary file, removed after). */
 void tu_run_text(const char *text, const char *const *sets, size_t nsets, run_stats *st);
-void tu_run_text_obs(const char *text, const char *const *sets, size_t nsets, const op_observer *ob, run_stats *st);
+void tu_run_text_setup(const char *text, const char *const *sets, size_t nsets, tu_setup_fn setup, void *ctx,
+                       run_stats *st);
 void tu_run_free(run_stats *st);
 /* Loads and builds a scenario from text; returns the number of errors and writes every
  * error line (joined by '\n') into errs. */
