@@ -576,6 +576,15 @@ static int create(world *w, const void *mcfg, void *res, void **state, char *err
 
 static void destroy(void *state) { coord_fini(state); }
 
+static const metric quorum_metrics[] = {
+    {"messages.late_replies", "late_replies", NULL, MT_COUNT, "messages",
+     "replies and client messages that arrived after their quorum or their operation", metric_u64,
+     MFIELD(MOD_QUORUM, coord_res, late_replies), NULL},
+    {"peak_inflight_ops", "peak_inflight_ops", NULL, MT_COUNT, "operations",
+     "most operations alive at once (answered ones still listening included)", metric_u64,
+     MFIELD(MOD_QUORUM, coord_res, peak_ops), NULL},
+};
+
 const module quorum_module = {
     .name = "quorum",
     .keys = &quorum_table,
@@ -584,4 +593,6 @@ const module quorum_module = {
     .res_size = sizeof(coord_res),
     .create = create,
     .destroy = destroy,
+    .metrics = quorum_metrics,
+    .nmetrics = sizeof quorum_metrics / sizeof quorum_metrics[0],
 };

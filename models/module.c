@@ -1,5 +1,6 @@
 /* module: the module list and each run's results blocks; see module.h and modules.h. */
 #include "models/module.h"
+#include <string.h>
 #include "sim/alloc.h"
 
 #define X(e, d) extern const module d;
@@ -41,4 +42,31 @@ void run_result_free(run_result *rr)
         mem_free(rr->res[m]);
         rr->res[m] = NULL;
     }
+}
+
+static const void *field(const run_view *v, int arg)
+{
+    unsigned a = (unsigned)arg;
+    return (const char *)v->rr->res[a >> 20] + (a & 0xfffff);
+}
+
+metric_val metric_u64(const run_view *v, int arg)
+{
+    uint64_t x;
+    memcpy(&x, field(v, arg), sizeof x);
+    return mv_int((int64_t)x);
+}
+
+metric_val metric_i64(const run_view *v, int arg)
+{
+    int64_t x;
+    memcpy(&x, field(v, arg), sizeof x);
+    return mv_int(x);
+}
+
+metric_val metric_int(const run_view *v, int arg)
+{
+    int x;
+    memcpy(&x, field(v, arg), sizeof x);
+    return mv_int(x);
 }

@@ -8,12 +8,12 @@
 #ifndef QSIM_MODULE_H
 #define QSIM_MODULE_H
 #include <stddef.h>
+#include "models/metric.h"
 #include "models/modules.h"
 #include "sim/cfg.h"
 
 struct world;
 struct scenario;
-struct metric;
 
 /* One run's results: each module's block, in list order. */
 typedef struct run_result {
@@ -43,7 +43,19 @@ typedef struct module {
     /* The run ended: final counts into res. */
     void (*finish)(void *state, void *res);
     void (*destroy)(void *state);
+    const metric *metrics;          /* what it reports, in report order */
+    size_t nmetrics;
 } module;
+
+/* Module id's results block in a run_view, typed by the module's header. */
+#define RV_RES(v, id, type) ((const type *)(v)->rr->res[id])
+
+/* Getters for a plain field of a results block: .get = metric_u64 (uint64_t), metric_i64
+ * (int64_t) or metric_int (int), with .arg = MFIELD(module id, results type, field). */
+#define MFIELD(id, type, field) ((int)(((unsigned)(id) << 20) | (unsigned)offsetof(type, field)))
+metric_val metric_u64(const run_view *v, int arg);
+metric_val metric_i64(const run_view *v, int arg);
+metric_val metric_int(const run_view *v, int arg);
 
 /* The module list, in order. */
 extern const module *const module_list[MOD_COUNT];

@@ -261,6 +261,21 @@ static void destroy(void *state) { net_fini(state); }
 
 static const cfg_table *const net_lists[] = {&links_table, NULL};
 
+#define SENT_METRIC(e, nm)                                                                              \
+    {"messages." #nm, "msgs_" #nm, NULL, MT_COUNT, "messages", #nm " messages sent (lost and cut ones included)", \
+     metric_u64, MFIELD(MOD_NETWORK, net_res, sent) + (int)(e * sizeof(uint64_t)), NULL},
+
+static const metric net_metrics[] = {
+    MSG_KINDS(SENT_METRIC)
+    {"messages.lost", "msgs_lost", NULL, MT_COUNT, "messages", "messages dropped by link loss", metric_u64,
+     MFIELD(MOD_NETWORK, net_res, lost), NULL},
+    {"messages.cut_by_partition", "msgs_cut", NULL, MT_COUNT, "messages", "messages dropped by a partition",
+     metric_u64, MFIELD(MOD_NETWORK, net_res, cut), NULL},
+    {"peak_inflight_msgs", "peak_inflight_msgs", NULL, MT_COUNT, "messages",
+     "most messages in flight, queued or in service at once", metric_u64,
+     MFIELD(MOD_NETWORK, net_res, peak_msgs), NULL},
+};
+
 const module network_module = {
     .name = "network",
     .keys = &net_table,
@@ -272,4 +287,6 @@ const module network_module = {
     .create = create,
     .finish = finish,
     .destroy = destroy,
+    .metrics = net_metrics,
+    .nmetrics = sizeof net_metrics / sizeof net_metrics[0],
 };

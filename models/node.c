@@ -337,6 +337,11 @@ static int create(world *w, const void *mcfg, void *res, void **state, char *err
 
 static void destroy(void *state) { nodes_fini(state); }
 
+static const metric node_metrics[] = {
+    {"messages.to_crashed_node", "msgs_to_down", NULL, MT_COUNT, "messages",
+     "messages that reached a crashed node and were lost", metric_u64, MFIELD(MOD_NODE, nodes_res, to_down), NULL},
+};
+
 const module node_module = {
     .name = "node",
     .keys = &node_table,
@@ -346,4 +351,6 @@ const module node_module = {
     .res_size = sizeof(nodes_res),
     .create = create,
     .destroy = destroy,
+    .metrics = node_metrics,
+    .nmetrics = sizeof node_metrics / sizeof node_metrics[0],
 };

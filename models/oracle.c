@@ -395,6 +395,25 @@ static void destroy(void *state)
     mem_free(state);
 }
 
+static const metric oracle_metrics[] = {
+    {"writes_outcome.acknowledged", "acked_writes", NULL, MT_COUNT, "writes",
+     "writes acknowledged to the coordinator (warm-up included)", metric_u64,
+     MFIELD(MOD_ORACLE, oracle_res, acked_writes), NULL},
+    {"writes_outcome.failed", "failed_writes", NULL, MT_COUNT, "writes",
+     "writes that never gathered W acknowledgements before the timeout", metric_u64,
+     MFIELD(MOD_ORACLE, oracle_res, failed_writes), NULL},
+    {"writes_outcome.lost", "lost_writes", "lost-wr", MT_COUNT, "writes",
+     "acknowledged writes that no replica or other holder has at the end, and no newer write supersedes",
+     metric_u64, MFIELD(MOD_ORACLE, oracle_res, lost_writes), NULL},
+    {"writes_outcome.lost_count_capped", "lost_writes_capped", NULL, MT_BOOL, "",
+     "some key lost more acknowledged writes than the oracle tracks per key (the count is a lower bound)",
+     metric_int, MFIELD(MOD_ORACLE, oracle_res, lost_writes_capped), NULL},
+    {"trace.lines", "trace_lines", NULL, MT_COUNT, "lines", "lines this configuration wrote to trace.jsonl",
+     metric_u64, MFIELD(MOD_ORACLE, oracle_res, trace_lines), NULL},
+    {"trace.truncated", "trace_truncated", NULL, MT_BOOL, "", "trace.jsonl stopped at trace.max_lines",
+     metric_int, MFIELD(MOD_ORACLE, oracle_res, trace_truncated), NULL},
+};
+
 const module oracle_module = {
     .name = "oracle",
     .keys = &trace_table,
@@ -404,4 +423,6 @@ const module oracle_module = {
     .create = create,
     .finish = finish,
     .destroy = destroy,
+    .metrics = oracle_metrics,
+    .nmetrics = sizeof oracle_metrics / sizeof oracle_metrics[0],
 };

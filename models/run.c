@@ -41,6 +41,13 @@ static void finish(void *state, void *res)
     r->end_time = s->now;
 }
 
+static const metric run_metrics[] = {
+    {"events", "events", NULL, MT_COUNT, "events", "events the engine dispatched", metric_u64,
+     MFIELD(MOD_RUN, run_res, events), NULL},
+    {"sim_end_ns", "sim_end_ns", NULL, MT_NS, "ns", "simulated time when the last event ran", metric_i64,
+     MFIELD(MOD_RUN, run_res, end_time), NULL},
+};
+
 const module run_module = {
     .name = "run",
     .keys = &run_table,
@@ -49,4 +56,6 @@ const module run_module = {
     .res_size = sizeof(run_res),
     .create = create,
     .finish = finish,
+    .metrics = run_metrics,
+    .nmetrics = sizeof run_metrics / sizeof run_metrics[0],
 };

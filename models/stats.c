@@ -1,6 +1,7 @@
 /* stats: latency, availability and staleness counts at each answer; see stats.h. */
 #include "models/stats.h"
 #include <errno.h>
+#include <math.h>
 #include <string.h>
 #include "models/run.h"
 #include "models/scenario.h"
@@ -75,6 +76,131 @@ int stats_init(stats *st, uint64_t warmup, coord *c, stats_res *res)
     return coord_observe(c, &ob);
 }
 
+int64_t stats_visibility_time(const stats_res *st, double p)
+{
+    if (st->vis_all.count == 0)
+        return 0;
+    /* walk buckets from the top: all_ge and stale_ge are counts of reads with t >= lo */
+    uint64_t all_ge = 0, stale_ge = 0;
+    int64_t best = -1;
+    for (int i = HIST_NBUCKETS; i-- > 0;) {
+        all_ge += st->vis_all.bucket[i];
+        stale_ge += st->vis_stale.bucket[i];
+        if (st->vis_all.bucket[i] == 0 && i > 0)
+            continue;
+        if ((double)stale_ge > (1.0 - p) * (double)all_ge)
+            break;
+        best = hist_bucket_lo(i);
+    }
+    return best;
+}
+
+/* ---- metrics ---- */
+
+#define RES(v) RV_RES(v, MOD_STATS, stats_res)
+
+static double pct(uint64_t a, uint64_t b) { return b ? 100.0 * (double)a / (double)b : 0.0; }
+
+static const double quantile[] = {0.5, 0.9, 0.95, 0.99, 0.999, 1.0};
+
+/* arg: (kind * 2 + outcome) * 16 + statistic (0 count, 1 mean, 2.. the quantiles) */
+static metric_val get_lat(const run_view *v, int arg)
+{
+    const hist *h = &RES(v)->lat[(arg >> 5) & 1][(arg >> 4) & 1];
+    int what = arg & 15;
+    if (what == 0)
+        return mv_int((int64_t)h->count);
+    if (what == 1)
+        return mv_num(hist_mean(h));
+    return mv_int(hist_quantile(h, quantile[what - 2]));
+}
+
+static metric_val get_stale_pct(const run_view *v, int arg)
+{
+    (void)arg;
+    const stats_res *r = RES(v);
+    return mv_num(pct(r->stale + r->lost_reads, r->ok[OP_READ]));
+}
+
+static metric_val get_unavailable_pct(const run_view *v, int arg)
+{
+    (void)arg;
+    const stats_res *r = RES(v);
+    return mv_num(pct(r->unavailable[0] + r->unavailable[1], r->measured[0] + r->measured[1]));
+}
+
+static metric_val get_vis_time(const run_view *v, int arg)
+{
+    int64_t t = stats_visibility_time(RES(v), arg ? 0.999 : 0.99);
+    return t >= 0 ? mv_int(t) : mv_null();
+}
+
+static void json_bands(jw *j, const char *key, const run_view *v)
+{
+    const stats_res *s = RES(v);
+    jw_arr(j, key);
+    for (int b = 0; b < VIS_NBANDS; b++) {
+        jw_obj(j, NULL);
+        jw_int(j, "from_ns", vis_band_edge[b]);
+        if (b + 1 < VIS_NBANDS)
+            jw_int(j, "to_ns", vis_band_edge[b + 1]);
+        else
+            jw_null(j, "to_ns");
+        jw_int(j, "reads", (int64_t)s->vis_reads[b]);
+        jw_int(j, "fresh", (int64_t)s->vis_fresh[b]);
+        jw_num(j, "p_fresh", s->vis_reads[b] ? (double)s->vis_fresh[b] / (double)s->vis_reads[b] : (double)NAN);
+        jw_obj_end(j);
+    }
+    jw_arr_end(j);
+}
+
+#define F(field) metric_u64, MFIELD(MOD_STATS, stats_res, field), NULL
+#define LAT1(kname, oname, cname, label, code, stat, sname, sdoc, type, unit)                              \
+    {kname "." oname "." sname, cname, label, type, unit, sdoc, get_lat, (code) * 16 + (stat), NULL},
+/* one latency histogram: count, mean and the quantiles */
+#define LAT(kname, oname, cpre, lpre, code, what)                                                       \
+    LAT1(kname, oname, NULL, NULL, code, 0, "count", what ": how many", MT_COUNT, "operations")         \
+    LAT1(kname, oname, cpre "_mean_ns", NULL, code, 1, "mean_ns", what ": mean latency from intended start", MT_NUM, "ns") \
+    LAT1(kname, oname, cpre "_p50_ns", lpre "-p50", code, 2, "p50_ns", what ": median latency from intended start", MT_NS, "ns") \
+    LAT1(kname, oname, cpre "_p90_ns", NULL, code, 3, "p90_ns", what ": 90th percentile latency", MT_NS, "ns") \
+    LAT1(kname, oname, cpre "_p95_ns", NULL, code, 4, "p95_ns", what ": 95th percentile latency", MT_NS, "ns") \
+    LAT1(kname, oname, cpre "_p99_ns", lpre "-p99", code, 5, "p99_ns", what ": 99th percentile latency", MT_NS, "ns") \
+    LAT1(kname, oname, cpre "_p999_ns", NULL, code, 6, "p999_ns", what ": 99.9th percentile latency", MT_NS, "ns") \
+    LAT1(kname, oname, cpre "_max_ns", NULL, code, 7, "max_ns", what ": largest latency", MT_NS, "ns")
+#define KIND(kname, cname, kind, what)                                                                  \
+    {kname ".measured", cname "s", NULL, MT_COUNT, "operations", what " issued after the warm-up", F(measured[kind])}, \
+    {kname ".ok", cname "s_ok", NULL, MT_COUNT, "operations", what " answered with success in time", F(ok[kind])},   \
+    {kname ".unavailable", cname "s_unavailable", NULL, MT_COUNT, "operations",                             \
+     what " not answered by start + quorum.timeout", F(unavailable[kind])},                                 \
+    LAT(kname, "latency_ok", cname, cname, (kind) * 2 + OUT_OK, "successful " what)                         \
+    LAT(kname, "latency_failed", cname "_failed", cname "-failed", (kind) * 2 + OUT_FAILED, "failed " what)
+#define KB(k, name) {"staleness.k_behind." name, "stale_k" name, NULL, MT_COUNT, "reads",                  \
+    "stale or lost reads " name " acknowledged versions behind", F(stale_k[k])},
+
+static const metric stats_metrics[] = {
+    KIND("reads", "read", OP_READ, "reads")
+    KIND("writes", "write", OP_WRITE, "writes")
+    {"staleness.fresh", "fresh", NULL, MT_COUNT, "reads", "successful reads that returned latest(r) or newer",
+     F(fresh)},
+    {"staleness.stale", "stale", NULL, MT_COUNT, "reads",
+     "successful reads older than latest(r) while some holder still had latest(r)", F(stale)},
+    {"staleness.lost", "lost_reads", NULL, MT_COUNT, "reads",
+     "successful reads older than latest(r) when no holder had it any more", F(lost_reads)},
+    {"staleness.stale_pct", "stale_pct", "stale%", MT_PCT, "%", "stale and lost reads among successful reads",
+     get_stale_pct, 0, NULL},
+    KB(1, "1") KB(2, "2") KB(3, "3") KB(4, "4") KB(5, "5") KB(6, "6") KB(7, "7")
+    {"staleness.k_behind.8+", "stale_k8plus", NULL, MT_COUNT, "reads",
+     "stale or lost reads 8 or more versions behind (or deeper than the oracle tracks)", F(stale_k[STALE_KMAX])},
+    {"visibility.bands", NULL, NULL, MT_JSON, "", "reads by t = start - acknowledgement of latest(r), and how many were fresh",
+     NULL, 0, json_bands},
+    {"visibility.t99_ns", "visibility_t99_ns", NULL, MT_NS, "ns",
+     "reads with t at or above this were fresh with probability >= 0.99 (null: never)", get_vis_time, 0, NULL},
+    {"visibility.t999_ns", "visibility_t999_ns", NULL, MT_NS, "ns",
+     "reads with t at or above this were fresh with probability >= 0.999 (null: never)", get_vis_time, 1, NULL},
+    {"unavailable_pct", "unavailable_pct", "unavail%", MT_PCT, "%",
+     "operations not answered in time among those measured", get_unavailable_pct, 0, NULL},
+};
+
 /* ---- the stats module ---- */
 
 static void res_init(void *res) { stats_res_init(res); }
@@ -99,4 +225,6 @@ const module stats_module = {
     .res_init = res_init,
     .create = create,
     .destroy = destroy,
+    .metrics = stats_metrics,
+    .nmetrics = sizeof stats_metrics / sizeof stats_metrics[0],
 };

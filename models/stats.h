@@ -36,6 +36,9 @@ typedef struct stats {
 /* Band of t (ns, >= 0). */
 int stats_vis_band(int64_t t);
 void stats_res_init(stats_res *r);
+/* Time t such that reads with t-visibility >= t were fresh with probability >= p, at
+ * histogram resolution; -1 when even the oldest reads fall short. 0 if no read had a latest. */
+int64_t stats_visibility_time(const stats_res *st, double p);
 /* Starts counting into res; registers with c. 0, or -1 when the observer table is full. */
 int stats_init(stats *st, uint64_t warmup, coord *c, stats_res *res);
 #endif

@@ -464,6 +464,40 @@ static void destroy(void *state)
 
 static const cfg_table *const wl_lists[] = {&script_table, NULL};
 
+static void json_script(jw *j, const char *key, const run_view *v)
+{
+    const wl_res *wr = RV_RES(v, MOD_WORKLOAD, wl_res);
+    if (!wr->nscript)
+        return;
+    jw_arr(j, key);
+    for (size_t k = 0; k < wr->nscript; k++) {
+        const script_result *r = &wr->script[k];
+        char kn[16];
+        snprintf(kn, sizeof kn, "k%u", r->key + 1);
+        jw_obj(j, NULL);
+        jw_str(j, "name", r->name);
+        jw_str(j, "op", r->kind == OP_READ ? "read" : "write");
+        jw_str(j, "key", kn);
+        jw_int(j, "start_ns", r->start);
+        jw_int(j, "end_ns", r->end);
+        jw_bool(j, "ok", r->ok);
+        jw_int(j, "version", r->version);
+        if (r->kind == OP_READ) {
+            jw_int(j, "latest", r->latest);
+            jw_str(j, "class", r->ok ? read_class_name[r->cls] : "unavailable");
+            jw_int(j, "k", r->k);
+        }
+        jw_obj_end(j);
+    }
+    jw_arr_end(j);
+}
+
+static const metric wl_metrics[] = {
+    {"script", NULL, NULL, MT_JSON, "",
+     "every scripted operation: its times, the version it wrote or returned, latest(r) and the oracle's class",
+     NULL, 0, json_script},
+};
+
 const module workload_module = {
     .name = "workload",
     .keys = &workload_table,
@@ -476,4 +510,6 @@ const module workload_module = {
     .res_free = res_free,
     .create = create,
     .destroy = destroy,
+    .metrics = wl_metrics,
+    .nmetrics = sizeof wl_metrics / sizeof wl_metrics[0],
 };

@@ -28,6 +28,7 @@ static void usage(FILE *f)
           "  --timing                  wall-clock seconds and events/s per configuration, on stderr\n"
           "  --check                   validate the scenario and stop\n"
           "  --keys                    the scenario language: every section and key\n"
+          "  --metrics                 every reported metric: summary.json path, runs.csv column, meaning\n"
           "  --version, --help\n"
           "exit status: 0 done, 1 the run failed, 2 bad input (nothing written)\n",
           f);
@@ -180,6 +181,9 @@ int main(int argc, char **argv)
             size_t nt;
             const cfg_table *const *t = scenario_tables(&nt);
             cfg_print_keys(stdout, t, nt);
+            goto done;
+        } else if (strcmp(a, "--metrics") == 0) {
+            report_print_metrics(stdout);
             goto done;
         } else if (strcmp(a, "--check") == 0) {
             check = 1;

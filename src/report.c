@@ -1,38 +1,29 @@
-/* report: terminal table, runs.csv and summary.json; see report.h. */
+/* report: terminal table, runs.csv and summary.json from the metric descriptions; see report.h. */
 #include "src/report.h"
 #include <inttypes.h>
 #include <math.h>
 #include <string.h>
 #include "models/coord.h"
-#include "models/net.h"
-#include "models/node.h"
 #include "models/oracle.h"
 #include "models/ring.h"
 #include "models/run.h"
 #include "models/scenario.h"
 #include "models/stats.h"
 #include "models/wl.h"
+#include "sim/alloc.h"
 #include "sim/json.h"
 #include "sim/units.h"
 
 const char *const verdict_name[] = {"latest", "possibly-stale", "lost", "no-reads"};
 
-static const double qs[] = {0.5, 0.9, 0.95, 0.99, 0.999, 1.0};
-static const char *const qname[] = {"p50", "p90", "p95", "p99", "p999", "max"};
-#define NQ (sizeof qs / sizeof qs[0])
+#define N_OF(sc) SC_CFG(sc, MOD_CLUSTER, cluster_cfg)->replicas
+#define R_OF(sc) SC_CFG(sc, MOD_QUORUM, quorum_cfg)->r
+#define W_OF(sc) SC_CFG(sc, MOD_QUORUM, quorum_cfg)->w
 
-#define RES(it, id, type) ((const type *)(it)->rr.res[id])
-#define STATS(it) RES(it, MOD_STATS, stats_res)
-#define ORACLE(it) RES(it, MOD_ORACLE, oracle_res)
-#define N_OF(it) SC_CFG(&(it)->sc, MOD_CLUSTER, cluster_cfg)->replicas
-#define R_OF(it) SC_CFG(&(it)->sc, MOD_QUORUM, quorum_cfg)->r
-#define W_OF(it) SC_CFG(&(it)->sc, MOD_QUORUM, quorum_cfg)->w
-#define SEED_OF(it) SC_CFG(&(it)->sc, MOD_RUN, run_cfg)->seed
-
-verdict report_verdict(const run_item *it)
+static verdict verdict_of(const run_view *v)
 {
-    const stats_res *s = STATS(it);
-    if (s->lost_reads || ORACLE(it)->lost_writes)
+    const stats_res *s = RV_RES(v, MOD_STATS, stats_res);
+    if (s->lost_reads || RV_RES(v, MOD_ORACLE, oracle_res)->lost_writes)
         return V_LOST;
     if (s->stale)
         return V_STALE;
@@ -41,27 +32,109 @@ verdict report_verdict(const run_item *it)
     return V_LATEST;
 }
 
-static int overlap(const run_item *it) { return R_OF(it) + W_OF(it) > N_OF(it); }
-
-/* Theory: R+W>N promises the latest version; R+W<=N only makes stale reads possible.
- * The note is empty when observation matches that. */
-static const char *theory_note(const run_item *it)
+verdict report_verdict(const run_item *it)
 {
-    verdict v = report_verdict(it);
-    if (v == V_NOREADS)
-        return overlap(it) ? "" : "no reads measured";
-    if (overlap(it))
-        return v == V_LATEST ? "" : "DISAGREES: anomaly despite R+W>N (see trace.jsonl)";
-    return v == V_LATEST ? "differs: R+W<=N allows stale reads, none seen" : "";
+    run_view v = {&it->sc, &it->rr};
+    return verdict_of(&v);
 }
 
-static int agrees(const run_item *it)
+static int overlap(const scenario *sc) { return R_OF(sc) + W_OF(sc) > N_OF(sc); }
+
+/* ---- the report's own summary metrics ---- */
+
+static metric_val get_seed(const run_view *v, int arg)
 {
-    verdict v = report_verdict(it);
-    return v == V_NOREADS || (overlap(it) == (v == V_LATEST));
+    (void)arg;
+    return mv_int(SC_CFG(v->sc, MOD_RUN, run_cfg)->seed);
 }
 
-static double pct(uint64_t a, uint64_t b) { return b ? 100.0 * (double)a / (double)b : 0.0; }
+/* arg: 0 N, 1 R, 2 W, 3 R + W */
+static metric_val get_nrw(const run_view *v, int arg)
+{
+    int64_t x[4] = {N_OF(v->sc), R_OF(v->sc), W_OF(v->sc), R_OF(v->sc) + W_OF(v->sc)};
+    return mv_int(x[arg]);
+}
+
+static metric_val get_overlap(const run_view *v, int arg)
+{
+    (void)arg;
+    return mv_int(overlap(v->sc));
+}
+
+static metric_val get_verdict(const run_view *v, int arg)
+{
+    (void)arg;
+    return mv_str(verdict_name[verdict_of(v)]);
+}
+
+/* Theory: R+W>N promises the latest version; R+W<=N only makes stale reads possible. */
+static metric_val get_agrees(const run_view *v, int arg)
+{
+    (void)arg;
+    verdict vd = verdict_of(v);
+    return mv_int(vd == V_NOREADS || (overlap(v->sc) == (vd == V_LATEST)));
+}
+
+/* The note is empty when observation matches theory. */
+static metric_val get_note(const run_view *v, int arg)
+{
+    (void)arg;
+    verdict vd = verdict_of(v);
+    if (vd == V_NOREADS)
+        return mv_str(overlap(v->sc) ? "" : "no reads measured");
+    if (overlap(v->sc))
+        return mv_str(vd == V_LATEST ? "" : "DISAGREES: anomaly despite R+W>N (see trace.jsonl)");
+    return mv_str(vd == V_LATEST ? "differs: R+W<=N allows stale reads, none seen" : "");
+}
+
+static const metric summary_metrics[] = {
+    {"seed", "seed", NULL, MT_COUNT, "", "the run seed every random stream derives from", get_seed, 0, NULL},
+    {"n", "n", "N", MT_COUNT, "replicas", "N: replicas of each key", get_nrw, 0, NULL},
+    {"r", "r", "R", MT_COUNT, "replicas", "R: replies a read waits for", get_nrw, 1, NULL},
+    {"w", "w", "W", MT_COUNT, "replicas", "W: acknowledgements a write waits for", get_nrw, 2, NULL},
+    {"r_plus_w", "r_plus_w", "R+W", MT_COUNT, "replicas", "R + W", get_nrw, 3, NULL},
+    {"r_plus_w_gt_n", "r_plus_w_gt_n", ">N?", MT_BOOL, "",
+     "R + W > N: every read set meets every write set, so theory promises the latest version", get_overlap, 0, NULL},
+    {"verdict", "verdict", "verdict", MT_STR, "",
+     "what was observed: lost (a lost read or lost write), possibly-stale (a stale read), latest, or no-reads",
+     get_verdict, 0, NULL},
+    {"theory_agrees", "theory_agrees", NULL, MT_BOOL, "",
+     "the verdict is what R + W against N predicts (latest when R + W > N, an anomaly allowed otherwise)",
+     get_agrees, 0, NULL},
+    {"note", "note", "note", MT_STR, "", "empty, or why observation and theory differ", get_note, 0, NULL},
+};
+#define NSUMMARY (sizeof summary_metrics / sizeof summary_metrics[0])
+
+/* Every metric in report order: the summary, then each module's. Calls fn for each. */
+static void each_metric(void (*fn)(void *ctx, const metric *m), void *ctx)
+{
+    for (size_t i = 0; i < NSUMMARY; i++)
+        fn(ctx, &summary_metrics[i]);
+    for (int md = 0; md < MOD_COUNT; md++)
+        for (size_t i = 0; i < module_list[md]->nmetrics; i++)
+            fn(ctx, &module_list[md]->metrics[i]);
+}
+
+typedef struct finder {
+    const char *path;
+    const metric *found;
+} finder;
+
+static void find_one(void *ctx, const metric *m)
+{
+    finder *fd = ctx;
+    if (!fd->found && strcmp(m->path, fd->path) == 0)
+        fd->found = m;
+}
+
+static const metric *metric_named(const char *path)
+{
+    finder fd = {path, NULL};
+    each_metric(find_one, &fd);
+    return fd.found;
+}
+
+/* ---- formatting ---- */
 
 static char *lat(int64_t ns, char *buf, size_t n)
 {
@@ -76,60 +149,97 @@ static char *lat(int64_t ns, char *buf, size_t n)
     return buf;
 }
 
-int64_t report_visibility_time(const stats_res *st, double p)
+/* A value as the terminal table shows it. */
+static const char *cell(const metric *m, const run_view *v, char *buf, size_t n)
 {
-    if (st->vis_all.count == 0)
-        return 0;
-    /* walk buckets from the top: all_ge and stale_ge are counts of reads with t >= lo */
-    uint64_t all_ge = 0, stale_ge = 0;
-    int64_t best = -1;
-    for (int i = HIST_NBUCKETS; i-- > 0;) {
-        all_ge += st->vis_all.bucket[i];
-        stale_ge += st->vis_stale.bucket[i];
-        if (st->vis_all.bucket[i] == 0 && i > 0)
-            continue;
-        if ((double)stale_ge > (1.0 - p) * (double)all_ge)
-            break;
-        best = hist_bucket_lo(i);
+    metric_val x = m->get(v, m->arg);
+    if (x.null)
+        return "-";
+    switch (m->type) {
+    case MT_NS:
+        return lat(x.i, buf, n);
+    case MT_PCT:
+        snprintf(buf, n, "%.3f", x.d);
+        return buf;
+    case MT_NUM:
+        snprintf(buf, n, "%.4g", x.d);
+        return buf;
+    case MT_BOOL:
+        return x.i ? "yes" : "no";
+    case MT_STR:
+        return x.s;
+    default:
+        snprintf(buf, n, "%" PRId64, x.i);
+        return buf;
     }
-    return best;
 }
 
-static uint64_t reads_ok(const stats_res *s) { return s->ok[OP_READ]; }
-static uint64_t anomalies(const stats_res *s) { return s->stale + s->lost_reads; }
+/* The terminal table's columns: a choice among the metrics, each formatted by its type. */
+static const char *const table_columns[] = {
+    "n", "r", "w", "r_plus_w", "r_plus_w_gt_n", "verdict", "staleness.stale_pct", "writes_outcome.lost",
+    "unavailable_pct", "reads.latency_ok.p50_ns", "reads.latency_ok.p99_ns", "writes.latency_ok.p50_ns",
+    "writes.latency_ok.p99_ns", "note",
+};
+#define NCOLS (sizeof table_columns / sizeof table_columns[0])
+
+/* Numbers right-aligned, words left-aligned, one space between; the last column is not
+ * padded and an empty one leaves no trailing blank. */
+static void put_cell(FILE *f, const metric *m, int width, size_t c, const char *s)
+{
+    int last = c + 1 == NCOLS;
+    if (last && !s[0]) {
+        fputc('\n', f);
+        return;
+    }
+    if (c > 0)
+        fputc(' ', f);
+    if (last)
+        fprintf(f, "%s\n", s);
+    else
+        fprintf(f, m->type == MT_STR || m->type == MT_BOOL ? "%-*s" : "%*s", width, s);
+}
 
 void report_table(FILE *f, const report_meta *m, const run_item *items, size_t n)
 {
-    fprintf(f, "qsim %s: %s, seed %" PRId64 "\n", QSIM_VERSION, m->scenario, SEED_OF(&items[0]));
+    fprintf(f, "qsim %s: %s, seed %" PRId64 "\n", QSIM_VERSION, m->scenario,
+            SC_CFG(&items[0].sc, MOD_RUN, run_cfg)->seed);
+    const metric *col[NCOLS];
+    int width[NCOLS];
     int lw = 6;
+    for (size_t c = 0; c < NCOLS; c++) {
+        col[c] = metric_named(table_columns[c]);
+        width[c] = (int)strlen(col[c]->label ? col[c]->label : col[c]->path);
+    }
     for (size_t i = 0; i < n; i++) {
+        run_view v = {&items[i].sc, &items[i].rr};
         int l = (int)strlen(items[i].label);
         if (l > lw)
             lw = l;
+        for (size_t c = 0; c < NCOLS; c++) {
+            char buf[64];
+            int cw = (int)strlen(cell(col[c], &v, buf, sizeof buf));
+            if (cw > width[c])
+                width[c] = cw;
+        }
     }
+    /* numbers right-aligned, words left-aligned; the last column is not padded */
     if (m->nsw)
         fprintf(f, "%-*s  ", lw, "config");
-    fprintf(f, "%2s %2s %2s %3s %-5s %-14s %7s %8s %8s %9s %9s %9s %9s  %s\n", "N", "R", "W", "R+W", ">N?", "verdict",
-            "stale%", "lost-wr", "unavail%", "read-p50", "read-p99", "write-p50", "write-p99", "note");
+    for (size_t c = 0; c < NCOLS; c++)
+        put_cell(f, col[c], width[c], c, col[c]->label ? col[c]->label : col[c]->path);
     for (size_t i = 0; i < n; i++) {
-        const run_item *it = &items[i];
-        const stats_res *s = STATS(it);
-        char a[32], b[32], c[32], d[32];
+        run_view v = {&items[i].sc, &items[i].rr};
         if (m->nsw)
-            fprintf(f, "%-*s  ", lw, it->label);
-        fprintf(f, "%2" PRId64 " %2" PRId64 " %2" PRId64 " %3" PRId64 " %-5s %-14s %7.3f %8" PRIu64 " %8.3f %9s %9s %9s %9s  %s\n",
-                N_OF(it), R_OF(it), W_OF(it), R_OF(it) + W_OF(it),
-                overlap(it) ? "yes" : "no", verdict_name[report_verdict(it)], pct(anomalies(s), reads_ok(s)),
-                ORACLE(it)->lost_writes, pct(s->unavailable[0] + s->unavailable[1], s->measured[0] + s->measured[1]),
-                lat(hist_quantile(&s->lat[OP_READ][OUT_OK], 0.5), a, sizeof a),
-                lat(hist_quantile(&s->lat[OP_READ][OUT_OK], 0.99), b, sizeof b),
-                lat(hist_quantile(&s->lat[OP_WRITE][OUT_OK], 0.5), c, sizeof c),
-                lat(hist_quantile(&s->lat[OP_WRITE][OUT_OK], 0.99), d, sizeof d), theory_note(it));
+            fprintf(f, "%-*s  ", lw, items[i].label);
+        for (size_t c = 0; c < NCOLS; c++) {
+            char buf[64];
+            put_cell(f, col[c], width[c], c, cell(col[c], &v, buf, sizeof buf));
+        }
     }
     /* stories: every scripted operation's outcome */
     for (size_t i = 0; i < n; i++) {
-        const wl_res *s = RES(&items[i], MOD_WORKLOAD, wl_res);
-        const oracle_res *o = ORACLE(&items[i]);
+        const wl_res *s = items[i].rr.res[MOD_WORKLOAD];
+        const oracle_res *o = items[i].rr.res[MOD_ORACLE];
         if (!s->nscript)
             continue;
         fprintf(f, "\nscript%s%s:\n", items[i].label[0] ? " with " : "", items[i].label);
@@ -155,6 +265,8 @@ void report_table(FILE *f, const report_meta *m, const run_item *items, size_t n
     }
 }
 
+/* ---- runs.csv ---- */
+
 static void csv_field(FILE *f, const char *s)
 {
     if (strpbrk(s, ",\"\n")) {
@@ -170,76 +282,169 @@ static void csv_field(FILE *f, const char *s)
     }
 }
 
+typedef struct csv_ctx {
+    FILE *f;
+    const run_view *v; /* NULL: the header */
+} csv_ctx;
+
+static void csv_one(void *ctx, const metric *m)
+{
+    const csv_ctx *c = ctx;
+    if (!m->column || m->type == MT_JSON)
+        return;
+    fputc(',', c->f);
+    if (!c->v) {
+        csv_field(c->f, m->column);
+        return;
+    }
+    metric_val x = m->get(c->v, m->arg);
+    if (x.null)
+        return;
+    switch (m->type) {
+    case MT_PCT:
+        fprintf(c->f, "%.6f", x.d);
+        break;
+    case MT_NUM:
+        fprintf(c->f, "%.10g", x.d);
+        break;
+    case MT_STR:
+        csv_field(c->f, x.s);
+        break;
+    default:
+        fprintf(c->f, "%" PRId64, x.i);
+        break;
+    }
+}
+
 void report_csv(FILE *f, const report_meta *m, const run_item *items, size_t n)
 {
-    static const char *const kinds[2] = {"read", "write"};
     fputs("config", f);
     for (size_t s = 0; s < m->nsw; s++) {
         fputc(',', f);
         csv_field(f, m->sw[s].key);
     }
-    fputs(",seed,n,r,w,r_plus_w_gt_n,verdict,theory_agrees,reads,reads_ok,reads_unavailable,writes,writes_ok,"
-          "writes_unavailable,fresh,stale,lost_reads,stale_pct,acked_writes,lost_writes,unavailable_pct",
-          f);
-    for (int k = 0; k < 2; k++)
-        for (size_t q = 0; q < NQ; q++)
-            fprintf(f, ",%s_%s_ns", kinds[k], qname[q]);
-    fputs(",read_mean_ns,write_mean_ns,visibility_t99_ns,visibility_t999_ns", f);
-    for (int k = 0; k < MSG_NKINDS; k++)
-        fprintf(f, ",msgs_%s", msg_kind_name[k]);
-    fputs(",msgs_lost,msgs_cut,msgs_to_down,events,sim_end_ns\n", f);
+    csv_ctx hc = {f, NULL};
+    each_metric(csv_one, &hc);
+    fputc('\n', f);
     for (size_t i = 0; i < n; i++) {
         const run_item *it = &items[i];
-        const stats_res *s = STATS(it);
-        const oracle_res *o = ORACLE(it);
-        const net_res *nr = RES(it, MOD_NETWORK, net_res);
+        run_view v = {&it->sc, &it->rr};
         fprintf(f, "%zu", i);
         for (size_t k = 0; k < it->nover; k++) {
             fputc(',', f);
             csv_field(f, it->over[k].value);
         }
-        fprintf(f, ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%d,%s,%d", SEED_OF(it),
-                N_OF(it), R_OF(it), W_OF(it), overlap(it),
-                verdict_name[report_verdict(it)], agrees(it));
-        fprintf(f, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64, s->measured[0], s->ok[0],
-                s->unavailable[0], s->measured[1], s->ok[1], s->unavailable[1]);
-        fprintf(f, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%.6f,%" PRIu64 ",%" PRIu64 ",%.6f", s->fresh, s->stale,
-                s->lost_reads, pct(anomalies(s), reads_ok(s)), o->acked_writes, o->lost_writes,
-                pct(s->unavailable[0] + s->unavailable[1], s->measured[0] + s->measured[1]));
-        for (int k = 0; k < 2; k++)
-            for (size_t q = 0; q < NQ; q++)
-                fprintf(f, ",%" PRId64, hist_quantile(&s->lat[k][OUT_OK], qs[q]));
-        fprintf(f, ",%.1f,%.1f,%" PRId64 ",%" PRId64, hist_mean(&s->lat[0][OUT_OK]), hist_mean(&s->lat[1][OUT_OK]),
-                report_visibility_time(s, 0.99), report_visibility_time(s, 0.999));
-        for (int k = 0; k < MSG_NKINDS; k++)
-            fprintf(f, ",%" PRIu64, nr->sent[k]);
-        fprintf(f, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRId64 "\n", nr->lost, nr->cut,
-                RES(it, MOD_NODE, nodes_res)->to_down, RES(it, MOD_RUN, run_res)->events,
-                RES(it, MOD_RUN, run_res)->end_time);
+        csv_ctx rc = {f, &v};
+        each_metric(csv_one, &rc);
+        fputc('\n', f);
     }
 }
 
-static void json_hist(jw *j, const char *key, const hist *h)
+/* ---- summary.json ---- */
+
+/* The metrics' paths as a tree, children in the order they first appear, so metrics from
+ * several modules that share an object ("messages") land in one object. */
+typedef struct tnode {
+    char name[48];
+    const metric *m; /* a leaf's metric */
+    int first, last, next; /* children and siblings, by index; 0 = none (0 is the root) */
+} tnode;
+
+typedef struct tree {
+    tnode *t;
+    int n, cap;
+    int oom;
+} tree;
+
+static int child(tree *tr, int parent, const char *name, size_t len)
 {
-    jw_obj(j, key);
-    jw_int(j, "count", (int64_t)h->count);
-    jw_num(j, "mean_ns", hist_mean(h));
-    for (size_t q = 0; q < NQ; q++) {
-        char k[32];
-        snprintf(k, sizeof k, "%s_ns", qname[q]);
-        jw_int(j, k, hist_quantile(h, qs[q]));
+    for (int c = tr->t[parent].first; c; c = tr->t[c].next)
+        if (strlen(tr->t[c].name) == len && strncmp(tr->t[c].name, name, len) == 0)
+            return c;
+    if (tr->n == tr->cap) {
+        int cap = tr->cap ? tr->cap * 2 : 256;
+        tnode *nt = mem_realloc(tr->t, (size_t)cap * sizeof *nt);
+        if (!nt) {
+            tr->oom = 1;
+            return -1;
+        }
+        tr->t = nt;
+        tr->cap = cap;
     }
-    jw_obj_end(j);
+    int c = tr->n++;
+    memset(&tr->t[c], 0, sizeof tr->t[c]);
+    snprintf(tr->t[c].name, sizeof tr->t[c].name, "%.*s", (int)len, name);
+    if (tr->t[parent].last)
+        tr->t[tr->t[parent].last].next = c;
+    else
+        tr->t[parent].first = c;
+    tr->t[parent].last = c;
+    return c;
 }
 
-static void json_item(jw *j, size_t i, const run_item *it)
+static void tree_add(void *ctx, const metric *m)
 {
-    const stats_res *s = STATS(it);
-    const oracle_res *o = ORACLE(it);
-    const net_res *nr = RES(it, MOD_NETWORK, net_res);
-    const run_res *rn = RES(it, MOD_RUN, run_res);
-    const coord_res *cr = RES(it, MOD_QUORUM, coord_res);
-    const wl_res *wr = RES(it, MOD_WORKLOAD, wl_res);
+    tree *tr = ctx;
+    int at = 0;
+    if (tr->oom)
+        return;
+    for (const char *p = m->path; at >= 0;) {
+        const char *dot = strchr(p, '.');
+        size_t len = dot ? (size_t)(dot - p) : strlen(p);
+        at = child(tr, at, p, len);
+        if (!dot)
+            break;
+        p = dot + 1;
+    }
+    if (at > 0)
+        tr->t[at].m = m;
+}
+
+static void json_value(jw *j, const char *key, const metric *m, const run_view *v)
+{
+    if (m->type == MT_JSON) {
+        m->json(j, key, v);
+        return;
+    }
+    metric_val x = m->get(v, m->arg);
+    if (x.null) {
+        jw_null(j, key);
+        return;
+    }
+    switch (m->type) {
+    case MT_PCT:
+    case MT_NUM:
+        jw_num(j, key, x.d);
+        break;
+    case MT_BOOL:
+        jw_bool(j, key, (int)x.i);
+        break;
+    case MT_STR:
+        jw_str(j, key, x.s);
+        break;
+    default:
+        jw_int(j, key, x.i);
+        break;
+    }
+}
+
+static void json_tree(jw *j, const tree *tr, int at, const run_view *v)
+{
+    for (int c = tr->t[at].first; c; c = tr->t[c].next) {
+        const tnode *nd = &tr->t[c];
+        if (nd->m) {
+            json_value(j, nd->name, nd->m, v);
+        } else {
+            jw_obj(j, nd->name);
+            json_tree(j, tr, c, v);
+            jw_obj_end(j);
+        }
+    }
+}
+
+static void json_item(jw *j, size_t i, const run_item *it, const tree *tr)
+{
+    run_view v = {&it->sc, &it->rr};
     jw_obj(j, NULL);
     jw_int(j, "config", (int64_t)i);
     jw_str(j, "label", it->label);
@@ -247,107 +452,7 @@ static void json_item(jw *j, size_t i, const run_item *it)
     for (size_t k = 0; k < it->nover; k++)
         jw_str(j, it->over[k].key, it->over[k].value);
     jw_obj_end(j);
-    jw_int(j, "seed", SEED_OF(it));
-    jw_int(j, "n", N_OF(it));
-    jw_int(j, "r", R_OF(it));
-    jw_int(j, "w", W_OF(it));
-    jw_bool(j, "r_plus_w_gt_n", overlap(it));
-    jw_str(j, "verdict", verdict_name[report_verdict(it)]);
-    jw_bool(j, "theory_agrees", agrees(it));
-    jw_str(j, "note", theory_note(it));
-    static const char *const kinds[2] = {"reads", "writes"};
-    for (int k = 0; k < 2; k++) {
-        jw_obj(j, kinds[k]);
-        jw_int(j, "measured", (int64_t)s->measured[k]);
-        jw_int(j, "ok", (int64_t)s->ok[k]);
-        jw_int(j, "unavailable", (int64_t)s->unavailable[k]);
-        json_hist(j, "latency_ok", &s->lat[k][OUT_OK]);
-        json_hist(j, "latency_failed", &s->lat[k][OUT_FAILED]);
-        jw_obj_end(j);
-    }
-    jw_obj(j, "staleness");
-    jw_int(j, "fresh", (int64_t)s->fresh);
-    jw_int(j, "stale", (int64_t)s->stale);
-    jw_int(j, "lost", (int64_t)s->lost_reads);
-    jw_num(j, "stale_pct", pct(anomalies(s), reads_ok(s)));
-    jw_obj(j, "k_behind");
-    for (int k = 1; k <= STALE_KMAX; k++) {
-        char key[16];
-        snprintf(key, sizeof key, k == STALE_KMAX ? "%d+" : "%d", k);
-        jw_int(j, key, (int64_t)s->stale_k[k]);
-    }
-    jw_obj_end(j);
-    jw_obj_end(j);
-    jw_obj(j, "writes_outcome");
-    jw_int(j, "acknowledged", (int64_t)o->acked_writes);
-    jw_int(j, "failed", (int64_t)o->failed_writes);
-    jw_int(j, "lost", (int64_t)o->lost_writes);
-    jw_bool(j, "lost_count_capped", o->lost_writes_capped);
-    jw_obj_end(j);
-    jw_obj(j, "visibility");
-    jw_arr(j, "bands");
-    for (int b = 0; b < VIS_NBANDS; b++) {
-        jw_obj(j, NULL);
-        jw_int(j, "from_ns", vis_band_edge[b]);
-        if (b + 1 < VIS_NBANDS)
-            jw_int(j, "to_ns", vis_band_edge[b + 1]);
-        else
-            jw_null(j, "to_ns");
-        jw_int(j, "reads", (int64_t)s->vis_reads[b]);
-        jw_int(j, "fresh", (int64_t)s->vis_fresh[b]);
-        jw_num(j, "p_fresh", s->vis_reads[b] ? (double)s->vis_fresh[b] / (double)s->vis_reads[b] : (double)NAN);
-        jw_obj_end(j);
-    }
-    jw_arr_end(j);
-    int64_t t99 = report_visibility_time(s, 0.99), t999 = report_visibility_time(s, 0.999);
-    if (t99 >= 0)
-        jw_int(j, "t99_ns", t99);
-    else
-        jw_null(j, "t99_ns");
-    if (t999 >= 0)
-        jw_int(j, "t999_ns", t999);
-    else
-        jw_null(j, "t999_ns");
-    jw_obj_end(j);
-    jw_obj(j, "messages");
-    for (int k = 0; k < MSG_NKINDS; k++)
-        jw_int(j, msg_kind_name[k], (int64_t)nr->sent[k]);
-    jw_int(j, "lost", (int64_t)nr->lost);
-    jw_int(j, "cut_by_partition", (int64_t)nr->cut);
-    jw_int(j, "to_crashed_node", (int64_t)RES(it, MOD_NODE, nodes_res)->to_down);
-    jw_int(j, "late_replies", (int64_t)cr->late_replies);
-    jw_obj_end(j);
-    jw_int(j, "events", (int64_t)rn->events);
-    jw_int(j, "sim_end_ns", rn->end_time);
-    jw_int(j, "peak_inflight_ops", (int64_t)cr->peak_ops);
-    jw_int(j, "peak_inflight_msgs", (int64_t)nr->peak_msgs);
-    jw_obj(j, "trace");
-    jw_int(j, "lines", (int64_t)o->trace_lines);
-    jw_bool(j, "truncated", o->trace_truncated);
-    jw_obj_end(j);
-    if (wr->nscript) {
-        jw_arr(j, "script");
-        for (size_t k = 0; k < wr->nscript; k++) {
-            const script_result *r = &wr->script[k];
-            char key[16];
-            snprintf(key, sizeof key, "k%u", r->key + 1);
-            jw_obj(j, NULL);
-            jw_str(j, "name", r->name);
-            jw_str(j, "op", r->kind == OP_READ ? "read" : "write");
-            jw_str(j, "key", key);
-            jw_int(j, "start_ns", r->start);
-            jw_int(j, "end_ns", r->end);
-            jw_bool(j, "ok", r->ok);
-            jw_int(j, "version", r->version);
-            if (r->kind == OP_READ) {
-                jw_int(j, "latest", r->latest);
-                jw_str(j, "class", r->ok ? read_class_name[r->cls] : "unavailable");
-                jw_int(j, "k", r->k);
-            }
-            jw_obj_end(j);
-        }
-        jw_arr_end(j);
-    }
+    json_tree(j, tr, 0, &v);
     jw_obj(j, "effective");
     for (size_t k = 0; k < it->neff; k++)
         jw_str(j, it->eff[k].key, it->eff[k].value);
@@ -357,13 +462,19 @@ static void json_item(jw *j, size_t i, const run_item *it)
 
 void report_json(FILE *f, const report_meta *m, const run_item *items, size_t n)
 {
+    tree tr = {0};
+    tr.t = mem_calloc(1, sizeof *tr.t); /* the root */
+    tr.cap = tr.n = 1;
+    tr.oom = !tr.t;
+    if (!tr.oom)
+        each_metric(tree_add, &tr);
     jw j;
     jw_init(&j, f, 1);
     jw_obj(&j, NULL);
     jw_str(&j, "qsim_version", QSIM_VERSION);
     jw_str(&j, "scenario", m->scenario);
     jw_str(&j, "name", m->name);
-    jw_int(&j, "seed", SEED_OF(&items[0]));
+    jw_int(&j, "seed", SC_CFG(&items[0].sc, MOD_RUN, run_cfg)->seed);
     jw_arr(&j, "sweeps");
     for (size_t s = 0; s < m->nsw; s++) {
         jw_obj(&j, NULL);
@@ -376,8 +487,31 @@ void report_json(FILE *f, const report_meta *m, const run_item *items, size_t n)
     }
     jw_arr_end(&j);
     jw_arr(&j, "configurations");
-    for (size_t i = 0; i < n; i++)
-        json_item(&j, i, &items[i]);
+    for (size_t i = 0; i < n && !tr.oom; i++)
+        json_item(&j, i, &items[i], &tr);
     jw_arr_end(&j);
     jw_obj_end(&j);
+    if (tr.oom)
+        fputs("\n(out of memory while writing the report)\n", f);
+    mem_free(tr.t);
+}
+
+/* ---- qsim --metrics ---- */
+
+static const char *const type_name[] = {"count", "duration", "percent", "number", "flag", "text", "structure"};
+
+static void print_one(void *ctx, const metric *m)
+{
+    FILE *f = ctx;
+    if (m->unit[0])
+        fprintf(f, "%-34s %-20s %-9s %s [%s]\n", m->path, m->column ? m->column : "-", type_name[m->type], m->doc,
+                m->unit);
+    else
+        fprintf(f, "%-34s %-20s %-9s %s\n", m->path, m->column ? m->column : "-", type_name[m->type], m->doc);
+}
+
+void report_print_metrics(FILE *f)
+{
+    fprintf(f, "%-34s %-20s %-9s %s\n", "summary.json path", "runs.csv column", "type", "meaning [unit]");
+    each_metric(print_one, f);
 }

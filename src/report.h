@@ -1,11 +1,13 @@
-/* report: what a user reads (DESIGN.md section 5): the terminal table (one row per
+/* report: what a user reads (docs/design.md section 5): the terminal table (one row per
  * configuration, readable in ten seconds), runs.csv (one row per configuration, one column
  * per metric) and summary.json (everything, with seed, version and effective
- * configuration). Output depends only on the results: no wall-clock, no pointers. */
+ * configuration). Every figure comes from a metric description (models/metric.h): the
+ * report's own summary (N, R, W, the verdict) and then each module's metrics in module
+ * order, so the three writers and `qsim --metrics` never disagree. Output depends only on
+ * the results: no wall-clock, no pointers. */
 #ifndef QSIM_REPORT_H
 #define QSIM_REPORT_H
 #include <stdio.h>
-#include "models/stats.h"
 #include "src/runner.h"
 
 typedef struct report_meta {
@@ -25,7 +27,6 @@ verdict report_verdict(const run_item *it);
 void report_table(FILE *f, const report_meta *m, const run_item *items, size_t n);
 void report_csv(FILE *f, const report_meta *m, const run_item *items, size_t n);
 void report_json(FILE *f, const report_meta *m, const run_item *items, size_t n);
-/* Time t such that reads with t-visibility >= t were fresh with probability >= p, at
- * histogram resolution; -1 when even the oldest reads fall short. 0 if no read had a latest. */
-int64_t report_visibility_time(const stats_res *st, double p);
+/* The metric reference (qsim --metrics): every metric's path, column, unit and meaning. */
+void report_print_metrics(FILE *f);
 #endif

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "models/ring.h"
+#include "models/module.h"
 #include "models/scenario.h"
 #include "tests/testutil.h"
 
@@ -350,6 +351,25 @@ static void cli_keys_lists_every_section(void **state)
     done(&r);
 }
 
+static void cli_metrics_lists_every_metric(void **state)
+{
+    (void)state;
+    result r;
+    RUN(&r, NULL, "--metrics");
+    expect_status(&r, 0);
+    for (int md = 0; md < MOD_COUNT; md++) {
+        for (size_t i = 0; i < module_list[md]->nmetrics; i++) {
+            const metric *m = &module_list[md]->metrics[i];
+            char want[256];
+            snprintf(want, sizeof want, "\n%s ", m->path);
+            HAS(r.out, want);
+            HAS(r.out, m->doc);
+        }
+    }
+    HAS(r.out, "\nverdict ");
+    done(&r);
+}
+
 /* Names in a directory, sorted, joined by ' '. */
 static void list_dir(const char *dir, char *buf, size_t n)
 {
@@ -631,6 +651,7 @@ int main(void)
         cmocka_unit_test(cli_check_validates_only),
         cmocka_unit_test(cli_version_and_help),
         cmocka_unit_test(cli_keys_lists_every_section),
+        cmocka_unit_test(cli_metrics_lists_every_metric),
         cmocka_unit_test(cli_writes_summary_csv_trace),
         cmocka_unit_test(cli_sweep_runs_cross_product),
         cmocka_unit_test(cli_same_seed_byte_identical),
