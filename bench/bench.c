@@ -1,4 +1,4 @@
-/* bench: the speed and memory benchmark (STYLE.md "Benchmarks"; never a timed test).
+/* bench: the speed and memory benchmark (docs/hacking.md "Benchmarks"; never a timed test).
  * Runs scenarios/bench.ini at 1M and 10M operations (or the counts given), each in a
  * fresh child process so peak RSS is that run's own, and prints events/s, simulated
  * operations/s and peak RSS.  usage: qsim_bench [SCENARIO] [OPS ...] */

@@ -1,4 +1,4 @@
-/* alloc: the one allocation wrapper every module uses (STYLE.md "Errors and memory").
+/* alloc: the one allocation wrapper every module uses (docs/hacking.md "Errors and memory").
  * Counts live blocks so tests can detect leaks, and can fail the Nth allocation
  * so tests can exercise every `goto fail` path. Thread-safe (atomic counters). */
 #ifndef QSIM_ALLOC_H

@@ -1,4 +1,4 @@
-/* cfg: table-driven INI loader over libinih; see cfg.h and DESIGN.md sections 1 and 6. */
+/* cfg: table-driven INI loader over libinih; see cfg.h and docs/design.md sections 1 and 6. */
 #include "sim/cfg.h"
 #include <errno.h>
 #include <ini.h>

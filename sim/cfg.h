@@ -1,4 +1,4 @@
-/* cfg: the scenario language's loader, driven by key tables (DESIGN.md sections 1 and 6).
+/* cfg: the scenario language's loader, driven by key tables (docs/design.md sections 1 and 6).
  * Each module declares the INI keys it owns in one cfg_key table; parsing, defaults, range
  * checks, unknown-key errors with a "did you mean", the effective configuration and
  * `qsim --keys` all come from those tables. This file knows nothing of quorums.

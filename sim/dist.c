@@ -1,6 +1,6 @@
 /* dist: a recursive-descent parser for the distribution language, sampling in ns and the
  * closed-form mean and CDF of every law; see dist.h. Service and link latencies of the
- * engine (DESIGN.md section 2). A parsed distribution is an immutable tree. */
+ * engine (docs/design.md section 2). A parsed distribution is an immutable tree. */
 #include "sim/dist.h"
 #include "sim/alloc.h"
 #include "sim/units.h"

@@ -1,5 +1,5 @@
 /* dist: latency and service-time distributions parsed from text, sampled in ns
- * (DESIGN.md section 2). Grammar (durations take units, see units.h):
+ * (docs/design.md section 2). Grammar (durations take units, see units.h):
  *   const(D)               always D
  *   uniform(A, B)          A <= B
  *   exp(MEAN)              exponential with that mean

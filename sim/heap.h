@@ -1,5 +1,5 @@
 /* heap: intrusive 4-ary min-heap ordered by (time, seq), the engine's event queue
- * (docs/design.md section 2, STYLE.md "The event loop"). Nodes are embedded in their
+ * (docs/design.md section 2, docs/hacking.md "The event loop"). Nodes are embedded in their
  * owners; the heap's array holds each node's key beside its pointer, so sifting compares
  * keys without touching the nodes, and four children sit side by side. Pushing allocates
  * only when the array doubles (amortised, never per event). Each node knows its index:

@@ -1,5 +1,5 @@
 /* hist: log-linear latency histogram; see hist.h.
- * Part of the engine (DESIGN.md section 2, "Latency histograms"). Index of v >= 256 is
+ * Part of the engine (docs/design.md section 2, "Latency histograms"). Index of v >= 256 is
  * shift * 128 + (v >> shift) with shift = floor(log2 v) - 7, i.e. 256 + (e-8)*128 + (sub-128). */
 #include "sim/hist.h"
 #include <assert.h>

@@ -1,4 +1,4 @@
-/* hist: log-linear latency histogram (HdrHistogram's idea), DESIGN.md section 2.
+/* hist: log-linear latency histogram (HdrHistogram's idea), docs/design.md section 2.
  * Values are int64_t >= 0 (ns). Values below 256 are counted exactly; above, each power
  * of two is split into 128 equal sub-buckets, so a bucket is at most 1/128 of the values
  * it holds. A quantile is reported as its bucket's midpoint, clamped to [min, max]:

@@ -1,4 +1,4 @@
-/* json: a small streaming JSON writer for reports and the trace (DESIGN.md section 5).
+/* json: a small streaming JSON writer for reports and the trace (docs/design.md section 5).
  * Output depends only on the calls made (no hash order, no pointers): numbers are printed
  * with a fixed format, non-finite numbers as null. */
 #ifndef QSIM_JSON_H

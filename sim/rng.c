@@ -1,5 +1,5 @@
 /* rng: PCG32 (XSH-RR output over a 64-bit LCG) and the draws built on it; see rng.h.
- * The engine's source of randomness (DESIGN.md section 2): one stream per entity,
+ * The engine's source of randomness (docs/design.md section 2): one stream per entity,
  * derived from (run seed, entity id) so streams never share draws. */
 #include "sim/rng.h"
 #include <assert.h>

@@ -1,4 +1,4 @@
-/* rng: PCG32 (64-bit state, 32-bit output, XSH-RR), written here (DESIGN.md section 2).
+/* rng: PCG32 (64-bit state, 32-bit output, XSH-RR), written here (docs/design.md section 2).
  * Seeded like the reference generator (seed 42, stream 54 gives 0xa15c02b7,
  * 0x7b47f409, 0xba1d3330, ...). Each entity that draws owns its own stream, derived
  * from (run seed, entity id), so turning one mechanism on never shifts another's draws. */

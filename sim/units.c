@@ -1,5 +1,5 @@
 /* units: parsing and printing of durations, rates and plain numbers; see units.h.
- * The scenario language's value syntax (DESIGN.md section 2). Durations are parsed as
+ * The scenario language's value syntax (docs/design.md section 2). Durations are parsed as
  * exact decimals (mantissa and power of ten), never through double, so "0.1ms" is 100000. */
 #include "sim/units.h"
 #include <ctype.h>

@@ -1,4 +1,4 @@
-/* units: durations, rates and numbers in the scenario language (DESIGN.md section 2).
+/* units: durations, rates and numbers in the scenario language (docs/design.md section 2).
  * Durations are int64_t nanoseconds; text takes units ns, us, ms, s ("250us", "1.5ms", "2s").
  * Rates are written "2000/s" (also /ms, /us, /ns) and held as events per second. */
 #ifndef QSIM_UNITS_H

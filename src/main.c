@@ -1,4 +1,4 @@
-/* main: the qsim command line (DESIGN.md sections 5 and 6). Reads a scenario, applies
+/* main: the qsim command line (docs/design.md sections 5 and 6). Reads a scenario, applies
  * --set and --sweep, runs every configuration, prints the table (or CSV/JSON) and writes
  * out/<scenario>/summary.json, runs.csv and trace.jsonl atomically. Exit status: 0 done,
  * 2 bad input (nothing written), 1 the run itself failed (nothing written). */

@@ -1,6 +1,6 @@
 /* runner: turns a scenario file plus command-line overrides into configurations, runs
  * them (in parallel threads when asked; results never depend on the job count), and keeps
- * what each produced (DESIGN.md sections 1 and 7). */
+ * what each produced (docs/design.md sections 1 and 7). */
 #ifndef QSIM_RUNNER_H
 #define QSIM_RUNNER_H
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* Bad input (DESIGN.md section 6): every scenario error names the file, the line and the
+/* Bad input (docs/design.md section 6): every scenario error names the file, the line and the
  * key, every error is listed, and the loader neither crashes nor leaks, even when an
  * allocation fails. Also what good input resolves to: levels, includes, overrides, defaults. */
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* test_dist: every distribution's mean and quantiles against the closed form, dist_cdf
- * against known values, empirical files, and every parse error (DESIGN.md section 2).
+ * against known values, empirical files, and every parse error (docs/design.md section 2).
  * Fixed seeds; each tolerance is derived from the sample size in the comment above it. */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L /* mkdtemp */
@@ -221,7 +221,7 @@ static void dist_huge_draws_clamp_at_2pow62(void **state)
     dist_destroy(d);
 }
 
-/* The DESIGN.md example. mean = 0.9122 (10/9) 0.235ms + 0.0878 0.602ms; F is the weighted
+/* The docs/design.md example. mean = 0.9122 (10/9) 0.235ms + 0.0878 0.602ms; F is the weighted
  * sum of the components' closed forms. */
 static void dist_mix_mean_and_quantiles(void **state)
 {

@@ -1,4 +1,4 @@
-/* Golden files (STYLE.md "Tests"): scenarios with fixed seeds whose reports are checked in
+/* Golden files (docs/hacking.md "Tests"): scenarios with fixed seeds whose reports are checked in
  * under tests/golden/ and compared byte for byte on every run. A deliberate model change
  * regenerates them in the same commit (the command is in each test) and says why. */
 #include <stdio.h>

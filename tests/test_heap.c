@@ -1,5 +1,5 @@
 /* test_heap: the event queue's heap checked on its own against qsort and a reference set
- * (STYLE.md "The event loop": libuv shipped two heap-removal bugs because it did not). */
+ * (docs/hacking.md "The event loop": libuv shipped two heap-removal bugs because it did not). */
 #include "tests/testutil.h"
 #include "sim/alloc.h"
 #include "sim/heap.h"

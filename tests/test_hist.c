@@ -1,5 +1,5 @@
 /* test_hist: the latency histogram against exact sorted-array quantiles
- * (DESIGN.md section 2, "Latency histograms": stated relative error, mergeable). */
+ * (docs/design.md section 2, "Latency histograms": stated relative error, mergeable). */
 #include "tests/testutil.h"
 #include "sim/alloc.h"
 #include "sim/hist.h"

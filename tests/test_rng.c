@@ -1,5 +1,5 @@
 /* test_rng: PCG32 against the reference output, stream derivation, and the statistics of
- * every draw (DESIGN.md section 2). Fixed seeds; each tolerance is justified from n. */
+ * every draw (docs/design.md section 2). Fixed seeds; each tolerance is justified from n. */
 #include "sim/alloc.h"
 #include "sim/rng.h"
 #include "tests/testutil.h"

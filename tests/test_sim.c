@@ -1,4 +1,4 @@
-/* test_sim: the discrete-event loop (DESIGN.md section 2): time order, FIFO ties,
+/* test_sim: the discrete-event loop (docs/design.md section 2): time order, FIFO ties,
  * cancellation, self-rescheduling handlers, run-until, and scheduled = dispatched +
  * cancelled + pending; lanes (FIFO timers) in one order with the heap. */
 #include "tests/testutil.h"

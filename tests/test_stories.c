@@ -1,4 +1,4 @@
-/* The story scenarios (DESIGN.md: the classic results, reproducible on demand), each
+/* The story scenarios (docs/design.md: the classic results, reproducible on demand), each
  * asserting the exact versions every scripted operation returned. */
 #include <stdio.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* test_units: durations, rates and numbers of the scenario language (DESIGN.md section 2):
+/* test_units: durations, rates and numbers of the scenario language (docs/design.md section 2):
  * exact decimal parsing, rounding, every error message, and format/parse round trips. */
 #include "sim/alloc.h"
 #include "sim/rng.h"

@@ -1,4 +1,4 @@
-/* test_validation: the whole simulator against closed forms (DESIGN.md section 8): the R-th
+/* test_validation: the whole simulator against closed forms (docs/design.md section 8): the R-th
  * order statistic of IID replica round trips, M/M/1 and M/M/k (Erlang C) response times, and
  * the k-staleness formula C(N-W, R) / C(N, R) for reads that race a write. Fixed seeds; each
  * tolerance is derived from the sample size in the comment above its check. */
