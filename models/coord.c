@@ -450,7 +450,7 @@ static op *find(const coord *c, const msg *m)
     return o->state != OP_RETIRED && o->gen == m->gen ? o : NULL;
 }
 
-static void on_reply(void *ctx, msg *m)
+void coord_reply_route(void *ctx, msg *m)
 {
     coord *c = ctx;
     op *o = find(c, m);
@@ -527,8 +527,8 @@ int coord_init(coord *c, sim *s, msg_pool *pool, net *nt, const ring *rg, const 
         snprintf(err, n, "out of memory");
         return -ENOMEM;
     }
-    if (router_add(rt, MSG_WRITE_ACK, SVC_NONE, on_reply, c, "quorum", err, n) ||
-        router_add(rt, MSG_READ_RESP, SVC_NONE, on_reply, c, "quorum", err, n) ||
+    if (router_add(rt, MSG_WRITE_ACK, SVC_NONE, coord_reply_route, c, "quorum", err, n) ||
+        router_add(rt, MSG_READ_RESP, SVC_NONE, coord_reply_route, c, "quorum", err, n) ||
         router_add(rt, MSG_CLIENT_REQ, SVC_NONE, on_client_req, c, "quorum", err, n) ||
         router_add(rt, MSG_CLIENT_RESP, SVC_NONE, on_client_resp, c, "quorum", err, n))
         return -EINVAL;

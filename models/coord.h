@@ -133,6 +133,10 @@ void coord_keep_listening(coord *c, int64_t ns);
  * NULL. Returns the row, or -1 when the table is full or out of memory. */
 int coord_send(coord *c, op *o, int dst, msg_kind kind, op_cause cause, int counts, const version *ver,
                const msg_payload *pl);
+/* The route handler for replies to an operation's requests (ctx: the coordinator): a
+ * module that sends requests of its own kind registers its reply kind with it, so the
+ * reply reaches the operation's target table and the observers like any other. */
+void coord_reply_route(void *ctx, msg *m);
 /* An observer that held the answer releases it; the last release lets the coordinator respond. */
 void coord_release(coord *c, op *o);
 /* Arms (at: absolute ns) or cancels a claimed timer slot of o. Armed timers end at retirement. */

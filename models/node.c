@@ -185,13 +185,19 @@ void nodes_deliver(node_set *ns, msg *m)
     n->qlen++;
 }
 
-int nodes_apply(node_set *ns, int id, uint32_t key, const version *v, version *was)
+const char *const apply_source_name[APPLY_NSOURCES] = {
+#define X(e, n) #n,
+    APPLY_SOURCES(X)
+#undef X
+};
+
+int nodes_apply(node_set *ns, int id, uint32_t key, const version *v, version *was, apply_source src)
 {
     int stored = store_put(&ns->n[id].st, key, v, was);
     if (stored < 0)
         return -1;
     for (int i = 0; i < ns->napp; i++)
-        ns->app[i].apply(ns->app[i].ctx, id, key, v, was, stored);
+        ns->app[i].apply(ns->app[i].ctx, id, key, v, was, stored, src);
     return stored;
 }
 

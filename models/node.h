@@ -68,10 +68,21 @@ typedef struct node_listener {
     void (*event)(void *ctx, int node, node_event ev);
 } node_listener;
 
+/* What brought a version to a replica store, for the trace and the mechanisms' metrics. */
+#define APPLY_SOURCES(X) X(APPLY_WRITE, write) X(APPLY_READ_REPAIR, read_repair) X(APPLY_HANDOFF, handoff) \
+    X(APPLY_ANTI_ENTROPY, anti_entropy)
+typedef enum apply_source {
+#define X(e, n) e,
+    APPLY_SOURCES(X)
+#undef X
+    APPLY_NSOURCES
+} apply_source;
+extern const char *const apply_source_name[APPLY_NSOURCES];
+
 typedef struct apply_listener {
     void *ctx;
-    /* A store was offered v for key: stored (it was newer) or not; was = what it held. */
-    void (*apply)(void *ctx, int node, uint32_t key, const version *v, const version *was, int stored);
+    /* A store was offered v for key by src: stored (it was newer) or not; was = what it held. */
+    void (*apply)(void *ctx, int nd, uint32_t key, const version *v, const version *was, int stored, apply_source src);
 } apply_listener;
 
 #define NODES_MAX_LISTENERS 8
@@ -108,9 +119,10 @@ void nodes_deliver(node_set *ns, msg *m);
 /* The service of m ended (called from on_served): its handler runs, then the next queued
  * request starts. */
 void nodes_served(node_set *ns, msg *m);
-/* Offers v to node id's store (last write wins) and tells the apply listeners. Returns 1
- * if stored, 0 if not newer, -1 when out of memory; *was gets what was held. */
-int nodes_apply(node_set *ns, int id, uint32_t key, const version *v, version *was);
+/* Offers v to node id's store (last write wins) on behalf of src and tells the apply
+ * listeners. Returns 1 if stored, 0 if not newer, -1 when out of memory; *was gets what was
+ * held. */
+int nodes_apply(node_set *ns, int id, uint32_t key, const version *v, version *was, apply_source src);
 /* The version node id holds for key, or NULL. */
 static inline const version *nodes_get(const node_set *ns, int id, uint32_t key) { return store_get(&ns->n[id].st, key); }
 /* Crash: drops queued and in-service requests; storage_volatile clears the store. A node

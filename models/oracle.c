@@ -93,7 +93,8 @@ static void on_begin(void *ctx, op *p)
     tracer_end(&j);
 }
 
-static void on_apply(void *ctx, int nd, uint32_t key, const version *v, const version *was, int stored)
+static void on_apply(void *ctx, int nd, uint32_t key, const version *v, const version *was, int stored,
+                     apply_source src)
 {
     oracle *o = ctx;
     jw j;
@@ -105,6 +106,8 @@ static void on_apply(void *ctx, int nd, uint32_t key, const version *v, const ve
     jw_str(&j, "key", k);
     jw_int(&j, "v", v->seq);
     jw_int(&j, "had", was->seq);
+    if (src != APPLY_WRITE)
+        jw_str(&j, "by", apply_source_name[src]);
     tracer_end(&j);
 }
 

@@ -19,7 +19,7 @@ static void serve_write(void *ctx, msg *m)
 {
     replica *r = ctx;
     version was;
-    if (nodes_apply(r->ns, m->dst, m->key, &m->ver, &was) < 0)
+    if (nodes_apply(r->ns, m->dst, m->key, &m->ver, &was, APPLY_WRITE) < 0)
         sim_fail(r->s);
     reply(r, m, MSG_WRITE_ACK);
 }
