@@ -7,12 +7,13 @@
 #include <stdint.h>
 #include "models/version.h"
 
-typedef void (*holder_fn)(void *arg, int node, const version *v);
+/* One copy: at node nd, for its own replica (owner 0) or held for owner (a hint). */
+typedef void (*holder_fn)(void *arg, int nd, int owner, const version *v);
 
 typedef struct holder_src {
     const char *name; /* "replica", "hint", ... */
     const void *ctx;
-    /* Calls fn(arg, node, v) for every copy of key this source holds right now, by node. */
+    /* Calls fn(arg, nd, owner, v) for every copy of key this source holds right now, by node. */
     void (*each)(const void *ctx, uint32_t key, holder_fn fn, void *arg);
 } holder_src;
 

@@ -228,6 +228,7 @@ void nodes_crash(node_set *ns, int id, int storage_volatile)
     }
     n->qtail = NULL;
     n->qlen = 0;
+    n->storage_lost = storage_volatile;
     if (storage_volatile)
         store_clear(&n->st);
     tell(ns, id, NODE_CRASH);
@@ -257,13 +258,30 @@ int nodes_on_apply(node_set *ns, const apply_listener *l)
     return 0;
 }
 
+version nodes_read(const node_set *ns, int id, uint32_t key)
+{
+    const version *v = store_get(&ns->n[id].st, key);
+    version best = v ? *v : VERSION_NONE;
+    for (int i = 0; i < ns->nrsrc; i++)
+        ns->rsrc[i].read(ns->rsrc[i].ctx, id, key, &best);
+    return best;
+}
+
+int nodes_add_read_source(node_set *ns, const read_source *r)
+{
+    if (ns->nrsrc == NODES_MAX_LISTENERS)
+        return -1;
+    ns->rsrc[ns->nrsrc++] = *r;
+    return 0;
+}
+
 static void each_replica(const void *ctx, uint32_t key, holder_fn fn, void *arg)
 {
     const node_set *ns = ctx;
     for (int i = 1; i <= ns->count; i++) {
         const version *v = store_get(&ns->n[i].st, key);
         if (v)
-            fn(arg, i, v);
+            fn(arg, i, 0, v);
     }
 }
 

@@ -50,6 +50,7 @@ typedef enum node_event {
 typedef struct node {
     int id;          /* 1..nodes */
     int up;
+    int storage_lost; /* its last crash lost its storage (volatile) */
     uint32_t epoch;  /* bumped at every crash */
     const dist *svc[SVC_NCLASSES];
     int64_t servers; /* 0 = inf */
@@ -85,6 +86,13 @@ typedef struct apply_listener {
     void (*apply)(void *ctx, int nd, uint32_t key, const version *v, const version *was, int stored, apply_source src);
 } apply_listener;
 
+/* A place besides the replica store that a replica answers reads from (readable hints):
+ * merges what it holds for key at node nd into *best (newest wins). */
+typedef struct read_source {
+    const void *ctx;
+    void (*read)(const void *ctx, int nd, uint32_t key, version *best);
+} read_source;
+
 #define NODES_MAX_LISTENERS 8
 
 /* What the nodes counted, for the report. */
@@ -103,6 +111,8 @@ typedef struct node_set {
     int nlis;
     apply_listener app[NODES_MAX_LISTENERS];
     int napp;
+    read_source rsrc[NODES_MAX_LISTENERS];
+    int nrsrc;
     nodes_res *res;
 } node_set;
 
@@ -123,8 +133,15 @@ void nodes_served(node_set *ns, msg *m);
  * listeners. Returns 1 if stored, 0 if not newer, -1 when out of memory; *was gets what was
  * held. */
 int nodes_apply(node_set *ns, int id, uint32_t key, const version *v, version *was, apply_source src);
-/* The version node id holds for key, or NULL. */
+/* The version node id's replica store holds for key, or NULL. */
 static inline const version *nodes_get(const node_set *ns, int id, uint32_t key) { return store_get(&ns->n[id].st, key); }
+/* What a replica answers a read of key with: the newest of its store and every read
+ * source (VERSION_NONE when it has nothing). */
+version nodes_read(const node_set *ns, int id, uint32_t key);
+/* 0, or -1 when the table is full. */
+int nodes_add_read_source(node_set *ns, const read_source *r);
+/* 1 when node id's last crash lost its storage (listeners may ask during NODE_CRASH). */
+static inline int nodes_storage_lost(const node_set *ns, int id) { return ns->n[id].storage_lost; }
 /* Crash: drops queued and in-service requests; storage_volatile clears the store. A node
  * already down is left as it is. Listeners hear it. */
 void nodes_crash(node_set *ns, int id, int storage_volatile);

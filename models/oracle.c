@@ -71,7 +71,7 @@ void oracle_fini(oracle *o)
 
 /* ---- trace ---- */
 
-static int traced(const oracle *o, uint32_t key) { return o->traced && (o->traced[key / 8] >> (key % 8)) & 1; }
+static int traced(const oracle *o, uint32_t key) { return tracer_key(o->tr, key); }
 
 static void key_name(uint32_t key, char *buf) { snprintf(buf, 16, "k%u", key + 1); }
 
@@ -174,8 +174,9 @@ typedef struct holder_list {
     int n;
 } holder_list;
 
-static void collect(void *arg, int nd, const version *v)
+static void collect(void *arg, int nd, int owner, const version *v)
 {
+    (void)owner;
     holder_list *h = arg;
     if (ver_cmp(v, h->at_least) >= 0)
         h->node[h->n++] = (uint16_t)nd;
@@ -310,6 +311,7 @@ int oracle_init(oracle *o, uint32_t nkeys, const trace_cfg *tc, int all_small, t
     o->traced = mem_calloc((nkeys + 7) / 8, 1);
     if (!o->traced)
         return -ENOMEM;
+    tr->keys = o->traced;
     int rc = 0;
     if (strcmp(tc->keys, "all") == 0 || (strcmp(tc->keys, "auto") == 0 && all_small))
         memset(o->traced, 0xff, (nkeys + 7) / 8);
@@ -320,9 +322,10 @@ int oracle_init(oracle *o, uint32_t nkeys, const trace_cfg *tc, int all_small, t
     return rc ? -EINVAL : 0;
 }
 
-static void best_of(void *arg, int nd, const version *v)
+static void best_of(void *arg, int nd, int owner, const version *v)
 {
     (void)nd;
+    (void)owner;
     version *best = arg;
     if (ver_cmp(v, best) > 0)
         *best = *v;

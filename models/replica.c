@@ -4,8 +4,7 @@
 #include "models/world.h"
 #include "sim/alloc.h"
 
-/* Turns the request into its reply and sends it back. */
-static void reply(replica *r, msg *m, msg_kind kind)
+void replica_reply(const replica *r, msg *m, msg_kind kind)
 {
     m->kind = (uint8_t)kind;
     uint16_t t = m->src;
@@ -15,21 +14,21 @@ static void reply(replica *r, msg *m, msg_kind kind)
         sim_fail(r->s);
 }
 
-static void serve_write(void *ctx, msg *m)
+void replica_apply_and_ack(const replica *r, msg *m, apply_source src, msg_kind ack)
 {
-    replica *r = ctx;
     version was;
-    if (nodes_apply(r->ns, m->dst, m->key, &m->ver, &was, APPLY_WRITE) < 0)
+    if (nodes_apply(r->ns, m->dst, m->key, &m->ver, &was, src) < 0)
         sim_fail(r->s);
-    reply(r, m, MSG_WRITE_ACK);
+    replica_reply(r, m, ack);
 }
+
+static void serve_write(void *ctx, msg *m) { replica_apply_and_ack(ctx, m, APPLY_WRITE, MSG_WRITE_ACK); }
 
 static void serve_read(void *ctx, msg *m)
 {
     replica *r = ctx;
-    const version *v = nodes_get(r->ns, m->dst, m->key);
-    m->ver = v ? *v : VERSION_NONE;
-    reply(r, m, MSG_READ_RESP);
+    m->ver = nodes_read(r->ns, m->dst, m->key);
+    replica_reply(r, m, MSG_READ_RESP);
 }
 
 int replica_init(replica *r, node_set *ns, net *nt, sim *s, router *rt, char *err, size_t n)

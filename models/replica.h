@@ -17,4 +17,9 @@ typedef struct replica {
 
 /* Registers the request kinds with rt. 0, or -1 with err. */
 int replica_init(replica *r, node_set *ns, net *nt, sim *s, router *rt, char *err, size_t n);
+/* Serves a write-like request m at node m->dst for any module: offers m->ver to the store
+ * on behalf of src, turns m into its acknowledgement of kind ack and sends it back. */
+void replica_apply_and_ack(const replica *r, msg *m, apply_source src, msg_kind ack);
+/* Turns a request m into its reply of kind kind and sends it back to m->src. */
+void replica_reply(const replica *r, msg *m, msg_kind kind);
 #endif

@@ -10,6 +10,7 @@ void tracer_init(tracer *t, FILE *f, const sim *s, int run, int64_t max_lines)
     t->max_lines = max_lines;
     t->lines = 0;
     t->truncated = 0;
+    t->keys = NULL;
 }
 
 int tracer_begin(tracer *t, jw *j, const char *ev)

@@ -348,7 +348,7 @@ static void fake_each(const void *ctx, uint32_t key, holder_fn fn, void *arg)
 {
     (void)ctx;
     (void)key;
-    fn(arg, 2, &far_future);
+    fn(arg, 2, 0, &far_future);
 }
 
 static void add_fake_holder(world *w, void *ctx)
