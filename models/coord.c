@@ -355,42 +355,52 @@ void coord_release(coord *c, op *o)
         respond(c, o);
 }
 
-void coord_fanout_default(void *ctx, op *o)
+int coord_pick_reads(coord *c, op *o, const uint16_t *cand, int n, uint16_t *out)
 {
-    coord *c = ctx;
-    const uint16_t *own = ring_owners(c->ring, o->key);
-    int n = c->n;
-    if (o->kind == OP_WRITE || c->cfg->read_fanout == FANOUT_ALL) {
-        msg_kind k = o->kind == OP_WRITE ? MSG_WRITE_REQ : MSG_READ_REQ;
+    if (c->cfg->read_fanout == FANOUT_ALL) {
         for (int i = 0; i < n; i++)
-            coord_send(c, o, own[i], k, CAUSE_FIRST, 1, NULL, NULL);
-        return;
+            out[i] = cand[i];
+        return n;
     }
-    /* R owners: the script's prefer nodes first, then the rest in preference-list order
-     * when prefer was given, else drawn at random */
-    uint16_t tg[RING_MAX_REPLICAS], pool[RING_MAX_REPLICAS];
-    int np = 0, got = 0;
-    for (int i = 0; i < o->nprefer && got < o->need; i++)
-        tg[got++] = o->prefer[i];
+    /* R of them: the script's prefer nodes first, then the rest in candidate order when
+     * prefer was given, else drawn at random */
+    uint16_t pool[RING_MAX_REPLICAS];
+    int np = 0, got = 0, want = o->need < n ? o->need : n;
+    for (int i = 0; i < o->nprefer && got < want; i++)
+        out[got++] = o->prefer[i];
     for (int i = 0; i < n; i++) {
         int dup = 0;
         for (int j = 0; j < got; j++)
-            dup |= tg[j] == own[i];
+            dup |= out[j] == cand[i];
         if (!dup)
-            pool[np++] = own[i];
+            pool[np++] = cand[i];
     }
     if (o->nprefer > 0) {
-        for (int i = 0; got < o->need && i < np; i++)
-            tg[got++] = pool[i];
+        for (int i = 0; got < want && i < np; i++)
+            out[got++] = pool[i];
     } else {
-        for (int i = 0; got < o->need; i++) {
+        for (int i = 0; got < want; i++) {
             uint32_t j = (uint32_t)i + rng_bounded(&c->r_targets, (uint32_t)(np - i));
             uint16_t t = pool[i];
             pool[i] = pool[j];
             pool[j] = t;
-            tg[got++] = pool[i];
+            out[got++] = pool[i];
         }
     }
+    return got;
+}
+
+void coord_fanout_default(void *ctx, op *o)
+{
+    coord *c = ctx;
+    const uint16_t *own = ring_owners(c->ring, o->key);
+    if (o->kind == OP_WRITE) {
+        for (int i = 0; i < c->n; i++)
+            coord_send(c, o, own[i], MSG_WRITE_REQ, CAUSE_FIRST, 1, NULL, NULL);
+        return;
+    }
+    uint16_t tg[RING_MAX_REPLICAS];
+    int got = coord_pick_reads(c, o, own, c->n, tg);
     for (int i = 0; i < got; i++)
         coord_send(c, o, tg[i], MSG_READ_REQ, CAUSE_FIRST, 1, NULL, NULL);
 }

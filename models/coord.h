@@ -144,4 +144,8 @@ int coord_timer_set(coord *c, op *o, int slot, int64_t at);
 void coord_timer_cancel(coord *c, op *o, int slot);
 /* The default fan-out: owners for writes; all owners or R of them for reads. */
 void coord_fanout_default(void *ctx, op *o);
+/* The nodes a read asks among n candidates (in preference order): all of them
+ * (read_fanout = all), or R of them (read_fanout = r: the operation's prefer nodes first,
+ * then the rest in order when prefer was given, else drawn at random). Returns how many. */
+int coord_pick_reads(coord *c, op *o, const uint16_t *cand, int n, uint16_t *out);
 #endif

@@ -15,6 +15,9 @@
     X(MOD_NODE, node_module)                                                                            \
     X(MOD_REPLICA, replica_module)                                                                      \
     X(MOD_FAILURE_DETECTOR, failure_detector_module)                                                    \
+    X(MOD_HINTS, hints_module)                                                                          \
+    X(MOD_SLOPPY, sloppy_module)                                                                        \
+    X(MOD_READ_REPAIR, read_repair_module)                                                              \
     X(MOD_FAULTS, faults_module)                                                                        \
     X(MOD_WORKLOAD, workload_module)                                                                    \
     X(MOD_ORACLE, oracle_module)                                                                        \

@@ -19,7 +19,13 @@
     X(MSG_READ_REQ, read_request)    \
     X(MSG_READ_RESP, read_response)  \
     X(MSG_CLIENT_REQ, client_request) \
-    X(MSG_CLIENT_RESP, client_response)
+    X(MSG_CLIENT_RESP, client_response) \
+    X(MSG_HINT_WRITE, hint_write)       \
+    X(MSG_HINT_ACK, hint_ack)           \
+    X(MSG_HANDOFF, handoff)             \
+    X(MSG_HANDOFF_ACK, handoff_ack)     \
+    X(MSG_REPAIR_REQ, repair_request)   \
+    X(MSG_REPAIR_ACK, repair_ack)
 
 typedef enum msg_kind {
 #define X(e, n) e,

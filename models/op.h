@@ -71,6 +71,8 @@ typedef struct op_target {
 typedef struct op_verdict {
     uint8_t cls;        /* read_class, set when the coordinator responds */
     uint8_t has_latest; /* some write of the key was acknowledged before the read started */
+    uint8_t promised;   /* stale or lost although R + W > N (this read's R, latest(r)'s W) */
+    uint8_t via_fallback; /* stale or lost, and latest(r) was acknowledged by sloppy-quorum fallbacks */
     uint32_t k;         /* acknowledged versions behind (STALE_KMAX: that many or more) */
     version latest;     /* latest(r) */
     int64_t latest_ack; /* ns: when latest(r) was acknowledged */

@@ -63,6 +63,8 @@ int oracle_check_keys(const char *spec, uint32_t nkeys, char *err, size_t n)
 
 void oracle_fini(oracle *o)
 {
+    map_fini(&o->ackidx);
+    mem_free(o->acks);
     mem_free(o->keys);
     mem_free(o->recent);
     mem_free(o->traced);
@@ -93,10 +95,30 @@ static void on_begin(void *ctx, op *p)
     tracer_end(&j);
 }
 
+/* The window of key's newest acknowledged write ends now. */
+static void close_window(oracle *o, okey *ok, int superseded)
+{
+    ok->missing = 0;
+    hist_record(&o->res->window, o->tr->s->now - ok->latest_ack);
+    if (superseded)
+        o->res->superseded++;
+    else
+        o->res->converged++;
+}
+
 static void on_apply(void *ctx, int nd, uint32_t key, const version *v, const version *was, int stored,
                      apply_source src)
 {
     oracle *o = ctx;
+    okey *ok = &o->keys[key];
+    if (ok->missing && ver_cmp(v, &ok->latest) >= 0) {
+        int rank = ring_owner_rank(o->rg, key, nd);
+        if (rank >= 0 && (ok->missing & (1u << rank))) {
+            ok->missing &= (uint16_t) ~(1u << rank);
+            if (!ok->missing)
+                close_window(o, ok, 0);
+        }
+    }
     jw j;
     char k[16], nm[16];
     if (!traced(o, key) || !tracer_begin(o->tr, &j, stored ? "apply" : "apply_ignored"))
@@ -111,14 +133,43 @@ static void on_apply(void *ctx, int nd, uint32_t key, const version *v, const ve
     tracer_end(&j);
 }
 
+/* Who acknowledged a traced key's newest write, for the explanation of later reads. */
+static void remember_acks(oracle *o, const op *p)
+{
+    int64_t i = map_get(&o->ackidx, p->key);
+    if (i < 0) {
+        oack *na = mem_realloc(o->acks, (o->nacks + 1) * sizeof *na);
+        if (!na || map_put(&o->ackidx, p->key, (uint32_t)o->nacks)) {
+            if (na)
+                o->acks = na;
+            return; /* out of memory: the explanation lacks the acknowledging set */
+        }
+        o->acks = na;
+        i = (int64_t)o->nacks++;
+    }
+    oack *a = &o->acks[i];
+    a->seq = p->ver.seq;
+    a->n = a->nfb = 0;
+    for (int r = 0; r < p->ncounted; r++) {
+        const op_target *t = op_counted(p, r);
+        if (t->cause == CAUSE_FALLBACK)
+            a->fallback[a->nfb++] = t->node;
+        else
+            a->node[a->n++] = t->node;
+    }
+}
+
 static void write_acked(oracle *o, const op *p)
 {
     okey *ok = &o->keys[p->key];
     acked *rec = o->recent[p->key];
     o->res->acked_writes++;
     ok->nacked++;
+    int newest = !ok->nrecent || ver_cmp(&p->ver, &ok->latest) > 0;
     /* insert into the recent list, kept sorted oldest -> newest, dropping the oldest */
-    acked a = {p->ver, o->tr->s->now, ok->nacked};
+    acked a = {p->ver, o->tr->s->now, ok->nacked, p->need, 0};
+    for (int r = 0; r < p->ncounted; r++)
+        a.fallbacks += op_counted(p, r)->cause == CAUSE_FALLBACK;
     int i = ok->nrecent;
     if (i == ORACLE_RECENT) {
         if (ver_cmp(&a.v, &rec[0].v) < 0)
@@ -133,9 +184,28 @@ static void write_acked(oracle *o, const op *p)
         i--;
     }
     rec[i] = a;
-    ok->latest = rec[ok->nrecent - 1].v;
-    ok->latest_ack = rec[ok->nrecent - 1].ack;
-traced_line:;
+traced_line:
+    if (newest) {
+        /* the previous newest write's window ends (superseded), this one's opens unless
+         * every owner holds it already */
+        if (ok->missing)
+            close_window(o, ok, 1);
+        ok->latest = p->ver;
+        ok->latest_ack = a.ack;
+        const uint16_t *own = ring_owners(o->rg, p->key);
+        for (int r = 0; r < o->n; r++) {
+            const version *held = nodes_get(o->ns, own[r], p->key);
+            if (!held || ver_cmp(held, &p->ver) < 0)
+                ok->missing |= (uint16_t)(1u << r);
+        }
+        if (!ok->missing)
+            close_window(o, ok, 0);
+    } else {
+        hist_record(&o->res->window, 0); /* older than what is already acknowledged */
+        o->res->superseded++;
+    }
+    if (traced(o, p->key) && newest)
+        remember_acks(o, p);
     jw j;
     char k[16], nm[16];
     if (!traced(o, p->key) || !tracer_begin(o->tr, &j, "ack"))
@@ -170,16 +240,17 @@ static void on_submit(void *ctx, op *p)
 
 typedef struct holder_list {
     const version *at_least;
-    uint16_t *node;
+    uint16_t *node, *owner;
     int n;
 } holder_list;
 
 static void collect(void *arg, int nd, int owner, const version *v)
 {
-    (void)owner;
     holder_list *h = arg;
-    if (ver_cmp(v, h->at_least) >= 0)
-        h->node[h->n++] = (uint16_t)nd;
+    if (ver_cmp(v, h->at_least) >= 0) {
+        h->node[h->n] = (uint16_t)nd;
+        h->owner[h->n++] = (uint16_t)owner;
+    }
 }
 
 /* Classifies a read whose coordinator responds now. */
@@ -188,8 +259,8 @@ static void read_done(oracle *o, op *p)
     const okey *ok = &o->keys[p->key];
     const acked *rec = o->recent[p->key];
     const oracle_op *x = op_ext(p, o->ext);
-    uint16_t hold[RING_MAX_NODES * HOLDERS_MAX + 1];
-    holder_list hl = {&p->v.latest, hold, -1};
+    uint16_t hold[RING_MAX_NODES * HOLDERS_MAX + 1], hold_for[RING_MAX_NODES * HOLDERS_MAX + 1];
+    holder_list hl = {&p->v.latest, hold, hold_for, -1};
     p->v.k = 0;
     if (!p->v.has_latest || ver_cmp(&p->ver, &p->v.latest) >= 0) {
         p->v.cls = RC_FRESH;
@@ -210,6 +281,13 @@ static void read_done(oracle *o, op *p)
         hl.n = 0;
         holders_each(o->hs, p->key, collect, &hl);
         p->v.cls = hl.n == 0 ? RC_LOST : RC_STALE;
+        /* did theory promise this read the latest? its R and latest(r)'s W against N */
+        for (int i = 0; i < ok->nrecent; i++) {
+            if (ver_cmp(&rec[i].v, &p->v.latest) == 0) {
+                p->v.promised = p->need + rec[i].w > o->n;
+                p->v.via_fallback = rec[i].fallbacks > 0;
+            }
+        }
     }
     jw j;
     char kn[16], nm[16];
@@ -234,9 +312,39 @@ static void read_done(oracle *o, op *p)
         }
         jw_arr_end(&j);
         jw_arr(&j, "holders_of_latest");
-        for (int h = 0; h < hl.n; h++)
-            jw_str(&j, NULL, ep_name(hold[h], nm));
+        int hinted = 0;
+        for (int h = 0; h < hl.n; h++) {
+            hinted += hold_for[h] != 0;
+            if (!hold_for[h])
+                jw_str(&j, NULL, ep_name(hold[h], nm));
+        }
         jw_arr_end(&j);
+        if (hinted) {
+            jw_arr(&j, "hint_holders_of_latest");
+            for (int h = 0; h < hl.n; h++) {
+                if (!hold_for[h])
+                    continue;
+                jw_obj(&j, NULL);
+                jw_str(&j, "node", ep_name(hold[h], nm));
+                jw_str(&j, "for", ep_name(hold_for[h], nm));
+                jw_obj_end(&j);
+            }
+            jw_arr_end(&j);
+        }
+        int64_t ai = map_get(&o->ackidx, p->key);
+        if (ai >= 0 && o->acks[ai].seq == p->v.latest.seq) {
+            const oack *a = &o->acks[ai];
+            jw_arr(&j, "latest_acked_by");
+            for (int r = 0; r < a->n; r++)
+                jw_str(&j, NULL, ep_name(a->node[r], nm));
+            jw_arr_end(&j);
+            if (a->nfb) {
+                jw_arr(&j, "latest_acked_by_fallbacks");
+                for (int r = 0; r < a->nfb; r++)
+                    jw_str(&j, NULL, ep_name(a->fallback[r], nm));
+                jw_arr_end(&j);
+            }
+        }
         jw_int(&j, "r", p->need);
         jw_int(&j, "w", o->w);
         jw_int(&j, "n", o->n);
@@ -287,13 +395,16 @@ static void on_answer(void *ctx, op *p)
 }
 
 int oracle_init(oracle *o, uint32_t nkeys, const trace_cfg *tc, int all_small, tracer *tr, const holders *hs,
-                coord *c, node_set *ns, int n, int w, oracle_res *res, char *err, size_t errn)
+                coord *c, node_set *ns, const ring *rg, int w, oracle_res *res, char *err, size_t errn)
 {
     memset(o, 0, sizeof *o);
     o->nkeys = nkeys;
     o->tr = tr;
     o->hs = hs;
-    o->n = n;
+    o->ns = ns;
+    o->rg = rg;
+    map_init(&o->ackidx);
+    o->n = ring_replicas(rg);
     o->w = w;
     o->res = res;
     o->keys = mem_calloc(nkeys, sizeof *o->keys);
@@ -360,6 +471,8 @@ void oracle_finish(oracle *o)
             o->res->lost_writes_capped = 1;
         o->res->lost_writes += lost;
     }
+    for (uint32_t key = 0; key < o->nkeys; key++)
+        o->res->open_at_end += o->keys[key].missing != 0;
     o->res->trace_lines = o->tr->lines;
     o->res->trace_truncated = o->tr->truncated;
 }
@@ -385,8 +498,7 @@ static int create(world *w, const void *mcfg, void *res, void **state, char *err
     *state = o;
     w->tr.max_lines = tc->max_lines;
     int cw = (int)SC_CFG(w->sc, MOD_QUORUM, quorum_cfg)->w;
-    return oracle_init(o, w->sc->nkeys, tc, small, &w->tr, &w->hs, &w->coord, &w->nodes, ring_replicas(w->ring), cw,
-                       res, err, n);
+    return oracle_init(o, w->sc->nkeys, tc, small, &w->tr, &w->hs, &w->coord, &w->nodes, w->ring, cw, res, err, n);
 }
 
 static void finish(void *state, void *res)
@@ -401,6 +513,17 @@ static void destroy(void *state)
     mem_free(state);
 }
 
+static metric_val get_window(const run_view *v, int arg)
+{
+    static const double q[] = {0.5, 0.99, 1.0};
+    const hist *h = &RV_RES(v, MOD_ORACLE, oracle_res)->window;
+    if (!h->count)
+        return mv_null();
+    return arg < 0 ? mv_num(hist_mean(h)) : mv_int(hist_quantile(h, q[arg]));
+}
+
+static void res_init(void *res) { hist_init(&((oracle_res *)res)->window); }
+
 static const metric oracle_metrics[] = {
     {"writes_outcome.acknowledged", "acked_writes", NULL, MT_COUNT, "writes",
      "writes acknowledged to the coordinator (warm-up included)", metric_u64,
@@ -414,6 +537,24 @@ static const metric oracle_metrics[] = {
     {"writes_outcome.lost_count_capped", "lost_writes_capped", NULL, MT_BOOL, "",
      "some key lost more acknowledged writes than the oracle tracks per key (the count is a lower bound)",
      metric_int, MFIELD(MOD_ORACLE, oracle_res, lost_writes_capped), NULL},
+    {"inconsistency.converged", "window_converged", NULL, MT_COUNT, "writes",
+     "newest acknowledged writes that reached every owner's replica store", metric_u64,
+     MFIELD(MOD_ORACLE, oracle_res, converged), NULL},
+    {"inconsistency.superseded", "window_superseded", NULL, MT_COUNT, "writes",
+     "acknowledged writes superseded by a newer acknowledged write before every owner held them", metric_u64,
+     MFIELD(MOD_ORACLE, oracle_res, superseded), NULL},
+    {"inconsistency.open_at_end", "window_open_at_end", "open", MT_COUNT, "keys",
+     "keys whose newest acknowledged write some owner still lacked when the run ended", metric_u64,
+     MFIELD(MOD_ORACLE, oracle_res, open_at_end), NULL},
+    {"inconsistency.window_mean_ns", "window_mean_ns", NULL, MT_NUM, "ns",
+     "window of inconsistency: mean time from a write's acknowledgement until every owner holds it or it is superseded",
+     get_window, -1, NULL},
+    {"inconsistency.window_p50_ns", "window_p50_ns", NULL, MT_NS, "ns", "median window of inconsistency",
+     get_window, 0, NULL},
+    {"inconsistency.window_p99_ns", "window_p99_ns", "window-p99", MT_NS, "ns", "99th percentile window of inconsistency",
+     get_window, 1, NULL},
+    {"inconsistency.window_max_ns", "window_max_ns", "window-max", MT_NS, "ns", "largest window of inconsistency",
+     get_window, 2, NULL},
     {"trace.lines", "trace_lines", NULL, MT_COUNT, "lines", "lines this configuration wrote to trace.jsonl",
      metric_u64, MFIELD(MOD_ORACLE, oracle_res, trace_lines), NULL},
     {"trace.truncated", "trace_truncated", NULL, MT_BOOL, "", "trace.jsonl stopped at trace.max_lines",
@@ -426,6 +567,7 @@ const module oracle_module = {
     .cfg_size = sizeof(trace_cfg),
     .check = check,
     .res_size = sizeof(oracle_res),
+    .res_init = res_init,
     .create = create,
     .finish = finish,
     .destroy = destroy,

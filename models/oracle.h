@@ -22,7 +22,10 @@
 #include "models/holders.h"
 #include "models/node.h"
 #include "models/version.h"
+#include "models/ring.h"
 #include "sim/cfg.h"
+#include "sim/hist.h"
+#include "sim/map.h"
 #include "sim/trace.h"
 
 #define ORACLE_RECENT 8
@@ -43,12 +46,19 @@ typedef struct oracle_res {
     int lost_writes_capped;               /* 1: some key lost more than the oracle tracks */
     uint64_t trace_lines;
     int trace_truncated;
+    /* the window of inconsistency of each key's newest acknowledged write: from its
+     * acknowledgement until every owner's replica store holds it or a newer write is
+     * acknowledged */
+    uint64_t converged, superseded, open_at_end;
+    hist window;                          /* ns, for converged and superseded windows */
 } oracle_res;
 
 typedef struct acked {
     version v;
-    int64_t ack;  /* ns */
-    uint32_t ord; /* acknowledgement order within the key: 1, 2, ... */
+    int64_t ack;       /* ns */
+    uint32_t ord;      /* acknowledgement order within the key: 1, 2, ... */
+    uint8_t w;         /* the write's W */
+    uint8_t fallbacks; /* acknowledgements among those W from sloppy-quorum fallbacks */
 } acked;
 
 /* Read by every read: latest(r) and how many acknowledgements came before. */
@@ -57,7 +67,16 @@ typedef struct okey {
     int64_t latest_ack; /* ns */
     uint32_t nacked;    /* acknowledged writes so far */
     uint8_t nrecent;
+    uint16_t missing;   /* owners (bit = preference-list rank) whose store lacks latest: its window is open */
 } okey;
+
+/* For a traced key: who acknowledged its newest acknowledged write. */
+typedef struct oack {
+    uint32_t seq;
+    uint8_t n, nfb;
+    uint16_t node[RING_MAX_REPLICAS];     /* owners that acknowledged */
+    uint16_t fallback[RING_MAX_REPLICAS]; /* fallbacks that acknowledged (sloppy quorum) */
+} oack;
 
 typedef struct oracle {
     okey *keys;
@@ -66,6 +85,11 @@ typedef struct oracle {
     uint8_t *traced;                /* bitset over keys, NULL = none traced */
     tracer *tr;
     const holders *hs;
+    const node_set *ns;
+    const ring *rg;
+    map ackidx;                     /* traced key -> index in acks */
+    oack *acks;
+    size_t nacks;
     int n, w;                       /* N and the scenario's W, for trace lines */
     size_t ext;                     /* per-operation area: acknowledgements before a read */
     oracle_res *res;
@@ -75,7 +99,7 @@ typedef struct oracle {
  * scripted, else k1..k4. Registers the oracle as an observer of c and an apply listener of
  * ns. Returns 0, -EINVAL with err for a bad key list, or -ENOMEM. */
 int oracle_init(oracle *o, uint32_t nkeys, const trace_cfg *tc, int all_small, tracer *tr, const holders *hs,
-                coord *c, node_set *ns, int n, int w, oracle_res *res, char *err, size_t errn);
+                coord *c, node_set *ns, const ring *rg, int w, oracle_res *res, char *err, size_t errn);
 void oracle_fini(oracle *o);
 /* Checks a [trace] keys value against the key count; 0 or -1 with err. */
 int oracle_check_keys(const char *spec, uint32_t nkeys, char *err, size_t n);

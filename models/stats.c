@@ -54,6 +54,8 @@ static void on_answer(void *ctx, op *o)
             r->stale++;
         else
             r->lost_reads++;
+        r->promised += v->promised;
+        r->via_fallback += v->via_fallback;
         r->stale_k[v->k < STALE_KMAX ? v->k : STALE_KMAX]++;
     }
     if (v->has_latest) {
@@ -186,6 +188,10 @@ static const metric stats_metrics[] = {
      "successful reads older than latest(r) while some holder still had latest(r)", F(stale)},
     {"staleness.lost", "lost_reads", NULL, MT_COUNT, "reads",
      "successful reads older than latest(r) when no holder had it any more", F(lost_reads)},
+    {"staleness.despite_overlap", "stale_despite_overlap", NULL, MT_COUNT, "reads",
+     "stale or lost reads whose own R plus the W of the write they missed exceeds N", F(promised)},
+    {"staleness.via_fallback", "stale_via_fallback", NULL, MT_COUNT, "reads",
+     "stale or lost reads that missed a write acknowledged by sloppy-quorum fallbacks", F(via_fallback)},
     {"staleness.stale_pct", "stale_pct", "stale%", MT_PCT, "%", "stale and lost reads among successful reads",
      get_stale_pct, 0, NULL},
     KB(1, "1") KB(2, "2") KB(3, "3") KB(4, "4") KB(5, "5") KB(6, "6") KB(7, "7")

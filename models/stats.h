@@ -22,6 +22,8 @@ typedef struct stats_res {
     uint64_t measured[2];   /* per op_kind, after warm-up */
     uint64_t ok[2], unavailable[2];
     uint64_t fresh, stale, lost_reads;     /* successful measured reads */
+    uint64_t promised;                     /* stale or lost reads whose own R + latest(r)'s W > N */
+    uint64_t via_fallback;                 /* stale or lost reads whose latest(r) fallbacks acknowledged */
     uint64_t stale_k[STALE_KMAX + 1];      /* [k] for k = 1..STALE_KMAX (last: >=) */
     hist lat[2][2];                        /* [op_kind][op_outcome], ns from intended start */
     hist vis_all, vis_stale;               /* t = start - ack time of latest(r), ns */

@@ -40,7 +40,7 @@ const cfg_table workload_table = {workload_keys, sizeof workload_keys / sizeof w
 
 static const cfg_key script_keys[] = {
     {"script", "*", CFG_LIST, "", 1, 0, NULL, 0, NULL,
-     "NAME = TIME read|write kK [prefer nA,nB] (workload.mode = script), e.g. w1 = 10ms write k1"},
+     "NAME = TIME read|write kK [at LEVEL] [prefer nA,nB] (workload.mode = script; LEVEL: this operation's R or W), e.g. r1 = 10ms read k1 at ONE"},
 };
 const cfg_table script_table = {script_keys, 1, 0};
 
@@ -52,8 +52,8 @@ int wl_parse_script(const char *text, int64_t nkeys, int nodes, script_op *so, c
     int nt = 0;
     for (char *t = strtok_r(buf, " \t", &save); t && nt < 8; t = strtok_r(NULL, " \t", &save))
         tok[nt++] = t;
-    if (nt != 3 && nt != 5) {
-        snprintf(err, n, "expected 'TIME read|write kK [prefer nA,nB]'");
+    if (nt != 3 && nt != 5 && nt != 7) {
+        snprintf(err, n, "expected 'TIME read|write kK [at LEVEL] [prefer nA,nB]'");
         return -1;
     }
     char e2[128];
@@ -80,13 +80,24 @@ int wl_parse_script(const char *text, int64_t nkeys, int nodes, script_op *so, c
     }
     so->key = (uint32_t)(k - 1);
     so->nprefer = 0;
-    if (nt == 5) {
-        if (strcmp(tok[3], "prefer") != 0) {
-            snprintf(err, n, "'%s': expected 'prefer nA,nB'", tok[3]);
+    so->level = 0;
+    int seen_at = 0, seen_prefer = 0;
+    for (int i = 3; i + 1 < nt; i += 2) {
+        if (strcmp(tok[i], "at") == 0 && !seen_at) {
+            seen_at = 1;
+            if (coord_parse_level(tok[i + 1], &so->level, e2, sizeof e2)) {
+                snprintf(err, n, "at %s: %s", tok[i + 1], e2);
+                return -1;
+            }
+            continue;
+        }
+        if (strcmp(tok[i], "prefer") != 0 || seen_prefer) {
+            snprintf(err, n, "'%s': expected 'at LEVEL' or 'prefer nA,nB' (each at most once)", tok[i]);
             return -1;
         }
+        seen_prefer = 1;
         char *s2 = NULL;
-        for (char *t = strtok_r(tok[4], ",", &s2); t; t = strtok_r(NULL, ",", &s2)) {
+        for (char *t = strtok_r(tok[i + 1], ",", &s2); t; t = strtok_r(NULL, ",", &s2)) {
             int e = ep_parse(t, nodes);
             if (e <= 0) {
                 snprintf(err, n, "prefer: unknown node '%s' (n1..n%d)", t, nodes);
@@ -280,7 +291,7 @@ static void on_script(sim *s, sim_event *ev)
         uint32_t i = l->order[l->next++];
         const script_op *so = &c->script[i];
         op_request rq = {.kind = so->kind, .key = so->key, .client = 0, .script = (int32_t)i, .prefer = so->prefer,
-                         .nprefer = so->nprefer};
+                         .nprefer = so->nprefer, .level = so->level};
         submit(l, &rq);
     }
     if (l->next < c->nscript && sim_schedule(s, ev, c->script[l->order[l->next]].at))
@@ -422,6 +433,11 @@ static void check(cfg *c, const scenario *sc, void *mcfg)
         if (rc->ops == 0 && rc->duration == 0)
             cfg_error(c, NULL, "set run.ops or run.duration: an open or closed workload needs a stop");
     }
+    int64_t nrep = SC_CFG(sc, MOD_CLUSTER, cluster_cfg)->replicas;
+    for (size_t i = 0; i < wc->nscript; i++)
+        if (wc->script[i].level > nrep)
+            cfg_error(c, cfg_find(c, "script", wc->script[i].name), "at %lld: must be <= replicas (%lld)",
+                      (long long)wc->script[i].level, (long long)nrep);
     check_prefer(c, sc, wc);
 }
 

@@ -21,12 +21,13 @@ typedef enum wl_mode { WL_OPEN, WL_CLOSED, WL_SCRIPT } wl_mode;
 typedef enum wl_arrival { ARRIVAL_POISSON, ARRIVAL_FIXED } wl_arrival;
 typedef enum wl_pop { POP_UNIFORM, POP_ZIPF, POP_HOTSPOT } wl_pop;
 
-/* One [script] entry: "NAME = TIME read|write kK [prefer nA,nB,...]". */
+/* One [script] entry: "NAME = TIME read|write kK [at LEVEL] [prefer nA,nB,...]". */
 typedef struct script_op {
     const char *name; /* owned by the scenario */
     const char *file;
     int line;
     int64_t at;       /* ns */
+    int64_t level;    /* this operation's R or W (a number or QL_*); 0 = the scenario's */
     uint8_t kind;     /* op_kind */
     uint32_t key;     /* 0-based: k1 is 0 */
     uint16_t prefer[RING_MAX_REPLICAS];

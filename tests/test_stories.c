@@ -2,6 +2,9 @@
  * asserting the exact versions every scripted operation returned. */
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
+#include "models/hints.h"
+#include "models/repair.h"
 #include "models/stats.h"
 #include "sim/alloc.h"
 #include "tests/testutil.h"
@@ -152,6 +155,118 @@ static void sub_overlap_drift_r2_returns_latest(void **state)
     tu_run_free(&st);
 }
 
+#define HAS(text, want)                                                                                   \
+    do {                                                                                                  \
+        if (!strstr((text), (want)))                                                                      \
+            fail_msg("missing in the trace\n  want: %s", (want));                                         \
+    } while (0)
+
+/* Sloppy quorum, R + W > N: w2's quorum is n2 and the fallback n4 (a hint for n1, believed
+ * down); r1 reads n3 and n1, neither of which has v2 yet, and returns v1. The trace says
+ * why: the read set and what each member returned, the hint holder and its owner, the
+ * write's acknowledging set with its fallback, and whom the coordinator believed down. */
+static void sloppy_stale_read(void **state)
+{
+    (void)state;
+    run_stats st;
+    char *tr = tu_run_file_trace(tu_src("scenarios/sloppy.ini"), NULL, 0, &st);
+    expect_write(&st, "w1", 1, 1);
+    expect_write(&st, "w2", 2, 1);
+    expect_read(&st, "r1", 1, 2, RC_STALE, 1);
+    EQ(st.stats->stale, 1);
+    EQ(st.stats->promised, 1);     /* R + W > N, and still stale */
+    EQ(st.stats->via_fallback, 1);
+    EQ(st.oracle->lost_writes, 0);
+    HAS(tr, "\"ev\":\"sloppy_targets\",\"op\":1,\"key\":\"k1\",\"coordinator\":\"client\",\"believed_down\":[\"n1\"],"
+            "\"fallbacks\":[{\"node\":\"n4\",\"for\":\"n1\"}]");
+    HAS(tr, "\"ev\":\"hint\",\"node\":\"n4\",\"for\":\"n1\",\"key\":\"k1\",\"v\":2");
+    HAS(tr, "\"ev\":\"ack\",\"op\":1,\"key\":\"k1\",\"v\":2,\"acked_by\":[\"n2\",\"n4\"]");
+    HAS(tr, "\"read_set\":[{\"node\":\"n3\",\"v\":1},{\"node\":\"n1\",\"v\":1}],\"holders_of_latest\":[\"n2\"],"
+            "\"hint_holders_of_latest\":[{\"node\":\"n4\",\"for\":\"n1\"}],\"latest_acked_by\":[\"n2\"],"
+            "\"latest_acked_by_fallbacks\":[\"n4\"],\"r\":2,\"w\":2,\"n\":3,\"r_plus_w_gt_n\":true");
+    free(tr);
+    tu_run_free(&st);
+}
+
+/* The same script without a sloppy quorum: w2 cannot gather two owners before its timeout
+ * and fails; no read is stale. */
+static void sloppy_off_fails_the_write_instead(void **state)
+{
+    (void)state;
+    const char *sets[] = {"quorum.sloppy=off"};
+    run_stats st;
+    tu_run_file(tu_src("scenarios/sloppy.ini"), sets, 1, &st);
+    expect_write(&st, "w1", 1, 1);
+    expect_write(&st, "w2", 2, 0);
+    expect_read(&st, "r1", 1, 1, RC_FRESH, 0);
+    EQ(st.stats->stale + st.stats->lost_reads, 0);
+    EQ(st.net->sent[MSG_HINT_WRITE], 0);
+    EQ(st.rr.res[MOD_HINTS] ? ((const hints_res *)st.rr.res[MOD_HINTS])->stored : 1, 0);
+    tu_run_free(&st);
+}
+
+/* Hinted handoff: n4's dispatch at 61 ms finds n1 up and hands v2 off; n1 applies it at
+ * 62 ms and acknowledges at 63 ms. r2, with r1's read set, returns v2; no hint is left. */
+static void handoff_converges(void **state)
+{
+    (void)state;
+    run_stats st;
+    char *tr = tu_run_file_trace(tu_src("scenarios/sloppy.ini"), NULL, 0, &st);
+    const hints_res *h = st.rr.res[MOD_HINTS];
+    expect_read(&st, "r2", 2, 2, RC_FRESH, 0);
+    EQ(h->stored, 1);
+    EQ(h->delivered, 1);
+    EQ(h->pending, 0);
+    EQ(h->replays, 1);
+    EQ(h->dropped_window + h->dropped_capacity + h->dropped_crash, 0);
+    EQ(hist_quantile(&h->delivery, 1.0), 53000000); /* from w2's start at 10 ms to the ack at 63 ms */
+    HAS(tr, "{\"run\":0,\"t\":62000000,\"ev\":\"apply\",\"node\":\"n1\",\"key\":\"k1\",\"v\":2,\"had\":1,"
+            "\"by\":\"handoff\"}");
+    HAS(tr, "{\"run\":0,\"t\":63000000,\"ev\":\"hint_delivered\",\"node\":\"n4\",\"for\":\"n1\"");
+    /* v2 was acknowledged at 12 ms; n3 got it at 40 ms, n1 by handoff at 62 ms */
+    EQ(st.oracle->converged, 2);
+    EQ(st.oracle->open_at_end, 0);
+    EQ(hist_quantile(&st.oracle->window, 1.0), 50000000);
+    free(tr);
+    tu_run_free(&st);
+}
+
+/* Read repair: r1 reads n2 (v2) and n1 (v1), returns v2 and repairs n1; r2 reads n1 alone
+ * at ONE and returns v2, in both modes. Blocking holds r1's answer for the repair's round
+ * trip; async does not. Without read repair, r2 is stale. */
+static void read_repair_next_read_consistent(void **state)
+{
+    (void)state;
+    static const char *const modes[] = {"read_repair.mode=blocking", "read_repair.mode=async"};
+    for (int m = 0; m < 2; m++) {
+        run_stats st;
+        char *tr = tu_run_file_trace(tu_src("scenarios/read-repair.ini"), &modes[m], 1, &st);
+        const repair_res *rr = st.rr.res[MOD_READ_REPAIR];
+        expect_write(&st, "w2", 2, 1);
+        expect_read(&st, "r1", 2, 2, RC_FRESH, 0);
+        expect_read(&st, "r2", 2, 2, RC_FRESH, 0);
+        const script_result *r1 = op_named(&st, "r1");
+        EQ(r1->end - r1->start, m == 0 ? 4000000 : 2000000);
+        EQ(rr->reads, 1);
+        EQ(rr->sent, 1);
+        EQ(rr->acked, 1);
+        EQ(rr->held, m == 0);
+        EQ(st.net->sent[MSG_REPAIR_REQ], 1);
+        EQ(st.net->sent[MSG_REPAIR_ACK], 1);
+        HAS(tr, "\"ev\":\"apply\",\"node\":\"n1\",\"key\":\"k1\",\"v\":2,\"had\":1,\"by\":\"read_repair\"}");
+        free(tr);
+        tu_run_free(&st);
+    }
+    const char *off[] = {"read_repair.mode=off"};
+    run_stats st;
+    tu_run_file(tu_src("scenarios/read-repair.ini"), off, 1, &st);
+    expect_read(&st, "r1", 2, 2, RC_FRESH, 0);
+    expect_read(&st, "r2", 1, 2, RC_STALE, 1);
+    EQ(st.stats->promised, 0); /* r2 reads at ONE: R + W = 3 = N, no promise broken */
+    EQ(st.net->sent[MSG_REPAIR_REQ], 0);
+    tu_run_free(&st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -161,6 +276,10 @@ int main(void)
         cmocka_unit_test(w1_lost_write_w2_loses_nothing),
         cmocka_unit_test(sub_overlap_drift),
         cmocka_unit_test(sub_overlap_drift_r2_returns_latest),
+        cmocka_unit_test(sloppy_stale_read),
+        cmocka_unit_test(sloppy_off_fails_the_write_instead),
+        cmocka_unit_test(handoff_converges),
+        cmocka_unit_test(read_repair_next_read_consistent),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

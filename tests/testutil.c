@@ -56,8 +56,8 @@ static cfg *load(const char *path, const char *const *sets, size_t nsets, scenar
     return c;
 }
 
-void tu_run_file_setup(const char *path, const char *const *sets, size_t nsets, tu_setup_fn setup, void *ctx,
-                       run_stats *st)
+static void run_file(const char *path, const char *const *sets, size_t nsets, tu_setup_fn setup, void *ctx,
+                     FILE *trace, run_stats *st)
 {
     scenario sc;
     cfg *c = load(path, sets, nsets, &sc);
@@ -68,7 +68,7 @@ void tu_run_file_setup(const char *path, const char *const *sets, size_t nsets, 
     assert_int_equal(run_result_init(&st->rr), 0);
     world *w = NULL;
     char err[512] = "";
-    if (world_create(&sc, 0, NULL, &st->rr, &w, err, sizeof err))
+    if (world_create(&sc, 0, trace, &st->rr, &w, err, sizeof err))
         fail_msg("%s: %s", path, err);
     if (setup)
         setup(w, ctx);
@@ -83,6 +83,24 @@ void tu_run_file_setup(const char *path, const char *const *sets, size_t nsets, 
     st->wl = st->rr.res[MOD_WORKLOAD];
     st->oracle = st->rr.res[MOD_ORACLE];
     st->stats = st->rr.res[MOD_STATS];
+}
+
+void tu_run_file_setup(const char *path, const char *const *sets, size_t nsets, tu_setup_fn setup, void *ctx,
+                       run_stats *st)
+{
+    run_file(path, sets, nsets, setup, ctx, NULL, st);
+}
+
+char *tu_run_file_trace(const char *path, const char *const *sets, size_t nsets, run_stats *st)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        fail_msg("open_memstream failed");
+    run_file(path, sets, nsets, NULL, NULL, f, st);
+    fclose(f);
+    return buf;
 }
 
 void tu_run_file(const char *path, const char *const *sets, size_t nsets, run_stats *st)

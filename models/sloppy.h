@@ -1,0 +1,44 @@
+/* sloppy: the sloppy quorum (docs/design.md section 3b). A fan-out policy for the
+ * coordinator: instead of the key's N owners, the first N nodes of the ring walk that the
+ * coordinator believes up (its failure-detector view, fd.h). An owner believed down is
+ * replaced by the next node clockwise that is believed up, which gets the write as a hint
+ * naming the owner (hints.h) and whose acknowledgement counts toward W like an owner's.
+ * Reads go to the first N nodes believed up as well (Dynamo): all of them, or R of them
+ * with read_fanout = r; a fallback answers from its replica store (and its hints if
+ * hints.readable = on). With every owner believed up it sends exactly what the default
+ * fan-out sends. Owns [quorum] sloppy. */
+#ifndef QSIM_SLOPPY_H
+#define QSIM_SLOPPY_H
+#include <stdint.h>
+#include "models/coord.h"
+#include "models/fd.h"
+#include "models/ring.h"
+#include "sim/cfg.h"
+#include "sim/trace.h"
+
+typedef struct sloppy_cfg {
+    int on; /* 0 off, 1 on */
+} sloppy_cfg;
+
+extern const cfg_table sloppy_table;
+
+typedef struct sloppy_res {
+    uint64_t ops;            /* operations that used at least one fallback */
+    uint64_t fallbacks;      /* requests sent to fallbacks */
+    uint64_t believed_down;  /* owners skipped because the coordinator believed them down */
+    uint64_t short_of_n;     /* operations that found fewer than N nodes believed up */
+} sloppy_res;
+
+typedef struct sloppy {
+    coord *c;
+    const ring *rg;
+    const fd_iface *fd;
+    tracer *tr;
+    int n, nodes;
+    sloppy_res *res;
+} sloppy;
+
+/* Installs the policy on c. 0, or -1 with err when another policy is installed. */
+int sloppy_init(sloppy *sl, coord *c, const ring *rg, const fd_iface *fd, tracer *tr, sloppy_res *res, char *err,
+                size_t n);
+#endif
