@@ -7,6 +7,7 @@
 #include "models/scenario.h"
 #include "models/world.h"
 #include "sim/alloc.h"
+#include <stdlib.h>
 #include "sim/units.h"
 
 const char *const fault_kind_name[] = {
@@ -413,6 +414,92 @@ static void load(cfg *c, scenario *sc, void *mcfg)
     cfg_each(c, "faults", on_entry, &el);
 }
 
+typedef struct timed_fault {
+    int64_t at;
+    size_t i;
+} timed_fault;
+
+static int timed_cmp(const void *a, const void *b)
+{
+    const timed_fault *x = a, *y = b;
+    if (x->at != y->at)
+        return x->at < y->at ? -1 : 1;
+    return x->i < y->i ? -1 : x->i > y->i; /* same instant: file order, as they run */
+}
+
+/* A fault that can have no effect is an error: the timeline alone decides whether a node
+ * is up, whether a partition is in force, whether a link has a changed value, so walking it
+ * in time order finds every crash of a node already down, recovery of a node up, heal with
+ * nothing cut, slowdown by 1, and link reset with nothing to reset. */
+static void check(cfg *c, const scenario *sc, void *mcfg)
+{
+    const faults_cfg *fc = mcfg;
+    int nodes = (int)SC_CFG(sc, MOD_CLUSTER, cluster_cfg)->nodes;
+    if (!fc->n || nodes < 1)
+        return;
+    timed_fault *t = mem_alloc(fc->n * sizeof *t);
+    int *down_by = mem_calloc((size_t)nodes + 1, sizeof *down_by);       /* fault index + 1 */
+    uint8_t *changed = mem_calloc((size_t)(nodes + 1) * (size_t)(nodes + 1), 2); /* [a][b][latency|loss] */
+    if (!t || !down_by || !changed) {
+        cfg_error(c, NULL, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < fc->n; i++)
+        t[i] = (timed_fault){fc->f[i].at, i};
+    qsort(t, fc->n, sizeof *t, timed_cmp);
+    int cut = 0;
+    for (size_t k = 0; k < fc->n; k++) {
+        const fault *f = &fc->f[t[k].i];
+        const cfg_entry *e = cfg_find(c, "faults", f->name);
+        char when[32];
+        units_format_duration(f->at, when, sizeof when);
+        switch (f->kind) {
+        case FAULT_CRASH:
+            if (down_by[f->node])
+                cfg_error(c, e, "n%d is already down at %s (crashed by '%s'): this crash would do nothing", f->node,
+                          when, fc->f[down_by[f->node] - 1].name);
+            else
+                down_by[f->node] = (int)t[k].i + 1;
+            break;
+        case FAULT_RECOVER:
+            if (!down_by[f->node])
+                cfg_error(c, e, "n%d is up at %s: this recovery would do nothing", f->node, when);
+            down_by[f->node] = 0;
+            break;
+        case FAULT_PARTITION:
+            cut = 1;
+            break;
+        case FAULT_HEAL:
+            if (!cut)
+                cfg_error(c, e, "no partition is in force at %s: this heal would do nothing", when);
+            cut = 0;
+            break;
+        case FAULT_SLOW:
+            if (f->factor == 1.0)
+                cfg_error(c, e, "a slowdown by a factor of 1 does nothing");
+            break;
+        case FAULT_LINK:
+            for (int d = 0; d < (f->both ? 2 : 1); d++) {
+                int a = d ? f->dst : f->src, b = d ? f->src : f->dst;
+                uint8_t *ch = &changed[((size_t)a * (size_t)(nodes + 1) + (size_t)b) * 2 + (size_t)f->link_loss];
+                if (f->to_default && !*ch) {
+                    cfg_error(c, e, "the link's %s is not changed at %s: this reset would do nothing",
+                              f->link_loss ? "loss" : "latency", when);
+                    break;
+                }
+                *ch = !f->to_default;
+            }
+            break;
+        default:
+            break;
+        }
+    }
+done:
+    mem_free(t);
+    mem_free(down_by);
+    mem_free(changed);
+}
+
 static void release(void *mcfg)
 {
     faults_cfg *fc = mcfg;
@@ -448,6 +535,7 @@ const module faults_module = {
     .lists = fault_lists,
     .cfg_size = sizeof(faults_cfg),
     .load = load,
+    .check = check,
     .release = release,
     .create = create,
     .destroy = destroy,

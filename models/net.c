@@ -56,23 +56,24 @@ int net_parse_link_name(const char *text, int nodes, int *src, int *dst, int *bo
 int net_parse_link_value(const char *text, const char *dir, link_cfg *lc, char *err, size_t n)
 {
     char buf[512];
-    snprintf(buf, sizeof buf, "%s", text);
+    if (strlen(text) >= sizeof buf) {
+        snprintf(err, n, "too long (at most %zu characters)", sizeof buf - 1);
+        return -1;
+    }
+    memcpy(buf, text, strlen(text) + 1);
     lc->latency = NULL;
     lc->loss = -1;
-    char *lp = strstr(buf, " loss ");
-    if (!lp && strncmp(buf, "loss ", 5) == 0)
-        lp = buf - 1;
-    if (lp) {
+    /* "loss P" at the start, or " loss P" after a distribution: cut the text there */
+    char *cut = strncmp(buf, "loss ", 5) == 0 ? buf : strstr(buf, " loss ");
+    if (cut) {
+        const char *val = cut + (cut == buf ? 5 : 6);
         double p;
-        if (units_parse_double(lp + 6, &p) || p < 0 || p > 1) {
+        if (units_parse_double(val, &p) || p < 0 || p > 1) {
             snprintf(err, n, "loss must be a probability between 0 and 1");
             return -1;
         }
         lc->loss = p;
-        if (lp >= buf)
-            *lp = '\0';
-        else
-            buf[0] = '\0';
+        *cut = '\0';
     }
     char *s = buf;
     while (*s == ' ')

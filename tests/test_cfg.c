@@ -687,9 +687,40 @@ static void cfg_allocation_failure_is_an_error_not_a_different_scenario(void **s
         fail_msg("%zu failed allocations turned a fault or script name into \"?\" without an error", as_name);
 }
 
+/* Faults that can have no effect are errors, each at its line: the timeline alone decides
+ * them (a crash of a node already down, a recovery of a node up, a heal with nothing cut, a
+ * slowdown by 1, a link reset with nothing changed); the same faults in a sensible order
+ * are accepted. */
+static void cfg_faults_that_do_nothing_are_errors(void **state)
+{
+    (void)state;
+    char errs[4096];
+    const char *base = "[run]\nops = 10\n[faults]\n";
+    char text[1024];
+    snprintf(text, sizeof text,
+             "%sa = 10ms crash n1\nb = 20ms crash n1\nc = 5ms recover n2\nd = 1ms heal\ne = 2ms slow n3 1\n"
+             "f = 3ms link n1>n2 latency default\ng = 4ms link n1-n2 loss 0.5\nh = 6ms link n2>n1 loss default\n"
+             "i = 7ms link n2>n1 loss default\n",
+             base);
+    EQ(tu_check_text(text, NULL, 0, errs, sizeof errs), 6);
+    HAS(errs, ":5: faults.b = 20ms crash n1: n1 is already down at 20ms (crashed by 'a')");
+    HAS(errs, ":6: faults.c = 5ms recover n2: n2 is up at 5ms");
+    HAS(errs, ":7: faults.d = 1ms heal: no partition is in force at 1ms");
+    HAS(errs, ":8: faults.e = 2ms slow n3 1: a slowdown by a factor of 1 does nothing");
+    HAS(errs, ":9: faults.f = 3ms link n1>n2 latency default: the link's latency is not changed at 3ms");
+    HAS(errs, ":12: faults.i = 7ms link n2>n1 loss default: the link's loss is not changed at 7ms");
+    /* file order does not matter, time does; equal times run in file order */
+    snprintf(text, sizeof text,
+             "%sup = 30ms recover n1\ndown = 10ms crash n1\nagain = 40ms crash n1\ncut = 50ms partition n1 | n2\n"
+             "heal = 50ms heal\nlat = 1ms link n1>n2 latency const(1ms)\nback = 2ms link n1>n2 latency default\n",
+             base);
+    EQ(tu_check_text(text, NULL, 0, errs, sizeof errs), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(cfg_faults_that_do_nothing_are_errors),
         cmocka_unit_test(cfg_unknown_key_names_line_and_suggests),
         cmocka_unit_test(cfg_unknown_section_suggests),
         cmocka_unit_test(cfg_lists_every_error),

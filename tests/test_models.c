@@ -3,6 +3,7 @@
  * loss, warm-up and the workload's common random numbers. */
 #include <stdio.h>
 #include <string.h>
+#include "models/net.h"
 #include "models/ring.h"
 #include "models/stats.h"
 #include "models/store.h"
@@ -426,12 +427,40 @@ static void oracle_k_staleness_ignores_acks_during_the_read(void **state)
     tu_run_free(&st);
 }
 
+/* [links] values: loss alone, a distribution with loss, bad loss, an over-long value. The
+ * loss-only form once formed a pointer before the buffer (clang's UBSan aborted on it). */
+static void links_value_forms(void **state)
+{
+    (void)state;
+    link_cfg lc;
+    char err[256];
+    EQ(net_parse_link_value("loss 0.5", ".", &lc, err, sizeof err), 0);
+    assert_null(lc.latency);
+    NEAR(lc.loss, 0.5, 0);
+    EQ(net_parse_link_value("const(1ms) loss 0.25", ".", &lc, err, sizeof err), 0);
+    assert_non_null(lc.latency);
+    NEAR(lc.loss, 0.25, 0);
+    dist_destroy(lc.latency);
+    EQ(net_parse_link_value("exp(2ms)", ".", &lc, err, sizeof err), 0);
+    NEAR(lc.loss, -1, 0);
+    dist_destroy(lc.latency);
+    EQ(net_parse_link_value("loss 2", ".", &lc, err, sizeof err), -1);
+    assert_non_null(strstr(err, "probability"));
+    char big[700];
+    memset(big, ' ', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    memcpy(big + 600, "loss 0.1", 8);
+    EQ(net_parse_link_value(big, ".", &lc, err, sizeof err), -1);
+    assert_non_null(strstr(err, "too long"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(ring_preference_lists_hold_distinct_owners),
         cmocka_unit_test(store_keeps_newest_version),
         cmocka_unit_test(store_layouts_behave_the_same),
+        cmocka_unit_test(links_value_forms),
         cmocka_unit_test(node_fifo_queue_serves_in_order),
         cmocka_unit_test(node_two_servers_halve_the_queue),
         cmocka_unit_test(slow_fault_multiplies_service_time),
