@@ -297,6 +297,7 @@ int coord_send(coord *c, op *o, int dst, msg_kind kind, op_cause cause, int coun
     t->counts = (uint8_t)counts;
     m->row = (uint16_t)row;
     m->ver = t->ver;
+    m->deadline = o->timer[OP_TIMER_DEADLINE].hn.time;
     if (pl)
         m->pl = *pl;
     if (net_send(c->net, m))

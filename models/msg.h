@@ -60,6 +60,7 @@ typedef struct msg {
     uint32_t op, gen;        /* the operation slot and its generation */
     uint32_t key;
     uint32_t epoch;          /* node epoch when service began */
+    int64_t deadline;        /* ns: the operation's deadline (0: none); a replica drops a request past it */
     version ver;
     msg_payload pl;
 } msg;

@@ -32,6 +32,8 @@ static const cfg_key node_keys[] = {
      "servers per replica (FIFO queue in front); inf = no queueing"},
     {"node", "slow", CFG_NUM, "1", 0.001, 1e6, NULL, offsetof(node_cfg, slow), NULL,
      "factor on this node's service times (set it in [node.nI] for one slow node)"},
+    {"node", "drop_expired", CFG_ENUM, "on", 1, 0, "off|on", offsetof(node_cfg, drop_expired), NULL,
+     "a request whose operation deadline passed while it waited is dropped when it reaches the queue's head"},
 };
 const cfg_table node_table = {node_keys, sizeof node_keys / sizeof node_keys[0], 1};
 
@@ -40,7 +42,7 @@ void nodes_cfg_of(const nodes_cfg *c, int i, node_cfg *out)
     *out = c->base;
     const node_cfg *o = &c->over[i];
     uint64_t m = c->mask[i];
-    /* bit order follows node_table: read_service, write_service, concurrency, slow */
+    /* bit order follows node_table: read_service, write_service, concurrency, slow, drop_expired */
     if (m & 1)
         out->read_service = o->read_service;
     if (m & 2)
@@ -49,6 +51,8 @@ void nodes_cfg_of(const nodes_cfg *c, int i, node_cfg *out)
         out->concurrency = o->concurrency;
     if (m & 8)
         out->slow = o->slow;
+    if (m & 16)
+        out->drop_expired = o->drop_expired;
 }
 
 int nodes_init(node_set *ns, int count, const nodes_cfg *nc, const uint32_t *owned, uint32_t nkeys, uint64_t seed,
@@ -74,6 +78,7 @@ int nodes_init(node_set *ns, int count, const nodes_cfg *nc, const uint32_t *own
         n->svc[SVC_WRITE] = c.write_service;
         n->servers = c.concurrency;
         n->base_slow = n->slow = c.slow;
+        n->drop_expired = c.drop_expired;
         store_init(&n->st);
         char name[48];
         snprintf(name, sizeof name, "node n%d service", i);
@@ -107,18 +112,42 @@ static void unlink_active(node *n, msg *m)
     m->next = m->prev = NULL;
 }
 
+/* Brings the node's time integrals up to now, before busy or qlen changes. */
+static inline void account(const node_set *ns, node *n)
+{
+    double dt = (double)(ns->s->now - n->last);
+    n->stats.busy_area += (double)n->busy * dt;
+    n->stats.queue_area += (double)n->qlen * dt;
+    n->last = ns->s->now;
+}
+
 /* The service is over (or took no time): the kind's handler does the work. */
 static inline void serve(node_set *ns, node *n, msg *m)
 {
-    n->served++;
+    n->stats.served++;
     const route *r = router_get(ns->rt, m->kind);
     r->fn(r->ctx, m);
+}
+
+/* A request at the head of the queue whose operation's deadline has passed: nobody waits
+ * for its reply any more, so it is dropped without service (as Cassandra drops expired
+ * messages). Returns 1 if m was dropped. */
+static int expired(node_set *ns, node *n, msg *m)
+{
+    if (!n->drop_expired || !m->deadline || ns->s->now <= m->deadline)
+        return 0;
+    n->stats.dropped++;
+    ns->res->dropped[m->kind]++;
+    msg_put(ns->pool, m);
+    return 1;
 }
 
 /* Begins serving m: inline when its service time is zero with unlimited servers, else
  * schedules its completion. */
 static void start(node_set *ns, node *n, msg *m)
 {
+    if (expired(ns, n, m))
+        return;
     int64_t t = dist_sample(n->svc[m->svc], &n->r);
     if (n->slow != 1.0) {
         double slowed = (double)t * n->slow + 0.5;
@@ -128,6 +157,7 @@ static void start(node_set *ns, node *n, msg *m)
         serve(ns, n, m);
         return;
     }
+    account(ns, n);
     n->busy++;
     m->epoch = n->epoch;
     m->prev = NULL;
@@ -144,16 +174,22 @@ void nodes_served(node_set *ns, msg *m)
 {
     node *n = &ns->n[m->dst];
     unlink_active(n, m);
+    account(ns, n);
     n->busy--;
     serve(ns, n, m);
-    if (n->qhead && (n->servers == 0 || n->busy < n->servers)) {
+    /* the next request (expired ones at the head are dropped on the way) */
+    while (n->qhead && (n->servers == 0 || n->busy < n->servers)) {
         msg *q = n->qhead;
         n->qhead = q->next;
         if (!n->qhead)
             n->qtail = NULL;
+        account(ns, n);
         n->qlen--;
         q->next = NULL;
+        int64_t busy = n->busy;
         start(ns, n, q);
+        if (n->busy != busy)
+            break; /* started; else it was dropped and the next one gets the server */
     }
 }
 
@@ -182,7 +218,10 @@ void nodes_deliver(node_set *ns, msg *m)
     else
         n->qhead = m;
     n->qtail = m;
+    account(ns, n);
     n->qlen++;
+    if (n->qlen > n->stats.queue_max)
+        n->stats.queue_max = n->qlen;
 }
 
 const char *const apply_source_name[APPLY_NSOURCES] = {
@@ -212,8 +251,10 @@ void nodes_crash(node_set *ns, int id, int storage_volatile)
     node *n = &ns->n[id];
     if (!n->up)
         return;
+    account(ns, n);
     n->up = 0;
     n->epoch++;
+    n->down_at = ns->s->now;
     while (n->active) {
         msg *m = n->active;
         unlink_active(n, m);
@@ -236,7 +277,10 @@ void nodes_crash(node_set *ns, int id, int storage_volatile)
 
 void nodes_recover(node_set *ns, int id)
 {
-    ns->n[id].up = 1;
+    node *n = &ns->n[id];
+    n->up = 1;
+    n->stats.down_ns += ns->s->now - n->down_at;
+    n->last = ns->s->now;
     tell(ns, id, NODE_RECOVER);
 }
 
@@ -354,6 +398,12 @@ static int create(world *w, const void *mcfg, void *res, void **state, char *err
             owned[ring_owners(w->ring, k)[i]]++;
     int rc = nodes_init(&w->nodes, nc->count, nc, owned, nkeys, w->seed, &w->s, &w->pool, &w->rt, world_on_served, res);
     mem_free(owned);
+    nodes_res *r = res;
+    r->per = mem_calloc((size_t)nc->count + 1, sizeof *r->per);
+    r->servers = mem_calloc((size_t)nc->count + 1, sizeof *r->servers);
+    if (!r->per || !r->servers)
+        return -ENOMEM;
+    r->count = nc->count;
     if (rc || holders_add(&w->hs, nodes_holder_src(&w->nodes)))
         return -ENOMEM;
     return 0;
@@ -361,9 +411,70 @@ static int create(world *w, const void *mcfg, void *res, void **state, char *err
 
 static void destroy(void *state) { nodes_fini(state); }
 
+
+static void finish(void *state, void *res)
+{
+    node_set *ns = state;
+    nodes_res *r = res;
+    r->end = ns->s->now;
+    for (int i = 1; i <= ns->count && r->per; i++) {
+        node *n = &ns->n[i];
+        account(ns, n);
+        if (!n->up)
+            n->stats.down_ns += ns->s->now - n->down_at;
+        r->per[i] = n->stats;
+        r->servers[i] = n->servers;
+    }
+}
+
+static void res_free(void *res)
+{
+    nodes_res *r = res;
+    mem_free(r->per);
+    mem_free(r->servers);
+    r->per = NULL;
+    r->servers = NULL;
+}
+
+/* Per node: what it served, dropped, how busy it was, its queue, its time down. */
+static void json_nodes(jw *j, const char *key, const run_view *v)
+{
+    const nodes_res *r = RV_RES(v, MOD_NODE, nodes_res);
+    double span = (double)r->end;
+    jw_arr(j, key);
+    for (int i = 1; i <= r->count && r->per; i++) {
+        const node_stats *st = &r->per[i];
+        char nm[16];
+        jw_obj(j, NULL);
+        jw_str(j, "node", ep_name(i, nm));
+        jw_int(j, "served", (int64_t)st->served);
+        jw_int(j, "dropped_expired", (int64_t)st->dropped);
+        if (r->servers[i] && span > 0)
+            jw_num(j, "utilization", st->busy_area / (span * (double)r->servers[i]));
+        else
+            jw_null(j, "utilization");
+        jw_num(j, "busy_mean", span > 0 ? st->busy_area / span : 0.0);
+        jw_num(j, "queue_mean", span > 0 ? st->queue_area / span : 0.0);
+        jw_int(j, "queue_max", (int64_t)st->queue_max);
+        jw_int(j, "down_ns", st->down_ns);
+        jw_obj_end(j);
+    }
+    jw_arr_end(j);
+}
+
+#define DROPPED_METRIC(e, nm)                                                                           \
+    {"dropped_expired." #nm, "dropped_" #nm, NULL, MT_COUNT, "messages",                                \
+     #nm " requests dropped at a replica's queue head because their operation's deadline had passed", \
+     metric_u64, MFIELD(MOD_NODE, nodes_res, dropped) + (int)(e * sizeof(uint64_t)), NULL},
+
 static const metric node_metrics[] = {
     {"messages.to_crashed_node", "msgs_to_down", NULL, MT_COUNT, "messages",
      "messages that reached a crashed node and were lost", metric_u64, MFIELD(MOD_NODE, nodes_res, to_down), NULL},
+    MSG_KINDS(DROPPED_METRIC)
+    {"nodes", NULL, NULL, MT_JSON, "",
+     "per node: requests served and dropped, utilization (busy servers / servers), mean requests in service and "
+     "waiting, longest queue, time down",
+     NULL, 0, json_nodes},
 };
 
 const module node_module = {
@@ -373,7 +484,9 @@ const module node_module = {
     .load = load,
     .release = release,
     .res_size = sizeof(nodes_res),
+    .res_free = res_free,
     .create = create,
+    .finish = finish,
     .destroy = destroy,
     .metrics = node_metrics,
     .nmetrics = sizeof node_metrics / sizeof node_metrics[0],

@@ -25,6 +25,7 @@ typedef struct node_cfg {
     dist *write_service; /* service time of a write at a replica */
     int64_t concurrency; /* servers; 0 = inf (no queueing) */
     double slow;         /* factor on service times (1 = normal) */
+    int drop_expired;    /* 1: a request whose operation deadline passed is dropped at the head of the queue */
 } node_cfg;
 
 extern const cfg_table node_table;
@@ -47,6 +48,16 @@ typedef enum node_event {
 #undef X
 } node_event;
 
+/* What one node did, for the report. Areas are time integrals (value x ns). */
+typedef struct node_stats {
+    uint64_t served;     /* requests whose service ended (handlers run) */
+    uint64_t dropped;    /* requests dropped at the head of the queue, their deadline past */
+    uint64_t queue_max;  /* longest queue */
+    double busy_area;    /* requests in service, integrated over time */
+    double queue_area;   /* requests waiting, integrated over time */
+    int64_t down_ns;     /* time spent crashed */
+} node_stats;
+
 typedef struct node {
     int id;          /* 1..nodes */
     int up;
@@ -61,7 +72,10 @@ typedef struct node {
     msg *active;     /* requests in service (doubly linked), their completion pending */
     store st;
     rng r;
-    uint64_t served;
+    int drop_expired;
+    int64_t last;      /* ns: when busy or qlen last changed (for the areas) */
+    int64_t down_at;   /* ns: the last crash */
+    node_stats stats;
 } node;
 
 typedef struct node_listener {
@@ -97,7 +111,12 @@ typedef struct read_source {
 
 /* What the nodes counted, for the report. */
 typedef struct nodes_res {
-    uint64_t to_down; /* messages that reached a crashed node and were lost */
+    uint64_t to_down;                /* messages that reached a crashed node and were lost */
+    uint64_t dropped[MSG_NKINDS];    /* requests dropped at a queue's head, their deadline past, by kind */
+    node_stats *per;                 /* [1..count], owned */
+    int64_t *servers;                /* [1..count]: servers (0 = inf), owned */
+    int count;
+    int64_t end;                     /* ns: when the run ended (the areas' span) */
 } nodes_res;
 
 typedef struct node_set {

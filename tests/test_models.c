@@ -454,6 +454,38 @@ static void links_value_forms(void **state)
     assert_non_null(strstr(err, "too long"));
 }
 
+/* Overload: a request that reaches the head of the queue after its operation's deadline is
+ * dropped without service, counted per node and per kind; with drop_expired = off it is
+ * served anyway. One node, one server, 10 ms reads, a 15 ms timeout, three reads at 0: a is
+ * served 0-10, b 10-20 (its deadline, 15 ms, passes in service), c reaches the head at 20,
+ * past its deadline. */
+static void node_drops_requests_past_their_deadline(void **state)
+{
+    (void)state;
+    const char *sc = "[cluster]\nnodes = 1\nreplicas = 1\n[quorum]\nr = 1\nw = 1\ntimeout = 15ms\n"
+                     "[network]\nlatency = const(0)\n[node]\nread_service = const(10ms)\nconcurrency = 1\n"
+                     "[workload]\nmode = script\nkeys = 3\n[script]\na = 0ms read k1\nb = 0ms read k2\nc = 0ms read k3\n";
+    run_stats st;
+    tu_run_text(sc, NULL, 0, &st);
+    EQ(st.nodes->dropped[MSG_READ_REQ], 1);
+    EQ(st.nodes->per[1].dropped, 1);
+    EQ(st.nodes->per[1].served, 2);
+    EQ(st.nodes->per[1].queue_max, 2);
+    EQ(st.run->end_time, 20000000);
+    NEAR(st.nodes->per[1].busy_area / (double)st.nodes->end, 1.0, 1e-12); /* busy all the time */
+    EQ(st.stats->ok[OP_READ], 1);
+    EQ(st.stats->unavailable[OP_READ], 2);
+    tu_run_free(&st);
+    const char *off[] = {"node.drop_expired=off"};
+    tu_run_text(sc, off, 1, &st);
+    EQ(st.nodes->dropped[MSG_READ_REQ], 0);
+    EQ(st.nodes->per[1].served, 3);
+    EQ(st.run->end_time, 30000000);
+    /* queue: two waiting for 10 ms, one for the next 10 ms: 30 request-ms over 30 ms */
+    NEAR(st.nodes->per[1].queue_area / (double)st.nodes->end, 1.0, 1e-12);
+    tu_run_free(&st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -461,6 +493,7 @@ int main(void)
         cmocka_unit_test(store_keeps_newest_version),
         cmocka_unit_test(store_layouts_behave_the_same),
         cmocka_unit_test(links_value_forms),
+        cmocka_unit_test(node_drops_requests_past_their_deadline),
         cmocka_unit_test(node_fifo_queue_serves_in_order),
         cmocka_unit_test(node_two_servers_halve_the_queue),
         cmocka_unit_test(slow_fault_multiplies_service_time),
