@@ -51,7 +51,9 @@ static int child(const char *path, long long ops, int fd)
         return 1;
     }
     double t0 = now_s();
-    int rc = world_run(w);
+    int rc = world_run(w, err, sizeof err);
+    if (rc)
+        fprintf(stderr, "%s\n", err);
     double t = now_s() - t0;
     const stats_res *st = rr.res[MOD_STATS];
     dprintf(fd, "%" PRIu64 " %" PRIu64 " %.6f %" PRIu64 " %" PRIu64 "\n", ((const run_res *)rr.res[MOD_RUN])->events,

@@ -39,6 +39,7 @@ static void finish(void *state, void *res)
     run_res *r = res;
     r->events = s->dispatched;
     r->end_time = s->now;
+    r->saturated = s->saturated;
 }
 
 static const metric run_metrics[] = {
@@ -46,6 +47,10 @@ static const metric run_metrics[] = {
      MFIELD(MOD_RUN, run_res, events), NULL},
     {"sim_end_ns", "sim_end_ns", NULL, MT_NS, "ns", "simulated time when the last event ran", metric_i64,
      MFIELD(MOD_RUN, run_res, end_time), NULL},
+    {"clock_saturated", "clock_saturated", NULL, MT_BOOL, "",
+     "a delay would have passed the clock's limit (2^62 ns, about 146 years) and was clamped there: figures "
+     "involving such events are not meaningful",
+     metric_int, MFIELD(MOD_RUN, run_res, saturated), NULL},
 };
 
 const module run_module = {

@@ -17,5 +17,6 @@ extern const cfg_table run_table;
 typedef struct run_res {
     uint64_t events;  /* events dispatched */
     int64_t end_time; /* ns: simulated time when the run ended */
+    int saturated;    /* a delay was clamped at the clock's limit (about 146 years) */
 } run_res;
 #endif

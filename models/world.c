@@ -5,6 +5,7 @@
 #include <string.h>
 #include "models/run.h"
 #include "sim/alloc.h"
+#include "sim/units.h"
 
 /* Every message arrives here: at the client tier its handler runs; at a node, the node
  * decides (lost if it is down, queued for service, or handled now). */
@@ -67,19 +68,33 @@ int world_create(const scenario *sc, int run_index, FILE *trace, run_result *rr,
     return 0;
 }
 
-int world_run(world *w)
+int world_run(world *w, char *err, size_t n)
 {
+    w->s.stall_limit = WORLD_STALL_EVENTS;
     sim_run(&w->s, INT64_MAX);
+    if (w->s.stalled) {
+        char t[32];
+        units_format_duration(w->s.now, t, sizeof t);
+        snprintf(err, n,
+                 "the run made no progress in simulated time: %d events at %s without the clock advancing "
+                 "(zero latency and zero service or think time let operations follow each other at one instant)",
+                 WORLD_STALL_EVENTS, t);
+        return -EINVAL;
+    }
     for (int m = 0; m < MOD_COUNT; m++)
         if (module_list[m]->finish)
             module_list[m]->finish(w->state[m], w->rr->res[m]);
-    if (w->s.failed)
-        return -1;
+    if (w->s.failed) {
+        snprintf(err, n, "out of memory during the run");
+        return -ENOMEM;
+    }
     /* bookkeeping: with the queue drained every operation has been retired and every
      * message returned to the pool */
     assert(sim_pending(&w->s) == 0 && w->coord.live == 0 && w->pool.live == 0);
-    if (!sim_balanced(&w->s) || w->coord.live || w->pool.live)
-        return -1;
+    if (!sim_balanced(&w->s) || w->coord.live || w->pool.live) {
+        snprintf(err, n, "internal: the run ended with its bookkeeping unbalanced");
+        return -ENOMEM;
+    }
     return 0;
 }
 

@@ -43,9 +43,13 @@ typedef struct world {
  * trace may be NULL. Returns 0, -EINVAL with a reason in err when the scenario is at fault
  * (e.g. a bad [trace] key list), or -ENOMEM. */
 int world_create(const scenario *sc, int run_index, FILE *trace, run_result *rr, world **out, char *err, size_t n);
-/* Runs until no event is left; every module finishes its results. Returns 0, or -1 if the
- * run ran out of memory (the results are then incomplete). */
-int world_run(world *w);
+/* Events at one simulated instant after which a run is taken to make no progress. */
+#define WORLD_STALL_EVENTS 10000000
+/* Runs until no event is left; every module finishes its results. Returns 0, -EINVAL with a
+ * reason in err when the run made no progress in simulated time (WORLD_STALL_EVENTS events
+ * without the clock advancing: the scenario is at fault), or -ENOMEM when the run ran out of
+ * memory (the results are then incomplete). */
+int world_run(world *w, char *err, size_t n);
 void world_destroy(world *w);
 /* The loop's handlers for a message's arrival and the end of its service at a node. */
 void world_on_arrive(sim *s, sim_event *ev);

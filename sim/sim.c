@@ -34,6 +34,9 @@ void sim_init(sim *s)
     s->scheduled = s->dispatched = s->cancelled = 0;
     s->stop = 0;
     s->failed = 0;
+    s->stall_limit = 0;
+    s->stalled = 0;
+    s->saturated = 0;
 }
 
 void sim_fini(sim *s)
@@ -77,6 +80,7 @@ int sim_schedule(sim *s, sim_event *ev, int64_t at)
 {
     assert(at >= s->now);
     assert(!sim_event_pending(ev));
+    s->saturated |= at >= SIM_TIME_MAX;
     ev->hn.time = at;
     ev->hn.seq = s->seq++;
     if (heap_push(&s->q, &ev->hn) != 0)
@@ -110,6 +114,7 @@ int sim_schedule_lane(sim *s, sim_lane *l, sim_event *ev, int64_t at)
     assert(!sim_event_pending(ev));
     if (l->tail - l->head == l->cap && lane_grow(l))
         return -1;
+    s->saturated |= at >= SIM_TIME_MAX;
     ev->hn.time = at;
     ev->hn.seq = s->seq++;
     uint64_t pos = l->tail++;
@@ -175,13 +180,18 @@ static sim_event *peek_next(sim *s, sim_lane **from)
 
 uint64_t sim_run(sim *s, int64_t until)
 {
-    uint64_t n = 0;
+    uint64_t n = 0, same = 0;
     s->stop = 0;
     while (!s->stop) {
         sim_lane *l;
         sim_event *ev = peek_next(s, &l);
         if (!ev || ev->hn.time > until)
             break;
+        same = ev->hn.time == s->now ? same + 1 : 0;
+        if (s->stall_limit && same > s->stall_limit) {
+            s->stalled = 1;
+            break;
+        }
         if (l) {
             l->slot[l->head & (l->cap - 1)] = NULL;
             l->head++;

@@ -54,7 +54,10 @@ typedef struct sim {
     uint64_t dispatched; /* handlers run */
     uint64_t cancelled;  /* removed by sim_cancel */
     int stop;
-    int failed; /* a handler ran out of memory: the run's results are not valid */
+    int failed;          /* a handler ran out of memory: the run's results are not valid */
+    uint64_t stall_limit; /* events at one instant after which sim_run stops (0: no limit) */
+    int stalled;         /* sim_run stopped: stall_limit events without the clock advancing */
+    int saturated;       /* an event was scheduled at SIM_TIME_MAX: a delay was clamped there */
 } sim;
 
 /* The latest time the loop ever reaches (about 146 years): delays that would go past it
@@ -86,7 +89,9 @@ int sim_schedule_lane(sim *s, sim_lane *l, sim_event *ev, int64_t at);
 /* Removes a pending event from its heap or lane; a no-op for an event that is not pending. */
 void sim_cancel(sim *s, sim_event *ev);
 /* Runs events in (time, seq) order while the queue is not empty, the next event's time is
- * <= until, and sim_stop was not called. Returns the number of events dispatched. */
+ * <= until, sim_stop was not called, and (with a stall_limit) the clock did not stand still
+ * for stall_limit events in a row (then s->stalled is set). Returns the number of events
+ * dispatched. */
 uint64_t sim_run(sim *s, int64_t until);
 void sim_stop(sim *s);
 /* Marks the run failed (a handler could not allocate); the loop goes on, the caller of

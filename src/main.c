@@ -312,6 +312,12 @@ int main(int argc, char **argv)
         report_table(stdout, &m, items, n);
         printf("\nreports: %s/summary.json, %s/runs.csv, %s/trace.jsonl\n", outdir, outdir, outdir);
     }
+    for (size_t i = 0; i < n; i++)
+        if (((const run_res *)items[i].rr.res[MOD_RUN])->saturated)
+            fprintf(stderr,
+                    "qsim: warning: configuration %zu: a delay would have passed the clock's limit (about 146 years "
+                    "of simulated time) and was clamped there; summary.json says clock_saturated\n",
+                    i);
     if (timing) {
         for (size_t i = 0; i < n; i++)
             fprintf(stderr, "config %zu: %.3f s wall, %.0f events/s, %.0f ops/s\n", i, items[i].wall_s,

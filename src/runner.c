@@ -117,10 +117,13 @@ static void run_one(pool *p, size_t i)
     if (rc == -EINVAL)
         it->bad_input = 1;
     if (rc == 0) {
-        if (world_run(w) == 0)
+        char why[512] = "";
+        rc = world_run(w, why, sizeof why);
+        if (rc == 0)
             it->ok = 1;
         else
-            snprintf(it->err, sizeof it->err, "configuration %zu ran out of memory", i);
+            snprintf(it->err, sizeof it->err, "configuration %zu: %s", i, why);
+        it->bad_input = rc == -EINVAL;
         world_destroy(w);
     }
     it->wall_s = now_s() - t0;

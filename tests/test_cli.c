@@ -599,6 +599,33 @@ static void cli_format_csv_and_json_to_stdout(void **state)
     tu_rm_tree(dir);
 }
 
+/* Time: a run whose clock stops advancing (a closed loop with no latency and no think time
+ * stopped by duration) ends with a clear error and exit 2, not a hang; a delay clamped at
+ * the clock's limit is said on stderr and flagged in summary.json. */
+static void cli_time_that_stands_still_or_saturates(void **state)
+{
+    (void)state;
+    char dir[64];
+    tu_make_dir(dir, sizeof dir);
+    tu_put(dir, "stall.ini", "[run]\nduration = 1s\n[network]\nlatency = const(0)\n[workload]\nmode = closed\nclients = 2\n");
+    tu_put(dir, "sat.ini", "[network]\nlatency = const(1ms)\n[links]\nclient>n1 = const(5000000000s)\n"
+                           "[workload]\nmode = script\nkeys = 1\n[script]\nw1 = 0ms write k1\n");
+    result r;
+    RUN(&r, dir, "--out", path_in(dir, "o"), "stall.ini");
+    expect_status(&r, 2);
+    HAS(r.err, "the run made no progress in simulated time: 10000000 events at 0ns without the clock advancing");
+    expect_absent(path_in(dir, "o"));
+    done(&r);
+    RUN(&r, dir, "--out", path_in(dir, "s"), "sat.ini");
+    expect_status(&r, 0);
+    HAS(r.err, "warning: configuration 0: a delay would have passed the clock's limit");
+    char *js = slurp(path_in(dir, "s/summary.json"));
+    HAS(js, "\"clock_saturated\": true");
+    free(js);
+    done(&r);
+    tu_rm_tree(dir);
+}
+
 static void cli_prefer_non_owner_exits_2(void **state)
 {
     (void)state;
@@ -659,6 +686,7 @@ int main(void)
         cmocka_unit_test(cli_seed_changes_results),
         cmocka_unit_test(cli_format_csv_and_json_to_stdout),
         cmocka_unit_test(cli_prefer_non_owner_exits_2),
+        cmocka_unit_test(cli_time_that_stands_still_or_saturates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,11 +2,15 @@
  * and its observers (late replies, held answers, linger, timers, module areas, the fan-out
  * hook), the routing table, the ring walk, node events, the failure-detector interface,
  * holder sources and version counters. Timings are exact: constant latencies per link. */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 #include "models/fd.h"
 #include "models/route.h"
 #include "models/world.h"
+#include "sim/cfg.h"
 #include "sim/alloc.h"
 #include "tests/testutil.h"
 
@@ -394,6 +398,60 @@ static void versions_count_per_key(void **state)
     EQ(mem_live(), before);
 }
 
+/* Every allocation of assembling and running a world can fail: each failure point must end
+ * in -ENOMEM (never "bad input"), no crash and no leak. The scenario turns on the modules
+ * that allocate (sloppy quorum with hints, async read repair, faults, a script). */
+static void world_survives_every_allocation_failure(void **state)
+{
+    (void)state;
+    static const char *text =
+        "[cluster]\nnodes = 4\n[quorum]\nsloppy = on\ntimeout = 50ms\n[read_repair]\nmode = async\n"
+        "[hints]\ndispatch_interval = 5ms\n[network]\nlatency = const(1ms)\n[workload]\nmode = script\nkeys = 2\n"
+        "[script]\nw1 = 0ms write k1\nw2 = 10ms write k1\nr1 = 20ms read k1\nr2 = 30ms read k2\n"
+        "[faults]\ndown = 5ms crash n3\nup = 15ms recover n3\n";
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/qsim-test-XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_true(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+    close(fd);
+    cfg *c;
+    EQ(cfg_create(&c), 0);
+    cfg_load(c, path);
+    scenario sc;
+    scenario_build(c, &sc);
+    EQ(cfg_nerrors(c), 0);
+    long base = mem_live();
+    int completed = 0;
+    long k;
+    for (k = 1; k < 100000 && !completed; k++) {
+        mem_fail_at(k);
+        run_result rr;
+        world *w = NULL;
+        char err[512];
+        int rc = run_result_init(&rr);
+        if (rc == 0) {
+            rc = world_create(&sc, 0, NULL, &rr, &w, err, sizeof err);
+            if (rc == 0) {
+                rc = world_run(w, err, sizeof err);
+                world_destroy(w);
+                completed = rc == 0;
+            }
+            run_result_free(&rr);
+        }
+        mem_fail_at(0);
+        if (rc && rc != -ENOMEM && rc != -1)
+            fail_msg("allocation %ld: rc %d (%s)", k, rc, err);
+        if (mem_live() != base)
+            fail_msg("allocation %ld failed: %ld blocks leaked", k, mem_live() - base);
+    }
+    assert_true(completed);
+    assert_true(k > 20); /* many failure points were tried */
+    scenario_free(&sc);
+    cfg_destroy(c);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -408,6 +466,7 @@ int main(void)
         cmocka_unit_test(fd_perfect_learns_after_its_delay),
         cmocka_unit_test(oracle_asks_every_holder_source),
         cmocka_unit_test(versions_count_per_key),
+        cmocka_unit_test(world_survives_every_allocation_failure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

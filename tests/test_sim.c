@@ -384,6 +384,35 @@ static void sim_lane_cancel_head_middle_tail(void **state)
     sim_fini(&s);
 }
 
+/* A handler that reschedules itself at the same instant forever: with a stall limit the
+ * loop stops after that many events and says so. */
+static void again_now(sim *s, sim_event *ev)
+{
+    EQ(sim_schedule(s, ev, s->now), 0);
+}
+
+static void sim_stall_limit_stops_a_standing_clock(void **state)
+{
+    (void)state;
+    sim s;
+    sim_event ev;
+    sim_init(&s);
+    s.stall_limit = 1000;
+    sim_event_init(&ev, again_now);
+    EQ(sim_schedule(&s, &ev, 7), 0);
+    /* the first event at 7 advances the clock; 1000 more at 7 are allowed, the next is not */
+    EQ(sim_run(&s, INT64_MAX), 1001);
+    EQ(s.stalled, 1);
+    EQ(s.now, 7);
+    EQ(sim_pending(&s), 1);
+    assert_true(sim_balanced(&s));
+    EQ(s.saturated, 0);
+    sim_cancel(&s, &ev);
+    EQ(sim_schedule(&s, &ev, sim_after(&s, INT64_MAX)), 0); /* clamped at the limit */
+    EQ(s.saturated, 1);
+    sim_fini(&s);
+}
+
 static void sim_lane_limit(void **state)
 {
     (void)state;
@@ -408,6 +437,7 @@ int main(void)
         cmocka_unit_test(sim_lanes_and_heap_run_in_one_order),
         cmocka_unit_test(sim_lane_cancel_head_middle_tail),
         cmocka_unit_test(sim_lane_limit),
+        cmocka_unit_test(sim_stall_limit_stops_a_standing_clock),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -72,7 +72,8 @@ static void run_file(const char *path, const char *const *sets, size_t nsets, tu
         fail_msg("%s: %s", path, err);
     if (setup)
         setup(w, ctx);
-    assert_int_equal(world_run(w), 0);
+    if (world_run(w, err, sizeof err))
+        fail_msg("%s: %s", path, err);
     world_destroy(w);
     scenario_free(&sc);
     cfg_destroy(c);
