@@ -160,9 +160,9 @@ int fault_parse(const char *text, int nodes, const char *dir, fault *f, char *er
         }
     } else if (strcmp(action, "slow") == 0) {
         f->kind = FAULT_SLOW;
-        nt = split(args, tok, 4);
-        if (nt != 2 && nt != 4) {
-            snprintf(err, n, "slow: expected 'slow NODE FACTOR [until TIME]'");
+        nt = split(args, tok, 6);
+        if (nt != 2 && nt != 4 && nt != 6) {
+            snprintf(err, n, "slow: expected 'slow NODE FACTOR [on service|network|both] [until TIME]'");
             return -1;
         }
         if (node_arg(tok[0], nodes, &f->node, err, n))
@@ -171,13 +171,28 @@ int fault_parse(const char *text, int nodes, const char *dir, fault *f, char *er
             snprintf(err, n, "slow: factor '%s' must be a number in (0, 1e6]", tok[1]);
             return -1;
         }
-        if (nt == 4) {
-            if (strcmp(tok[2], "until") != 0 || units_parse_duration(tok[3], &f->until, e2, sizeof e2)) {
-                snprintf(err, n, "slow: expected 'until TIME' after the factor");
-                return -1;
-            }
-            if (f->until <= f->at) {
-                snprintf(err, n, "slow: 'until' must be later than the start");
+        f->slow_on = SLOW_BOTH;
+        for (int i = 2; i + 1 < nt; i += 2) {
+            if (strcmp(tok[i], "on") == 0 && i == 2) {
+                if (strcmp(tok[i + 1], "service") == 0)
+                    f->slow_on = SLOW_SERVICE;
+                else if (strcmp(tok[i + 1], "network") == 0)
+                    f->slow_on = SLOW_NETWORK;
+                else if (strcmp(tok[i + 1], "both") != 0) {
+                    snprintf(err, n, "slow: 'on %s': must be service, network or both", tok[i + 1]);
+                    return -1;
+                }
+            } else if (strcmp(tok[i], "until") == 0 && !f->until) {
+                if (units_parse_duration(tok[i + 1], &f->until, e2, sizeof e2)) {
+                    snprintf(err, n, "slow: until '%s': %s", tok[i + 1], e2);
+                    return -1;
+                }
+                if (f->until <= f->at) {
+                    snprintf(err, n, "slow: 'until' must be later than the start");
+                    return -1;
+                }
+            } else {
+                snprintf(err, n, "slow: expected 'slow NODE FACTOR [on service|network|both] [until TIME]'");
                 return -1;
             }
         }
@@ -237,14 +252,21 @@ void fault_free(fault *f)
 }
 
 /* A node's slowdown is its configured factor times every slow window active on it, so
- * overlapping windows compose and the end of one leaves the others in force. */
+ * overlapping windows compose and the end of one leaves the others in force; service and
+ * network each take the windows that slow them. */
 static void recompute_slow(faults *fs, int nd)
 {
-    double f = nodes_base_slow(fs->ns, nd);
-    for (size_t i = 0; i < fs->n; i++)
-        if (fs->rt[i].active && fs->rt[i].f->node == nd)
-            f *= fs->rt[i].f->factor;
-    nodes_set_slow(fs->ns, nd, f);
+    double svc = nodes_base_slow(fs->ns, nd), netf = nodes_base_slow_net(fs->ns, nd);
+    for (size_t i = 0; i < fs->n; i++) {
+        if (!fs->rt[i].active || fs->rt[i].f->node != nd)
+            continue;
+        if (fs->rt[i].f->slow_on & SLOW_SERVICE)
+            svc *= fs->rt[i].f->factor;
+        if (fs->rt[i].f->slow_on & SLOW_NETWORK)
+            netf *= fs->rt[i].f->factor;
+    }
+    nodes_set_slow(fs->ns, nd, svc);
+    net_set_slow(fs->net, nd, netf);
 }
 
 /* Appends s to out as JSON string contents (no quotes). */
@@ -302,8 +324,9 @@ static void apply(faults *fs, fault_rt *rt)
         /* the window's start event carries its active flag; the end event follows it */
         (ending ? rt - 1 : rt)->active = !ending;
         recompute_slow(fs, f->node);
-        snprintf(members, sizeof members, "\"action\":\"%s\",\"node\":\"%s\",\"factor\":%.10g",
-                 ending ? "slow_end" : "slow", ep_name(f->node, a), ending ? 1.0 : f->factor);
+        snprintf(members, sizeof members, "\"action\":\"%s\",\"node\":\"%s\",\"factor\":%.10g%s",
+                 ending ? "slow_end" : "slow", ep_name(f->node, a), ending ? 1.0 : f->factor,
+                 f->slow_on == SLOW_BOTH ? "" : f->slow_on == SLOW_SERVICE ? ",\"on\":\"service\"" : ",\"on\":\"network\"");
         break;
     }
     case FAULT_LINK:
@@ -414,6 +437,26 @@ static void load(cfg *c, scenario *sc, void *mcfg)
     cfg_each(c, "faults", on_entry, &el);
 }
 
+/* Does node nd spend time serving (a service distribution with a mean above zero)? */
+static int node_serves_for_time(const scenario *sc, int nd)
+{
+    node_cfg c;
+    nodes_cfg_of(SC_CFG(sc, MOD_NODE, nodes_cfg), nd, &c);
+    return dist_mean(c.read_service) > 0 || dist_mean(c.write_service) > 0;
+}
+
+/* Can any message take time (a latency with a mean above zero anywhere)? */
+static int net_takes_time(const scenario *sc)
+{
+    const net_cfg *nc = SC_CFG(sc, MOD_NETWORK, net_cfg);
+    if (dist_mean(nc->latency) > 0 || nc->nlinks)
+        return 1;
+    for (int k = 0; k < MSG_NKINDS; k++)
+        if (nc->kind[k] && dist_mean(nc->kind[k]) > 0)
+            return 1;
+    return 0;
+}
+
 typedef struct timed_fault {
     int64_t at;
     size_t i;
@@ -477,6 +520,12 @@ static void check(cfg *c, const scenario *sc, void *mcfg)
         case FAULT_SLOW:
             if (f->factor == 1.0)
                 cfg_error(c, e, "a slowdown by a factor of 1 does nothing");
+            else if (f->slow_on == SLOW_SERVICE && !node_serves_for_time(sc, f->node))
+                cfg_error(c, e, "n%d's service times are all zero: slowing its service does nothing (slow it on "
+                                "network or both)",
+                          f->node);
+            else if (f->slow_on == SLOW_NETWORK && !net_takes_time(sc))
+                cfg_error(c, e, "every message's latency is zero: slowing n%d's network does nothing", f->node);
             break;
         case FAULT_LINK:
             for (int d = 0; d < (f->both ? 2 : 1); d++) {

@@ -5,7 +5,10 @@
  *   partition G1 | G2 [| G3 ...]       groups of endpoints ("n1,n2 | n3,client"), cut both ways
  *   partition G1 > G2                  one way: messages from G1 to G2 are dropped
  *   heal                               restores every cut link
- *   slow NODE FACTOR [until TIME]      service times on NODE multiplied by FACTOR
+ *   slow NODE FACTOR [on service|network|both] [until TIME]
+ *                                      NODE slowed by FACTOR (a GC pause, a bad disk): its
+ *                                      service times, the latency of every message it
+ *                                      sends or receives, or both (the default)
  *   link A>B|A-B latency DIST|default  change a link's latency from then on
  *   link A>B|A-B loss P|default        change a link's loss probability */
 #ifndef QSIM_FAULT_H
@@ -28,6 +31,11 @@ typedef enum fault_kind {
 } fault_kind;
 extern const char *const fault_kind_name[];
 
+/* What a slowdown slows (bits). */
+#define SLOW_SERVICE 1
+#define SLOW_NETWORK 2
+#define SLOW_BOTH 3
+
 typedef struct fault {
     const char *name, *file, *text; /* owned by the scenario */
     int line;
@@ -36,6 +44,7 @@ typedef struct fault {
     int node;            /* crash, recover, slow */
     int storage_volatile;
     double factor;       /* slow */
+    int slow_on;         /* slow: SLOW_SERVICE, SLOW_NETWORK or both (bits) */
     int64_t until;       /* slow: end, 0 = never */
     int8_t *group;       /* partition: group per endpoint (-1: none), owned */
     int oneway;

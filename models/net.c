@@ -93,8 +93,11 @@ int net_init(net *n, const net_cfg *nc, int nodes, uint64_t seed, sim *s, msg_po
     memset(n, 0, sizeof *n);
     n->nend = nodes + 1;
     n->l = mem_calloc((size_t)n->nend * (size_t)n->nend, sizeof *n->l);
-    if (!n->l)
+    n->slow = mem_alloc((size_t)n->nend * sizeof *n->slow);
+    if (!n->l || !n->slow)
         return -ENOMEM;
+    for (int i = 0; i < n->nend; i++)
+        n->slow[i] = 1.0;
     n->s = s;
     n->pool = pool;
     n->res = res;
@@ -129,7 +132,17 @@ int net_init(net *n, const net_cfg *nc, int nodes, uint64_t seed, sim *s, msg_po
 void net_fini(net *n)
 {
     mem_free(n->l);
+    mem_free(n->slow);
     n->l = NULL;
+    n->slow = NULL;
+}
+
+void net_set_slow(net *n, int ep, double factor)
+{
+    n->slow[ep] = factor;
+    n->slowed = 0;
+    for (int i = 0; i < n->nend; i++)
+        n->slowed |= n->slow[i] != 1.0;
 }
 
 int net_send(net *n, msg *m)
@@ -151,6 +164,13 @@ int net_send(net *n, msg *m)
         }
         const dist *d = l->lat ? l->lat : n->kind_lat[m->kind] ? n->kind_lat[m->kind] : n->def_lat;
         delay = dist_sample(d, &l->r);
+        if (n->slowed) {
+            double f = n->slow[m->src] * n->slow[m->dst];
+            if (f != 1.0) {
+                double slowed = (double)delay * f + 0.5;
+                delay = slowed >= (double)SIM_TIME_MAX ? SIM_TIME_MAX : (int64_t)slowed;
+            }
+        }
     }
     sim_event_init(&m->ev, n->on_arrive);
     if (sim_schedule(n->s, &m->ev, sim_after(n->s, delay))) {

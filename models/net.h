@@ -3,7 +3,8 @@
  * override ([links] or a link fault), else the per-kind one ([network] write_request, ...),
  * else [network] latency. Loss is drawn per message. A partition cuts links; it is checked
  * when a message is sent (a message already in flight still arrives). A node sending to
- * itself (the coordinator's own replica) pays no latency and is never lost or cut.
+ * itself (the coordinator's own replica) pays no latency and is never lost or cut. A slow
+ * node's messages take longer: the drawn latency times the slowdown of both ends.
  * Each link (one direction) owns its random stream. Owns [network] and [links]. */
 #ifndef QSIM_NET_H
 #define QSIM_NET_H
@@ -62,6 +63,8 @@ typedef struct net {
     const dist *def_lat;
     const dist *kind_lat[MSG_NKINDS];
     double def_loss;
+    double *slow;  /* [endpoint]: factor on the latency of messages it sends or receives */
+    int slowed;    /* some endpoint's factor is not 1 */
     sim_handler on_arrive;
 } net;
 
@@ -77,4 +80,7 @@ void net_heal(net *n); /* restores every link */
 /* Link changes (a -> b). d NULL or p < 0 restores the scenario's value. */
 void net_set_latency(net *n, int a, int b, const dist *d, int to_default);
 void net_set_loss(net *n, int a, int b, double p, int to_default);
+/* Endpoint ep's network slowdown: every message it sends or receives takes factor times its
+ * drawn latency (both ends' factors multiply). */
+void net_set_slow(net *n, int ep, double factor);
 #endif

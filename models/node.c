@@ -31,7 +31,9 @@ static const cfg_key node_keys[] = {
     {"node", "concurrency", CFG_CUSTOM, "inf", 1, 0, "N|inf", offsetof(node_cfg, concurrency), parse_concurrency,
      "servers per replica (FIFO queue in front); inf = no queueing"},
     {"node", "slow", CFG_NUM, "1", 0.001, 1e6, NULL, offsetof(node_cfg, slow), NULL,
-     "factor on this node's service times (set it in [node.nI] for one slow node)"},
+     "slowdown factor of this node (set it in [node.nI] for one slow node): see slow_on"},
+    {"node", "slow_on", CFG_ENUM, "both", 1, 0, "both|service|network", offsetof(node_cfg, slow_on), NULL,
+     "what slow slows: service times, the latency of messages to and from the node, or both"},
     {"node", "drop_expired", CFG_ENUM, "on", 1, 0, "off|on", offsetof(node_cfg, drop_expired), NULL,
      "a request whose operation deadline passed while it waited is dropped when it reaches the queue's head"},
 };
@@ -40,9 +42,11 @@ const cfg_table node_table = {node_keys, sizeof node_keys / sizeof node_keys[0],
 void nodes_cfg_of(const nodes_cfg *c, int i, node_cfg *out)
 {
     *out = c->base;
+    if (!c->over || !c->mask)
+        return; /* the overrides could not be read (out of memory, already an error) */
     const node_cfg *o = &c->over[i];
     uint64_t m = c->mask[i];
-    /* bit order follows node_table: read_service, write_service, concurrency, slow, drop_expired */
+    /* bit order follows node_table: read_service, write_service, concurrency, slow, slow_on, drop_expired */
     if (m & 1)
         out->read_service = o->read_service;
     if (m & 2)
@@ -52,6 +56,8 @@ void nodes_cfg_of(const nodes_cfg *c, int i, node_cfg *out)
     if (m & 8)
         out->slow = o->slow;
     if (m & 16)
+        out->slow_on = o->slow_on;
+    if (m & 32)
         out->drop_expired = o->drop_expired;
 }
 
@@ -77,7 +83,8 @@ int nodes_init(node_set *ns, int count, const nodes_cfg *nc, const uint32_t *own
         n->svc[SVC_READ] = c.read_service;
         n->svc[SVC_WRITE] = c.write_service;
         n->servers = c.concurrency;
-        n->base_slow = n->slow = c.slow;
+        n->base_slow = n->slow = c.slow_on == 2 ? 1.0 : c.slow;
+        n->base_slow_net = c.slow_on == 1 ? 1.0 : c.slow;
         n->drop_expired = c.drop_expired;
         store_init(&n->st);
         char name[48];
@@ -370,6 +377,29 @@ static void load(cfg *c, scenario *sc, void *mcfg)
     cfg_each_subsection(c, "node", on_node_section, &sl);
 }
 
+/* A slowdown that can have no effect is an error: service only, on a node that spends no
+ * time serving. */
+static void check(cfg *c, const scenario *sc, void *mcfg)
+{
+    const nodes_cfg *nc = mcfg;
+    (void)sc;
+    for (int i = 1; i <= nc->count && nc->over && nc->mask; i++) {
+        node_cfg e;
+        nodes_cfg_of(nc, i, &e);
+        if (e.slow == 1.0 || e.slow_on != 1 || dist_mean(e.read_service) > 0 || dist_mean(e.write_service) > 0)
+            continue;
+        char section[32];
+        snprintf(section, sizeof section, "node.n%d", i);
+        int own = (nc->mask[i] & (8 | 16)) != 0;
+        cfg_error_key(c, own ? section : "node", (nc->mask[i] & 8) || !own ? "slow" : "slow_on",
+                      "n%d's service times are all zero: slowing its service only does nothing (slow_on = network "
+                      "or both)",
+                      i);
+        if (!own)
+            break; /* one error for the shared [node] setting */
+    }
+}
+
 static void release(void *mcfg)
 {
     nodes_cfg *nc = mcfg;
@@ -406,6 +436,9 @@ static int create(world *w, const void *mcfg, void *res, void **state, char *err
     r->count = nc->count;
     if (rc || holders_add(&w->hs, nodes_holder_src(&w->nodes)))
         return -ENOMEM;
+    for (int i = 1; i <= nc->count; i++)
+        if (w->nodes.n[i].base_slow_net != 1.0)
+            net_set_slow(&w->net, i, w->nodes.n[i].base_slow_net);
     return 0;
 }
 
@@ -482,6 +515,7 @@ const module node_module = {
     .keys = &node_table,
     .cfg_size = sizeof(nodes_cfg),
     .load = load,
+    .check = check,
     .release = release,
     .res_size = sizeof(nodes_res),
     .res_free = res_free,

@@ -24,7 +24,8 @@ typedef struct node_cfg {
     dist *read_service;  /* service time of a read at a replica */
     dist *write_service; /* service time of a write at a replica */
     int64_t concurrency; /* servers; 0 = inf (no queueing) */
-    double slow;         /* factor on service times (1 = normal) */
+    double slow;         /* slowdown factor (1 = normal) */
+    int slow_on;         /* what [node] slow slows: 0 both, 1 service, 2 network */
     int drop_expired;    /* 1: a request whose operation deadline passed is dropped at the head of the queue */
 } node_cfg;
 
@@ -65,7 +66,8 @@ typedef struct node {
     uint32_t epoch;  /* bumped at every crash */
     const dist *svc[SVC_NCLASSES];
     int64_t servers; /* 0 = inf */
-    double base_slow, slow; /* slow = base_slow * the factor of the slow faults in force */
+    double base_slow, slow; /* service: slow = base_slow * the factor of the slow faults in force */
+    double base_slow_net;   /* network: [node] slow when it slows messages */
     int64_t busy;
     msg *qhead, *qtail;
     uint64_t qlen;
@@ -169,6 +171,7 @@ void nodes_recover(node_set *ns, int id);
  * slow fault in force, multiplied in that order by the caller. */
 void nodes_set_slow(node_set *ns, int id, double slow);
 static inline double nodes_base_slow(const node_set *ns, int id) { return ns->n[id].base_slow; }
+static inline double nodes_base_slow_net(const node_set *ns, int id) { return ns->n[id].base_slow_net; }
 /* 0, or -1 when the listener table is full. */
 int nodes_listen(node_set *ns, const node_listener *l);
 int nodes_on_apply(node_set *ns, const apply_listener *l);

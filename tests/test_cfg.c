@@ -715,6 +715,19 @@ static void cfg_faults_that_do_nothing_are_errors(void **state)
              "heal = 50ms heal\nlat = 1ms link n1>n2 latency const(1ms)\nback = 2ms link n1>n2 latency default\n",
              base);
     EQ(tu_check_text(text, NULL, 0, errs, sizeof errs), 0);
+    /* a slowdown of service where the node spends no time serving */
+    snprintf(text, sizeof text, "%ss = 1ms slow n2 10 on service\nt = 1ms slow n2 10 on network\n", base);
+    EQ(tu_check_text(text, NULL, 0, errs, sizeof errs), 1);
+    HAS(errs, ":4: faults.s = 1ms slow n2 10 on service: n2's service times are all zero");
+    snprintf(text, sizeof text, "[node]\nread_service = exp(1ms)\n%ss = 1ms slow n2 10 on service until 2ms\n", base);
+    EQ(tu_check_text(text, NULL, 0, errs, sizeof errs), 0);
+    snprintf(text, sizeof text, "%ss = 1ms slow n2 10 on disk\n", base);
+    EQ(tu_check_text(text, NULL, 0, errs, sizeof errs), 1);
+    HAS(errs, "slow: 'on disk': must be service, network or both");
+    EQ(tu_check_text("[run]\nops = 10\n[node]\nslow = 3\nslow_on = service\n", NULL, 0, errs, sizeof errs), 1);
+    HAS(errs, ":4: node.slow = 3: n1's service times are all zero");
+    EQ(tu_check_text("[run]\nops = 10\n[node.n2]\nslow = 3\nslow_on = service\n", NULL, 0, errs, sizeof errs), 1);
+    HAS(errs, ":4: node.n2.slow = 3: n2's service times are all zero");
 }
 
 int main(void)

@@ -179,6 +179,35 @@ static void slow_fault_multiplies_service_time(void **state)
     tu_run_free(&st);
 }
 
+/* A slow node is slow on the network too: with 1 ms links and no service time, a read from
+ * a node slowed 10x (on both, the default, or on network) takes 20 ms, on service only 2 ms;
+ * messages already in flight keep their latency. The static [node] slow does the same. */
+static void slow_node_slows_its_messages(void **state)
+{
+    (void)state;
+    const char *sc = "[cluster]\nnodes = 1\nreplicas = 1\n[quorum]\nr = 1\nw = 1\n[network]\nlatency = const(1ms)\n"
+                     "[node]\nwrite_service = const(1ms)\n[workload]\nmode = script\nkeys = 1\n"
+                     "[script]\na = 0ms read k1\nb = 100ms read k1\n";
+    static const struct {
+        const char *set1, *set2;
+        int64_t a, b;
+    } cases[] = {
+        {"faults.s=0ms slow n1 10 until 50ms", NULL, 20000000, 2000000},
+        {"faults.s=0ms slow n1 10 on network until 50ms", NULL, 20000000, 2000000},
+        {"faults.s=0ms slow n1 10 on both", NULL, 20000000, 20000000},
+        {"node.slow=4", NULL, 8000000, 8000000},
+        {"node.slow=4", "node.slow_on=service", 2000000, 2000000},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *sets[] = {cases[i].set1, cases[i].set2};
+        run_stats st;
+        tu_run_text(sc, sets, cases[i].set2 ? 2 : 1, &st);
+        EQ(took(&st, "a"), cases[i].a);
+        EQ(took(&st, "b"), cases[i].b);
+        tu_run_free(&st);
+    }
+}
+
 /* Overlapping windows compose: x2 from 0 to 20 ms, x3 more from 5 to 10 ms. */
 static void slow_windows_compose(void **state)
 {
@@ -497,6 +526,7 @@ int main(void)
         cmocka_unit_test(node_fifo_queue_serves_in_order),
         cmocka_unit_test(node_two_servers_halve_the_queue),
         cmocka_unit_test(slow_fault_multiplies_service_time),
+        cmocka_unit_test(slow_node_slows_its_messages),
         cmocka_unit_test(slow_windows_compose),
         cmocka_unit_test(per_node_override_slows_one_node),
         cmocka_unit_test(coordinator_at_client_costs_one_round_trip),
