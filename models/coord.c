@@ -295,6 +295,7 @@ int coord_send(coord *c, op *o, int dst, msg_kind kind, op_cause cause, int coun
     t->cause = (uint8_t)cause;
     t->kind = (uint8_t)kind;
     t->counts = (uint8_t)counts;
+    c->res->requests[cause]++;
     m->row = (uint16_t)row;
     m->ver = t->ver;
     m->deadline = o->timer[OP_TIMER_DEADLINE].hn.time;
@@ -452,14 +453,16 @@ static op *submit_cb(void *ctx, const op_request *rq) { return coord_submit(ctx,
 
 op_submitter coord_submitter(coord *c) { return (op_submitter){submit_cb, c}; }
 
-/* The op a message refers to; NULL when it has been retired. */
-static op *find(const coord *c, const msg *m)
+op *coord_find(const coord *c, uint32_t id, uint32_t gen)
 {
-    if (m->op >= c->nops)
+    if (id >= c->nops)
         return NULL;
-    op *o = c->byid[m->op];
-    return o->state != OP_RETIRED && o->gen == m->gen ? o : NULL;
+    op *o = c->byid[id];
+    return o->state != OP_RETIRED && o->gen == gen ? o : NULL;
 }
+
+/* The op a message refers to; NULL when it has been retired. */
+static op *find(const coord *c, const msg *m) { return coord_find(c, m->op, m->gen); }
 
 void coord_reply_route(void *ctx, msg *m)
 {
@@ -587,7 +590,12 @@ static int create(world *w, const void *mcfg, void *res, void **state, char *err
 
 static void destroy(void *state) { coord_fini(state); }
 
+#define REQ_METRIC(e, nm)                                                                               \
+    {"requests." #nm, "requests_" #nm, NULL, MT_COUNT, "messages", "requests operations sent to nodes, cause " #nm, \
+     metric_u64, MFIELD(MOD_QUORUM, coord_res, requests) + (int)(e * sizeof(uint64_t)), NULL},
+
 static const metric quorum_metrics[] = {
+    OP_CAUSES(REQ_METRIC)
     {"messages.late_replies", "late_replies", NULL, MT_COUNT, "messages",
      "replies and client messages that arrived after their quorum or their operation", metric_u64,
      MFIELD(MOD_QUORUM, coord_res, late_replies), NULL},

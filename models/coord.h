@@ -48,6 +48,7 @@ int coord_level(int64_t level, int n);
 /* What the coordinator counted, for the report. */
 typedef struct coord_res {
     uint64_t issued;       /* operations started, warm-up included */
+    uint64_t requests[OP_NCAUSES]; /* requests sent, by cause */
     uint64_t late_replies; /* replies and client messages that came after their quorum or their operation */
     uint64_t peak_ops;     /* most operations alive at once (answered and lingering included) */
 } coord_res;
@@ -137,6 +138,8 @@ int coord_send(coord *c, op *o, int dst, msg_kind kind, op_cause cause, int coun
  * module that sends requests of its own kind registers its reply kind with it, so the
  * reply reaches the operation's target table and the observers like any other. */
 void coord_reply_route(void *ctx, msg *m);
+/* The live operation a message refers to, or NULL when it has been retired. */
+op *coord_find(const coord *c, uint32_t id, uint32_t gen);
 /* An observer that held the answer releases it; the last release lets the coordinator respond. */
 void coord_release(coord *c, op *o);
 /* Arms (at: absolute ns) or cancels a claimed timer slot of o. Armed timers end at retirement. */

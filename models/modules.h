@@ -18,6 +18,7 @@
     X(MOD_HINTS, hints_module)                                                                          \
     X(MOD_SLOPPY, sloppy_module)                                                                        \
     X(MOD_READ_REPAIR, read_repair_module)                                                              \
+    X(MOD_HEDGE, hedge_module)                                                                          \
     X(MOD_FAULTS, faults_module)                                                                        \
     X(MOD_WORKLOAD, workload_module)                                                                    \
     X(MOD_ORACLE, oracle_module)                                                                        \

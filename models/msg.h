@@ -25,7 +25,8 @@
     X(MSG_HANDOFF, handoff)             \
     X(MSG_HANDOFF_ACK, handoff_ack)     \
     X(MSG_REPAIR_REQ, repair_request)   \
-    X(MSG_REPAIR_ACK, repair_ack)
+    X(MSG_REPAIR_ACK, repair_ack)       \
+    X(MSG_CANCEL, cancel)
 
 typedef enum msg_kind {
 #define X(e, n) e,

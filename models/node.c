@@ -160,6 +160,8 @@ static void start(node_set *ns, node *n, msg *m)
         double slowed = (double)t * n->slow + 0.5;
         t = slowed >= (double)SIM_TIME_MAX ? SIM_TIME_MAX : (int64_t)slowed;
     }
+    for (int i = 0; i < ns->nslis; i++)
+        ns->slis[i].start(ns->slis[i].ctx, n->id, m);
     if (t == 0 && n->servers == 0) {
         serve(ns, n, m);
         return;
@@ -316,6 +318,34 @@ version nodes_read(const node_set *ns, int id, uint32_t key)
     for (int i = 0; i < ns->nrsrc; i++)
         ns->rsrc[i].read(ns->rsrc[i].ctx, id, key, &best);
     return best;
+}
+
+int nodes_on_start(node_set *ns, const start_listener *l)
+{
+    if (ns->nslis == NODES_MAX_LISTENERS)
+        return -1;
+    ns->slis[ns->nslis++] = *l;
+    return 0;
+}
+
+int nodes_unqueue(node_set *ns, int nd, uint32_t opid, uint32_t gen, uint16_t row)
+{
+    node *n = &ns->n[nd];
+    for (msg *prev = NULL, *m = n->qhead; m; prev = m, m = m->next) {
+        if (m->op != opid || m->gen != gen || m->row != row)
+            continue;
+        if (prev)
+            prev->next = m->next;
+        else
+            n->qhead = m->next;
+        if (n->qtail == m)
+            n->qtail = prev;
+        account(ns, n);
+        n->qlen--;
+        msg_put(ns->pool, m);
+        return 1;
+    }
+    return 0;
 }
 
 int nodes_add_read_source(node_set *ns, const read_source *r)

@@ -102,6 +102,12 @@ typedef struct apply_listener {
     void (*apply)(void *ctx, int nd, uint32_t key, const version *v, const version *was, int stored, apply_source src);
 } apply_listener;
 
+/* Told when a request starts service at a node (tied requests cancel their twin then). */
+typedef struct start_listener {
+    void *ctx;
+    void (*start)(void *ctx, int nd, const msg *m);
+} start_listener;
+
 /* A place besides the replica store that a replica answers reads from (readable hints):
  * merges what it holds for key at node nd into *best (newest wins). */
 typedef struct read_source {
@@ -134,6 +140,8 @@ typedef struct node_set {
     int napp;
     read_source rsrc[NODES_MAX_LISTENERS];
     int nrsrc;
+    start_listener slis[NODES_MAX_LISTENERS];
+    int nslis;
     nodes_res *res;
 } node_set;
 
@@ -161,6 +169,10 @@ static inline const version *nodes_get(const node_set *ns, int id, uint32_t key)
 version nodes_read(const node_set *ns, int id, uint32_t key);
 /* 0, or -1 when the table is full. */
 int nodes_add_read_source(node_set *ns, const read_source *r);
+int nodes_on_start(node_set *ns, const start_listener *l);
+/* Removes the request of operation (op, gen), row, from node nd's queue if it is still
+ * waiting there (not in service). Returns 1 if it was removed (and freed). O(queue). */
+int nodes_unqueue(node_set *ns, int nd, uint32_t opid, uint32_t gen, uint16_t row);
 /* 1 when node id's last crash lost its storage (listeners may ask during NODE_CRASH). */
 static inline int nodes_storage_lost(const node_set *ns, int id) { return ns->n[id].storage_lost; }
 /* Crash: drops queued and in-service requests; storage_volatile clears the store. A node

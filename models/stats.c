@@ -167,8 +167,8 @@ static void json_bands(jw *j, const char *key, const run_view *v)
     LAT1(kname, oname, cpre "_p90_ns", NULL, code, 3, "p90_ns", what ": 90th percentile latency", MT_NS, "ns") \
     LAT1(kname, oname, cpre "_p95_ns", NULL, code, 4, "p95_ns", what ": 95th percentile latency", MT_NS, "ns") \
     LAT1(kname, oname, cpre "_p99_ns", lpre "-p99", code, 5, "p99_ns", what ": 99th percentile latency", MT_NS, "ns") \
-    LAT1(kname, oname, cpre "_p999_ns", NULL, code, 6, "p999_ns", what ": 99.9th percentile latency", MT_NS, "ns") \
-    LAT1(kname, oname, cpre "_max_ns", NULL, code, 7, "max_ns", what ": largest latency", MT_NS, "ns")
+    LAT1(kname, oname, cpre "_p999_ns", lpre "-p999", code, 6, "p999_ns", what ": 99.9th percentile latency", MT_NS, "ns") \
+    LAT1(kname, oname, cpre "_max_ns", lpre "-max", code, 7, "max_ns", what ": largest latency", MT_NS, "ns")
 #define KIND(kname, cname, kind, what)                                                                  \
     {kname ".measured", cname "s", NULL, MT_COUNT, "operations", what " issued after the warm-up", F(measured[kind])}, \
     {kname ".ok", cname "s_ok", NULL, MT_COUNT, "operations", what " answered with success in time", F(ok[kind])},   \

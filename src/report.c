@@ -205,6 +205,11 @@ static const char *const repair_columns[] = {
     "inconsistency.window_p99_ns", "inconsistency.window_max_ns", "inconsistency.open_at_end",
 };
 #define NREPAIR_COUNTS (sizeof repair_columns / sizeof repair_columns[0] - 3)
+/* Tail latency and hedging, a third table shown when some configuration hedges. */
+static const char *const hedge_columns[] = {
+    "reads.latency_ok.p50_ns", "reads.latency_ok.p99_ns", "reads.latency_ok.p999_ns", "reads.latency_ok.max_ns",
+    "hedge.extra_pct", "hedge.hedges", "hedge.won", "hedge.cancelled",
+};
 
 /* Numbers right-aligned, words left-aligned, one space between; the last column is not
  * padded and an empty one leaves no trailing blank. */
@@ -279,6 +284,16 @@ void report_table(FILE *f, const report_meta *m, const run_item *items, size_t n
     if (active) {
         fputs("\nrepair:\n", f);
         print_table(f, m, items, n, repair_columns, sizeof repair_columns / sizeof repair_columns[0]);
+    }
+    const metric *firsts = metric_named("hedge.first_requests");
+    active = 0;
+    for (size_t i = 0; i < n && !active; i++) {
+        run_view v = {&items[i].sc, &items[i].rr};
+        active = firsts->get(&v, firsts->arg).i != 0;
+    }
+    if (active) {
+        fputs("\nreads and hedging:\n", f);
+        print_table(f, m, items, n, hedge_columns, sizeof hedge_columns / sizeof hedge_columns[0]);
     }
     /* stories: every scripted operation's outcome */
     for (size_t i = 0; i < n; i++) {
