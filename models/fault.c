@@ -97,6 +97,10 @@ static int parse_partition(const char *spec, int nodes, fault *f, char *err, siz
 int fault_parse(const char *text, int nodes, const char *dir, fault *f, char *err, size_t n)
 {
     char buf[512];
+    if (strlen(text) >= sizeof buf) {
+        snprintf(err, n, "too long: at most %zu characters", sizeof buf - 1);
+        return -1;
+    }
     snprintf(buf, sizeof buf, "%s", text);
     char *sp = buf;
     while (*sp == ' ' || *sp == '\t')

@@ -54,6 +54,10 @@ int net_parse_link_name(const char *text, int nodes, int *src, int *dst, int *bo
 int net_parse_link_value(const char *text, const char *dir, link_cfg *lc, char *err, size_t n)
 {
     char buf[512];
+    if (strlen(text) >= sizeof buf) {
+        snprintf(err, n, "too long: at most %zu characters", sizeof buf - 1);
+        return -1;
+    }
     snprintf(buf, sizeof buf, "%s", text);
     lc->latency = NULL;
     lc->loss = -1;
