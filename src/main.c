@@ -20,6 +20,7 @@ static void usage(FILE *f)
           "  --seed N                  run seed (same as --set run.seed=N)\n"
           "  --set section.key=value   override any key (repeatable)\n"
           "  --sweep section.key=a,b,c run every value; several --sweep run the cross product\n"
+          "                            (at most 8 sweeps, 4096 configurations)\n"
           "  --out DIR                 where reports go (default out/<scenario name>)\n"
           "  --format table|csv|json   what goes to stdout (default table)\n"
           "  --jobs N                  configurations run in parallel (default: cores); results do not depend on it\n"
@@ -88,38 +89,106 @@ static int mkdirs(const char *dir)
     return mkdir(buf, 0777) && errno != EEXIST ? -1 : 0;
 }
 
-static int parse_sweep(const char *arg, sweep *s)
+/* Parses "section.key=v1,v2,..." into s. On failure returns -1 with the reason in why and
+ * leaves s empty (nothing allocated), so that free_sweeps never sees a half-made sweep. */
+static int parse_sweep(const char *arg, sweep *s, char *why, size_t n)
 {
-    const char *eq = strchr(arg, '=');
-    if (!eq || eq == arg || !eq[1])
-        return -1;
-    s->key = mem_alloc((size_t)(eq - arg) + 1);
-    if (!s->key)
-        return -1;
-    memcpy(s->key, arg, (size_t)(eq - arg));
-    s->key[eq - arg] = '\0';
-    s->n = 0;
+    s->key = NULL;
     s->values = NULL;
-    const char *p = eq + 1;
-    for (;;) {
+    s->n = 0;
+    const char *eq = strchr(arg, '=');
+    if (!eq) {
+        snprintf(why, n, "no '='");
+        return -1;
+    }
+    if (eq == arg) {
+        snprintf(why, n, "no key before '='");
+        return -1;
+    }
+    const char *dot = memchr(arg, '.', (size_t)(eq - arg));
+    if (!dot || dot == arg || eq[-1] == '.') {
+        snprintf(why, n, "the key '%.*s' is not section.key", (int)(eq - arg > 60 ? 60 : eq - arg), arg);
+        return -1;
+    }
+    if (!eq[1]) {
+        snprintf(why, n, "no values after '='");
+        return -1;
+    }
+    size_t nv = 1;
+    for (const char *p = eq + 1; *p; p++)
+        nv += *p == ',';
+    if (nv > RUNNER_MAX_CONFIGS) {
+        snprintf(why, n, "%zu values; at most %d configurations are run", nv, RUNNER_MAX_CONFIGS);
+        return -1;
+    }
+    size_t i = 0;
+    for (const char *p = eq + 1;; i++) {
         const char *c = strchr(p, ',');
-        size_t l = c ? (size_t)(c - p) : strlen(p);
-        char **nv = mem_realloc(s->values, (s->n + 1) * sizeof *nv);
-        if (!nv)
+        if ((c ? (size_t)(c - p) : strlen(p)) == 0) {
+            snprintf(why, n, "value %zu of %zu is empty", i + 1, nv);
             return -1;
-        s->values = nv;
-        s->values[s->n] = mem_alloc(l + 1);
-        if (!s->values[s->n])
-            return -1;
-        memcpy(s->values[s->n], p, l);
-        s->values[s->n][l] = '\0';
-        s->n++;
-        if (!l)
-            return -1;
+        }
         if (!c)
-            return 0;
+            break;
         p = c + 1;
     }
+    s->key = mem_alloc((size_t)(eq - arg) + 1);
+    s->values = mem_calloc(nv, sizeof *s->values);
+    if (!s->key || !s->values)
+        goto oom;
+    memcpy(s->key, arg, (size_t)(eq - arg));
+    s->key[eq - arg] = '\0';
+    const char *p = eq + 1;
+    for (i = 0; i < nv; i++) {
+        const char *c = strchr(p, ',');
+        size_t l = c ? (size_t)(c - p) : strlen(p);
+        s->values[i] = mem_alloc(l + 1);
+        if (!s->values[i])
+            goto oom;
+        memcpy(s->values[i], p, l);
+        s->values[i][l] = '\0';
+        s->n = i + 1;
+        p = c ? c + 1 : p + l;
+    }
+    return 0;
+oom:
+    for (i = 0; i < s->n; i++)
+        mem_free(s->values[i]);
+    mem_free(s->values);
+    mem_free(s->key);
+    s->key = NULL;
+    s->values = NULL;
+    s->n = 0;
+    snprintf(why, n, "out of memory");
+    return -1;
+}
+
+/* Why the sweeps cannot run as given, or NULL: a key swept twice, or also given by --set or
+ * --seed, would have one value silently override the other. */
+static const char *sweep_conflict(const sweep *sw, size_t nsw, const char *const *sets, size_t nsets, const char *seed,
+                                  char *why, size_t n)
+{
+    for (size_t i = 0; i < nsw; i++) {
+        for (size_t j = 0; j < i; j++) {
+            if (strcmp(sw[i].key, sw[j].key) == 0) {
+                snprintf(why, n, "--sweep %s is given twice: put every value in one --sweep", sw[i].key);
+                return why;
+            }
+        }
+        size_t kl = strlen(sw[i].key);
+        for (size_t k = 0; k < nsets; k++) {
+            if (strncmp(sets[k], sw[i].key, kl) == 0 && sets[k][kl] == '=') {
+                snprintf(why, n, "%s is given by both --set and --sweep: the sweep would override the --set",
+                         sw[i].key);
+                return why;
+            }
+        }
+        if (seed && strcmp(sw[i].key, "run.seed") == 0) {
+            snprintf(why, n, "run.seed is given by both --seed and --sweep: the sweep would override --seed");
+            return why;
+        }
+    }
+    return NULL;
 }
 
 static int takes_value(const char *a)
@@ -194,10 +263,17 @@ int main(int argc, char **argv)
             sets[nsets++] = val;
             i++;
         } else if (strcmp(a, "--sweep") == 0) {
-            if (nsw == RUNNER_MAX_SWEEPS || parse_sweep(val, &sw[nsw])) {
-                fprintf(stderr, "qsim: --sweep %s: expected section.key=v1,v2,... (at most %d sweeps)\n", val,
+            char why[128];
+            if (nsw == RUNNER_MAX_SWEEPS) {
+                fprintf(stderr, "qsim: --sweep %.60s%s: at most %d sweeps\n", val, strlen(val) > 60 ? "..." : "",
                         RUNNER_MAX_SWEEPS);
-                nsw += nsw < RUNNER_MAX_SWEEPS;
+                rc = 2;
+                goto done;
+            }
+            if (parse_sweep(val, &sw[nsw], why, sizeof why)) {
+                int cut = strlen(val) > 100; /* the reason says what is wrong; the echo is a reminder */
+                fprintf(stderr, "qsim: --sweep %.*s%s: expected section.key=v1,v2,...: %s\n", cut ? 60 : 100, val,
+                        cut ? "..." : "", why);
                 rc = 2;
                 goto done;
             }
@@ -240,14 +316,39 @@ int main(int argc, char **argv)
         rc = 2;
         goto done;
     }
+    char why[256];
+    size_t total;
+    if (sweep_conflict(sw, nsw, sets, nsets, seed, why, sizeof why)) {
+        fprintf(stderr, "qsim: %s\n", why);
+        rc = 2;
+        goto done;
+    }
+    if (runner_count(sw, nsw, &total)) {
+        char counts[128] = "";
+        for (size_t i = 0; i < nsw; i++) {
+            size_t l = strlen(counts);
+            snprintf(counts + l, sizeof counts - l, "%s%zu", i ? " x " : "", sw[i].n);
+        }
+        fprintf(stderr, "qsim: --sweep: the cross product (%s values) has more than %d configurations\n", counts,
+                RUNNER_MAX_CONFIGS);
+        rc = 2;
+        goto done;
+    }
     /* every error is listed: a file that opened is built even if some of its lines were bad */
     int opened = cfg_load(c, path) == 0;
     for (size_t i = 0; i < nsets; i++)
         cfg_add_arg(c, "--set", sets[i]);
     if (seed) {
-        char arg[256];
-        snprintf(arg, sizeof arg, "run.seed=%s", seed);
+        char *arg = mem_alloc(strlen("run.seed=") + strlen(seed) + 1);
+        if (!arg) {
+            fprintf(stderr, "qsim: out of memory\n");
+            rc = 1;
+            goto done;
+        }
+        strcpy(arg, "run.seed=");
+        strcat(arg, seed);
         cfg_add_arg(c, "--seed", arg);
+        mem_free(arg);
     }
     if (opened)
         n = runner_build(c, sw, nsw, &items);

@@ -621,6 +621,186 @@ static void cli_prefer_non_owner_exits_2(void **state)
     tu_rm_tree(dir);
 }
 
+/* The scenario named on the command line is a directory, a FIFO (which used to block
+ * forever) or a device (/dev/zero, read until memory ran out): exit status 2, a clear
+ * error, nothing written. */
+static void cli_scenario_not_a_regular_file_exits_2(void **state)
+{
+    (void)state;
+    char dir[64];
+    tu_make_dir(dir, sizeof dir);
+    EQ(mkdir(path_in(dir, "d.ini"), 0700), 0);
+    EQ(mkfifo(path_in(dir, "f.ini"), 0600), 0);
+    alarm(60);
+    static const char *const names[] = {"d.ini", "f.ini", "/dev/zero"};
+    static const char *const want[] = {"d.ini: is a directory, not a regular file\n",
+                                       "f.ini: is a FIFO (named pipe), not a regular file\n",
+                                       "/dev/zero: is a character device, not a regular file\n"};
+    for (int i = 0; i < 3; i++) {
+        result r;
+        RUN(&r, dir, names[i]);
+        expect_status(&r, 2);
+        if (strcmp(r.err, want[i]) != 0)
+            fail_msg("stderr '%s', want '%s'", r.err, want[i]);
+        EQ(strlen(r.out), 0);
+        done(&r);
+    }
+    alarm(0);
+    expect_absent(path_in(dir, "out"));
+    tu_rm_tree(dir);
+}
+
+/* A long --seed, --set or --sweep value is read whole or refused with exit status 2: it used
+ * to be cut at a fixed buffer (a --seed of 300 characters lost its end). */
+static void cli_long_values_are_errors_not_cut(void **state)
+{
+    (void)state;
+    char dir[64], seed[700], set[700], sweep[1400];
+    tu_make_dir(dir, sizeof dir);
+    const char *drift = tu_src("scenarios/drift.ini");
+    result r;
+    /* 300 characters: the last is what makes it bad */
+    snprintf(seed, sizeof seed, "%299sx", "5");
+    RUN(&r, dir, "--check", "--seed", seed, drift);
+    expect_status(&r, 2);
+    HAS(r.err, ": not an integer");
+    done(&r);
+    snprintf(seed, sizeof seed, "%600s", "5");
+    RUN(&r, dir, "--check", "--seed", seed, drift);
+    expect_status(&r, 2);
+    HAS(r.err, "--seed run.seed: the value is 600 characters long; at most 500 are read");
+    done(&r);
+    snprintf(set, sizeof set, "network.latency=const(1ms)%500s", "");
+    RUN(&r, dir, "--check", "--set", set, drift);
+    expect_status(&r, 2);
+    HAS(r.err, "--set network.latency: the value is 510 characters long; at most 500 are read");
+    done(&r);
+    /* a sweep's labels and error contexts have no size limit of their own */
+    snprintf(sweep, sizeof sweep, "network.latency=const(1ms)%400s,const(2ms)%400s", "", "");
+    RUN(&r, dir, "--out", path_in(dir, "o"), "--sweep", sweep, "--sweep", "quorum.r=1,2", drift);
+    expect_status(&r, 0);
+    done(&r);
+    char *csv = slurp(path_in(dir, "o/runs.csv"));
+    char want[600];
+    snprintf(want, sizeof want, "\n3,const(2ms)%400s,2,", "");
+    HAS(csv, want);
+    free(csv);
+    tu_rm_tree(dir);
+}
+
+/* Every malformed --sweep is exit status 2 with the reason; with valgrind installed (and a
+ * build without sanitizers), each is also checked to touch no uninitialised memory (it used
+ * to free pointers parse_sweep had never set). */
+static void cli_malformed_sweeps_exit_2(void **state)
+{
+    (void)state;
+    const char *drift = tu_src("scenarios/drift.ini");
+    static const struct {
+        const char *arg, *why;
+    } bad[] = {
+        {"quorum.r", "no '='"},
+        {"=1,2", "no key before '='"},
+        {"quorum=1,2", "the key 'quorum' is not section.key"},
+        {".r=1", "the key '.r' is not section.key"},
+        {"quorum.r=", "no values after '='"},
+        {"quorum.r=1,,2", "value 2 of 3 is empty"},
+        {"quorum.r=1,2,", "value 3 of 3 is empty"},
+        {"quorum.r=,1", "value 1 of 2 is empty"},
+        {"quorum.r=,", "value 1 of 2 is empty"},
+    };
+    int vg = 0;
+#if !defined(__SANITIZE_ADDRESS__)
+    vg = access("/usr/bin/valgrind", X_OK) == 0;
+#endif
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        result r;
+        char want[256];
+        snprintf(want, sizeof want, "qsim: --sweep %s: expected section.key=v1,v2,...: %s\n", bad[i].arg, bad[i].why);
+        RUN(&r, NULL, "--check", "--sweep", "quorum.w=1,2", "--sweep", bad[i].arg, drift);
+        expect_status(&r, 2);
+        if (strcmp(r.err, want) != 0)
+            fail_msg("stderr '%s', want '%s'", r.err, want);
+        done(&r);
+        if (vg) {
+            char cmd[8192];
+            snprintf(cmd, sizeof cmd,
+                     "/usr/bin/valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite "
+                     "'%s' --check --sweep quorum.w=1,2 --sweep '%s' '%s' >/dev/null 2>&1",
+                     QSIM_BIN, bad[i].arg, drift);
+            int st = system(cmd);
+            if (!WIFEXITED(st) || WEXITSTATUS(st) != 2)
+                fail_msg("valgrind on --sweep %s: status %d", bad[i].arg, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+        }
+    }
+    /* one sweep too many */
+    result r;
+    RUN(&r, NULL, "--check", "--sweep", "run.seed=1", "--sweep", "quorum.r=1", "--sweep", "quorum.w=1", "--sweep",
+        "network.loss=0", "--sweep", "run.ops=10", "--sweep", "node.slow=1", "--sweep", "cluster.vnodes=8", "--sweep",
+        "quorum.timeout=1s", "--sweep", "workload.keys=4", drift);
+    expect_status(&r, 2);
+    HAS(r.err, "qsim: --sweep workload.keys=4: at most 8 sweeps\n");
+    done(&r);
+}
+
+/* A cross product past the limit used to wrap around to zero configurations and exit 0
+ * with empty reports. */
+static void cli_sweep_cross_product_over_limit_exits_2(void **state)
+{
+    (void)state;
+    char dir[64], vals[1200];
+    tu_make_dir(dir, sizeof dir);
+    const char *drift = tu_src("scenarios/drift.ini");
+    size_t l = (size_t)snprintf(vals, sizeof vals, "run.seed=1");
+    for (int i = 2; i <= 256; i++)
+        l += (size_t)snprintf(vals + l, sizeof vals - l, ",%d", i);
+    char k[8][1300];
+    const char *argv[24] = {"--out", path_in(dir, "o")};
+    int na = 2;
+    for (int s = 0; s < 8; s++) { /* 256^8 = 2^64: a size_t product is 0 */
+        snprintf(k[s], sizeof k[s], "run.x%d=%s", s, vals + strlen("run.seed="));
+        argv[na++] = "--sweep";
+        argv[na++] = k[s];
+    }
+    argv[na++] = drift;
+    argv[na] = NULL;
+    result r;
+    run(&r, dir, argv);
+    expect_status(&r, 2);
+    HAS(r.err, "qsim: --sweep: the cross product (256 x 256 x 256 x 256 x 256 x 256 x 256 x 256 values) has more "
+               "than 4096 configurations\n");
+    EQ(strlen(r.out), 0);
+    done(&r);
+    /* just past the limit, and one value too many in a single sweep */
+    RUN(&r, dir, "--out", path_in(dir, "o"), "--sweep", vals, "--sweep", "quorum.r=1,2,3,1,2,3,1,2,3,1,2,3,1,2,3,1,2",
+        drift);
+    expect_status(&r, 2);
+    HAS(r.err, "(256 x 17 values) has more than 4096 configurations");
+    done(&r);
+    expect_absent(path_in(dir, "o"));
+    tu_rm_tree(dir);
+}
+
+/* A key swept twice, or swept and also --set (or --seed), would have one silently override
+ * the other: exit status 2. */
+static void cli_sweep_key_given_twice_exits_2(void **state)
+{
+    (void)state;
+    const char *drift = tu_src("scenarios/drift.ini");
+    result r;
+    RUN(&r, NULL, "--check", "--sweep", "quorum.r=1,2", "--sweep", "quorum.r=3", drift);
+    expect_status(&r, 2);
+    HAS(r.err, "qsim: --sweep quorum.r is given twice: put every value in one --sweep\n");
+    done(&r);
+    RUN(&r, NULL, "--check", "--set", "quorum.r=1", "--sweep", "quorum.r=2,3", drift);
+    expect_status(&r, 2);
+    HAS(r.err, "qsim: quorum.r is given by both --set and --sweep: the sweep would override the --set\n");
+    done(&r);
+    RUN(&r, NULL, "--check", "--seed", "4", "--sweep", "run.seed=2,3", drift);
+    expect_status(&r, 2);
+    HAS(r.err, "qsim: run.seed is given by both --seed and --sweep");
+    done(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -638,6 +818,11 @@ int main(void)
         cmocka_unit_test(cli_seed_changes_results),
         cmocka_unit_test(cli_format_csv_and_json_to_stdout),
         cmocka_unit_test(cli_prefer_non_owner_exits_2),
+        cmocka_unit_test(cli_scenario_not_a_regular_file_exits_2),
+        cmocka_unit_test(cli_long_values_are_errors_not_cut),
+        cmocka_unit_test(cli_malformed_sweeps_exit_2),
+        cmocka_unit_test(cli_sweep_cross_product_over_limit_exits_2),
+        cmocka_unit_test(cli_sweep_key_given_twice_exits_2),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
