@@ -45,6 +45,9 @@ typedef struct fault {
 
 extern const cfg_table faults_table;
 
+/* Longest fault value fault_parse reads, in bytes; longer is an error. */
+#define FAULT_TEXT_MAX 511
+
 /* Parses a fault value for a cluster of `nodes` nodes (dir resolves empirical files).
  * 0 or -1 with err. */
 int fault_parse(const char *text, int nodes, const char *dir, fault *f, char *err, size_t n);

@@ -801,6 +801,230 @@ static void cli_sweep_key_given_twice_exits_2(void **state)
     done(&r);
 }
 
+/* An independent check of well-formed UTF-8 (RFC 3629): returns the offset of the first bad
+ * byte, or -1. Written here, not taken from sim/, so that it checks the writer. */
+static long bad_utf8(const unsigned char *s, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        unsigned c = s[i];
+        size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+        if (!len || i + len > n)
+            return (long)i;
+        unsigned long cp = len == 1 ? c : len == 2 ? c & 0x1F : len == 3 ? c & 0x0F : c & 0x07;
+        for (size_t k = 1; k < len; k++) {
+            if ((s[i + k] & 0xC0) != 0x80)
+                return (long)i;
+            cp = cp << 6 | (s[i + k] & 0x3F);
+        }
+        static const unsigned long least[5] = {0, 0, 0x80, 0x800, 0x10000};
+        if (cp < least[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return (long)i;
+        i += len;
+    }
+    return -1;
+}
+
+/* A strict JSON checker (RFC 8259) for the files qsim writes. */
+typedef struct jp {
+    const unsigned char *p;
+    const char *why;
+} jp;
+
+static int jp_fail(jp *j, const char *why)
+{
+    if (!j->why)
+        j->why = why;
+    return -1;
+}
+
+static void jp_ws(jp *j)
+{
+    while (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r')
+        j->p++;
+}
+
+static int jp_string(jp *j)
+{
+    if (*j->p++ != '"')
+        return jp_fail(j, "expected a string");
+    for (;;) {
+        unsigned c = *j->p;
+        if (c == '"') {
+            j->p++;
+            return 0;
+        }
+        if (c < 0x20)
+            return jp_fail(j, c ? "raw control character in a string" : "unterminated string");
+        if (c == '\\') {
+            c = *++j->p;
+            if (c == 'u') {
+                for (int k = 1; k <= 4; k++)
+                    if (!strchr("0123456789abcdefABCDEF", j->p[k]) || !j->p[k])
+                        return jp_fail(j, "bad \\u escape");
+                j->p += 5;
+            } else if (c && strchr("\"\\/bfnrt", (int)c)) {
+                j->p++;
+            } else {
+                return jp_fail(j, "bad escape");
+            }
+            continue;
+        }
+        size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 4;
+        size_t avail = strnlen((const char *)j->p, len);
+        if (avail < len || bad_utf8(j->p, len) >= 0)
+            return jp_fail(j, "a string is not UTF-8");
+        j->p += len;
+    }
+}
+
+static int jp_value(jp *j, int depth);
+
+static int jp_number(jp *j)
+{
+    const unsigned char *p = j->p;
+    if (*p == '-')
+        p++;
+    if (*p == '0')
+        p++;
+    else if (*p >= '1' && *p <= '9')
+        while (*p >= '0' && *p <= '9')
+            p++;
+    else
+        return jp_fail(j, "bad value");
+    if (*p == '.') {
+        if (!(*++p >= '0' && *p <= '9'))
+            return jp_fail(j, "bad fraction");
+        while (*p >= '0' && *p <= '9')
+            p++;
+    }
+    if (*p == 'e' || *p == 'E') {
+        p++;
+        if (*p == '+' || *p == '-')
+            p++;
+        if (!(*p >= '0' && *p <= '9'))
+            return jp_fail(j, "bad exponent");
+        while (*p >= '0' && *p <= '9')
+            p++;
+    }
+    j->p = p;
+    return 0;
+}
+
+static int jp_value(jp *j, int depth)
+{
+    if (depth > 64)
+        return jp_fail(j, "nested too deeply");
+    jp_ws(j);
+    unsigned c = *j->p;
+    if (c == '"')
+        return jp_string(j);
+    if (c == '{' || c == '[') {
+        char close = c == '{' ? '}' : ']';
+        j->p++;
+        jp_ws(j);
+        if (*j->p == close) {
+            j->p++;
+            return 0;
+        }
+        for (;;) {
+            jp_ws(j);
+            if (c == '{') {
+                if (jp_string(j))
+                    return -1;
+                jp_ws(j);
+                if (*j->p++ != ':')
+                    return jp_fail(j, "expected ':'");
+            }
+            if (jp_value(j, depth + 1))
+                return -1;
+            jp_ws(j);
+            if (*j->p == ',') {
+                j->p++;
+                continue;
+            }
+            if (*j->p++ != close)
+                return jp_fail(j, "expected ',' or the end of an object or array");
+            return 0;
+        }
+    }
+    static const char *const lit[] = {"true", "false", "null"};
+    for (int i = 0; i < 3; i++) {
+        if (strncmp((const char *)j->p, lit[i], strlen(lit[i])) == 0) {
+            j->p += strlen(lit[i]);
+            return 0;
+        }
+    }
+    return jp_number(j);
+}
+
+/* Fails unless text (len bytes) is exactly one JSON value (plus white space). */
+static void expect_json(const char *what, const char *text, size_t len)
+{
+    if (strlen(text) != len)
+        fail_msg("%s holds a NUL byte", what);
+    jp j = {(const unsigned char *)text, NULL};
+    if (jp_value(&j, 0) == 0) {
+        jp_ws(&j);
+        if (*j.p)
+            jp_fail(&j, "text after the value");
+    }
+    if (j.why)
+        fail_msg("%s is not valid JSON at offset %ld: %s", what, (long)(j.p - (const unsigned char *)text), j.why);
+}
+
+/* Names that are not UTF-8 (a Latin-1 file name) used to go into summary.json as they were,
+ * which JSON parsers reject; a fault's text with many tabs was cut in trace.jsonl. Every
+ * byte that is not UTF-8 is now written as \ufffd, and every file is checked by a strict
+ * parser: summary.json, each line of trace.jsonl, and runs.csv as UTF-8. */
+static void cli_reports_are_valid_json_and_utf8_for_any_name(void **state)
+{
+    (void)state;
+    char dir[64], tabs[160], text[1024];
+    tu_make_dir(dir, sizeof dir);
+    memset(tabs, '\t', 150);
+    tabs[150] = '\0';
+    snprintf(text, sizeof text,
+             "[workload]\nmode = script\nkeys = 2\n[script]\nw\xc3\xbc = 0ms write k1\nr\xe2\x9c\x93 = 5ms read k1\n"
+             "[faults]\nfr\xc3\xbc" "h = 1ms\tpartition\tn1%s|\tn2,client\nh = 2ms heal\n",
+             tabs);
+    const char *name = "caf\xe9 \xff.ini"; /* Latin-1, and a byte that is never UTF-8 */
+    tu_put(dir, name, text);
+    result r;
+    RUN(&r, dir, "--out", path_in(dir, "o"), name);
+    expect_status(&r, 0);
+    done(&r);
+    char *sum = slurp(path_in(dir, "o/summary.json"));
+    expect_json("summary.json", sum, strlen(sum));
+    HAS(sum, "\"scenario\": \"caf\\ufffd \\ufffd.ini\"");
+    HAS(sum, "\"name\": \"caf\\ufffd \\ufffd\"");
+    HAS(sum, "\"name\": \"w\xc3\xbc\""); /* well-formed UTF-8 is kept as it is */
+    free(sum);
+    char *tr = slurp(path_in(dir, "o/trace.jsonl"));
+    size_t lines = 0;
+    for (char *line = tr; *line; lines++) {
+        char *nl = strchr(line, '\n');
+        if (!nl)
+            fail_msg("trace.jsonl: last line without a line end");
+        *nl = '\0';
+        expect_json("a trace.jsonl line", line, strlen(line));
+        line = nl + 1;
+    }
+    if (lines < 5)
+        fail_msg("trace.jsonl has %zu lines", lines);
+    free(tr);
+    tr = slurp(path_in(dir, "o/trace.jsonl"));
+    char want[1200] = "\"spec\":\"1ms\\tpartition\\tn1";
+    for (int i = 0; i < 150; i++)
+        strcat(want, "\\t");
+    strcat(want, "|\\tn2,client\"");
+    HAS(tr, want); /* whole: 150 tabs, each escaped */
+    free(tr);
+    char *csv = slurp(path_in(dir, "o/runs.csv"));
+    EQ(bad_utf8((const unsigned char *)csv, strlen(csv)), -1);
+    free(csv);
+    tu_rm_tree(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -823,6 +1047,7 @@ int main(void)
         cmocka_unit_test(cli_malformed_sweeps_exit_2),
         cmocka_unit_test(cli_sweep_cross_product_over_limit_exits_2),
         cmocka_unit_test(cli_sweep_key_given_twice_exits_2),
+        cmocka_unit_test(cli_reports_are_valid_json_and_utf8_for_any_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
