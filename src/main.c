@@ -1,8 +1,11 @@
 /* main: the qsim command line (DESIGN.md sections 5 and 6). Reads a scenario, applies
  * --set and --sweep, runs every configuration, prints the table (or CSV/JSON) and writes
- * out/<scenario>/summary.json, runs.csv and trace.jsonl atomically. Exit status: 0 done,
- * 2 bad input (nothing written), 1 the run itself failed (nothing written). */
+ * out/<scenario>/summary.json, runs.csv and trace.jsonl as one set (src/outdir.h: written
+ * into a temporary directory, swapped into place whole). Exit status: 0 done, 2 bad input
+ * (nothing written), 1 the run or the writing failed (nothing in the output directory
+ * changed). */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +14,7 @@
 #include "models/scenario.h"
 #include "sim/alloc.h"
 #include "sim/cfg.h"
+#include "src/outdir.h"
 #include "src/report.h"
 #include "src/runner.h"
 
@@ -21,72 +25,96 @@ static void usage(FILE *f)
           "  --set section.key=value   override any key (repeatable)\n"
           "  --sweep section.key=a,b,c run every value; several --sweep run the cross product\n"
           "                            (at most 8 sweeps, 4096 configurations)\n"
-          "  --out DIR                 where reports go (default out/<scenario name>)\n"
+          "  --out DIR                 where reports go (default out/<scenario name>); DIR is replaced as a\n"
+          "                            whole when the run ends, so it must be new, empty, or hold only qsim's\n"
+          "                            reports (summary.json, runs.csv, trace.jsonl); a link to a directory\n"
+          "                            writes into that directory\n"
+
           "  --format table|csv|json   what goes to stdout (default table)\n"
           "  --jobs N                  configurations run in parallel (default: cores); results do not depend on it\n"
           "  --timing                  wall-clock seconds and events/s per configuration, on stderr\n"
           "  --check                   validate the scenario and stop\n"
           "  --keys                    the scenario language: every section and key\n"
           "  --version, --help\n"
-          "exit status: 0 done, 1 the run failed, 2 bad input (nothing written)\n",
+          "exit status: 0 done, 1 the run failed, 2 bad input (nothing written)\n"
+          "  1: the run, or writing the reports, failed: nothing in the output directory changed\n"
+          "  2: the scenario or the command line is wrong (also a --out that is empty or ends in '.', '..'\n"
+          "     or '/'): nothing is written\n"
+          "  killed by SIGINT, SIGTERM, SIGHUP or SIGPIPE: the previous reports stay whole, nothing\n"
+          "  temporary is left\n",
           f);
 }
 
+/* dir/name, a new string (mem_free it), or NULL when memory ran out. */
+static char *join(const char *dir, const char *name)
+{
+    char *p = mem_alloc(strlen(dir) + strlen(name) + 2);
+    if (p)
+        sprintf(p, "%s/%s", dir, name);
+    return p;
+}
+
+/* Flushes, syncs and closes f; 0 or an errno value (a write that failed before counts). */
+static int close_synced(FILE *f)
+{
+    int e = 0;
+    if (fflush(f) != 0 || ferror(f))
+        e = errno ? errno : EIO;
+    else if (fsync(fileno(f)) != 0)
+        e = errno;
+    if (fclose(f) != 0 && !e)
+        e = errno;
+    return e;
+}
+
+/* Writes dir/name with fn (dir is the temporary directory: the set becomes visible as a
+ * whole, see src/outdir.h). Returns 0 or an errno value. */
 static int write_file(const char *dir, const char *name, const report_meta *m, const run_item *items, size_t n,
                       void (*fn)(FILE *, const report_meta *, const run_item *, size_t))
 {
-    char tmp[4096], path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, name);
-    FILE *f = fopen(tmp, "w");
+    char *path = join(dir, name);
+    FILE *f = path ? fopen(path, "w") : NULL;
+    int e = path ? errno : ENOMEM;
+    mem_free(path);
     if (!f)
-        return -1;
+        return e;
+    errno = 0;
     fn(f, m, items, n);
-    if (ferror(f) | fclose(f)) {
-        unlink(tmp);
-        return -1;
-    }
-    return rename(tmp, path);
+    return close_synced(f);
 }
 
+/* Concatenates the configurations' traces into dir/trace.jsonl, in configuration order,
+ * removing each once copied. Returns 0 or an errno value. */
 static int write_trace(const char *dir, const run_item *items, size_t n)
 {
-    char tmp[4096], path[4096];
-    snprintf(path, sizeof path, "%s/trace.jsonl", dir);
-    snprintf(tmp, sizeof tmp, "%s/.trace.jsonl.tmp", dir);
-    FILE *f = fopen(tmp, "w");
+    char *path = join(dir, "trace.jsonl");
+    FILE *f = path ? fopen(path, "w") : NULL;
+    int e = path ? errno : ENOMEM;
+    mem_free(path);
     if (!f)
-        return -1;
-    char buf[65536];
-    for (size_t i = 0; i < n; i++) {
+        return e;
+    static char buf[65536];
+    e = 0;
+    for (size_t i = 0; i < n && !e; i++) {
         FILE *in = fopen(items[i].trace_path, "r");
-        if (!in)
-            continue;
+        if (!in) {
+            e = errno;
+            break;
+        }
         size_t got;
         while ((got = fread(buf, 1, sizeof buf, in)) > 0)
-            fwrite(buf, 1, got, f);
+            if (fwrite(buf, 1, got, f) != got) {
+                e = errno ? errno : EIO;
+                break;
+            }
+        if (!e && ferror(in))
+            e = errno ? errno : EIO;
         fclose(in);
+        unlink(items[i].trace_path);
     }
-    if (ferror(f) | fclose(f)) {
-        unlink(tmp);
-        return -1;
-    }
-    return rename(tmp, path);
-}
-
-static int mkdirs(const char *dir)
-{
-    char buf[4096];
-    snprintf(buf, sizeof buf, "%s", dir);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir(buf, 0777) && errno != EEXIST)
-                return -1;
-            *p = '/';
-        }
-    }
-    return mkdir(buf, 0777) && errno != EEXIST ? -1 : 0;
+    errno = 0;
+    int ce = close_synced(f);
+    return e ? e : ce;
 }
 
 /* Parses "section.key=v1,v2,..." into s. On failure returns -1 with the reason in why and
@@ -213,14 +241,15 @@ static void free_sweeps(sweep *sw, size_t n)
 int main(int argc, char **argv)
 {
     const char *path = NULL, *out = NULL, *format = "table", *seed = NULL;
-    int check = 0, timing = 0, rc = 0, made_dir = 0;
+    int check = 0, timing = 0, rc = 0;
     long jobs = sysconf(_SC_NPROCESSORS_ONLN);
     sweep sw[RUNNER_MAX_SWEEPS];
     size_t nsw = 0;
     cfg *c = NULL;
     run_item *items = NULL;
     size_t n = 0;
-    char outdir[4096];
+    char *name = NULL, *outpath = NULL;
+    outdir *od = NULL;
 
     if (cfg_create(&c)) {
         fprintf(stderr, "qsim: out of memory\n");
@@ -282,6 +311,11 @@ int main(int argc, char **argv)
         } else if (strcmp(a, "--out") == 0) {
             out = val;
             i++;
+            if (!out[0]) {
+                fprintf(stderr, "qsim: --out: the path is empty\n");
+                rc = 2;
+                goto done;
+            }
         } else if (strcmp(a, "--format") == 0) {
             format = val;
             i++;
@@ -316,7 +350,7 @@ int main(int argc, char **argv)
         rc = 2;
         goto done;
     }
-    char why[256];
+    char why[3 * PATH_MAX];
     size_t total;
     if (sweep_conflict(sw, nsw, sets, nsets, seed, why, sizeof why)) {
         fprintf(stderr, "qsim: %s\n", why);
@@ -364,23 +398,28 @@ int main(int argc, char **argv)
     /* name = file stem */
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
-    char name[256];
-    snprintf(name, sizeof name, "%s", base);
-    char *dot = strrchr(name, '.');
-    if (dot && dot != name)
-        *dot = '\0';
-    if (out)
-        snprintf(outdir, sizeof outdir, "%s", out);
-    else
-        snprintf(outdir, sizeof outdir, "out/%s", name);
-    struct stat sb;
-    made_dir = stat(outdir, &sb) != 0;
-    if (mkdirs(outdir)) {
-        fprintf(stderr, "qsim: cannot create %s: %s\n", outdir, strerror(errno));
+    name = mem_strdup(base);
+    if (!name) {
+        fprintf(stderr, "qsim: out of memory\n");
         rc = 1;
         goto done;
     }
-    size_t failed = runner_run(items, n, (int)jobs, outdir, isatty(2) && n > 1);
+    char *dot = strrchr(name, '.');
+    if (dot && dot != name)
+        *dot = '\0';
+    outpath = out ? mem_strdup(out) : join("out", name);
+    if (!outpath) {
+        fprintf(stderr, "qsim: out of memory\n");
+        rc = 1;
+        goto done;
+    }
+    int oe = outdir_open(outpath, &od, why, sizeof why);
+    if (oe) {
+        fprintf(stderr, "qsim: cannot write the reports to %s\n", why);
+        rc = oe == -EINVAL ? 2 : 1;
+        goto done;
+    }
+    size_t failed = runner_run(items, n, (int)jobs, outdir_tmp(od), isatty(2) && n > 1);
     if (failed) {
         int bad = 0;
         for (size_t i = 0; i < n; i++) {
@@ -390,22 +429,38 @@ int main(int argc, char **argv)
             }
         }
         rc = bad ? 2 : 1;
+        if (rc == 1)
+            fprintf(stderr, "qsim: the run failed; nothing in '%s' changed\n", outpath);
         goto done;
     }
     report_meta m = {path, name, sw, nsw};
-    if (write_file(outdir, "summary.json", &m, items, n, report_json) ||
-        write_file(outdir, "runs.csv", &m, items, n, report_csv) || write_trace(outdir, items, n)) {
-        fprintf(stderr, "qsim: cannot write the reports in %s: %s\n", outdir, strerror(errno));
+    int we = write_file(outdir_tmp(od), "summary.json", &m, items, n, report_json);
+    if (!we)
+        we = write_file(outdir_tmp(od), "runs.csv", &m, items, n, report_csv);
+    if (!we)
+        we = write_trace(outdir_tmp(od), items, n);
+    if (we) {
+        fprintf(stderr, "qsim: cannot write the reports to '%s': %s (nothing in it changed)\n", outpath,
+                strerror(we));
         rc = 1;
         goto done;
     }
+    int ce = outdir_commit(od, why, sizeof why);
+    od = NULL;
+    if (ce < 0) {
+        fprintf(stderr, "qsim: cannot write the reports to '%s': %s (nothing in it changed)\n", outpath, why);
+        rc = 1;
+        goto done;
+    }
+    if (ce > 0)
+        fprintf(stderr, "qsim: warning: %s\n", why);
     if (strcmp(format, "csv") == 0)
         report_csv(stdout, &m, items, n);
     else if (strcmp(format, "json") == 0)
         report_json(stdout, &m, items, n);
     else {
         report_table(stdout, &m, items, n);
-        printf("\nreports: %s/summary.json, %s/runs.csv, %s/trace.jsonl\n", outdir, outdir, outdir);
+        printf("\nreports: %s/summary.json, %s/runs.csv, %s/trace.jsonl\n", outpath, outpath, outpath);
     }
     if (timing) {
         for (size_t i = 0; i < n; i++)
@@ -415,8 +470,9 @@ int main(int argc, char **argv)
 done:
     mem_free(sets);
     runner_free(items, n); /* removes the per-configuration trace files */
-    if (rc && made_dir)
-        rmdir(outdir); /* a failed run leaves no directory it made (only if it is empty) */
+    outdir_abort(od); /* a failed run changes nothing in the output directory */
+    mem_free(name);
+    mem_free(outpath);
     free_sweeps(sw, nsw);
     cfg_destroy(c);
     if (fflush(stdout) && rc == 0)

@@ -162,9 +162,17 @@ static void run_one(pool *p, size_t i)
         world_destroy(w);
     }
     it->wall_s = now_s() - t0;
-    if (tf && fclose(tf) != 0 && it->ok) {
-        it->ok = 0;
-        snprintf(it->err, sizeof it->err, "cannot write the trace of configuration %zu", i);
+    if (tf) {
+        int bad = ferror(tf), e = errno;
+        if (fclose(tf) != 0) {
+            bad = 1;
+            e = errno;
+        }
+        if (bad && it->ok) {
+            it->ok = 0;
+            snprintf(it->err, sizeof it->err, "cannot write the trace of configuration %zu: %s", i,
+                     strerror(e ? e : EIO));
+        }
     }
     size_t d = atomic_fetch_add(&p->done, 1) + 1;
     if (p->progress) {

@@ -7,8 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include "models/ring.h"
 #include "models/scenario.h"
@@ -55,6 +58,9 @@ static int exists(const char *path)
     return stat(path, &sb) == 0;
 }
 
+/* RLIMIT_FSIZE of the next children (0: none): a write past it fails as on a full disk. */
+static rlim_t child_fsize;
+
 /* Runs qsim with argv (argv[0] is set here) in directory cwd; stdout and stderr are kept. */
 static void run(result *r, const char *cwd, const char *const *args)
 {
@@ -76,6 +82,12 @@ static void run(result *r, const char *cwd, const char *const *args)
     if (pid == 0) {
         if ((cwd && chdir(cwd) != 0) || dup2(fo, 1) < 0 || dup2(fe, 2) < 0)
             _exit(127);
+        if (child_fsize) {
+            struct rlimit rl = {child_fsize, child_fsize};
+            signal(SIGXFSZ, SIG_IGN); /* write fails with EFBIG instead */
+            if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
+                _exit(127);
+        }
         execv(QSIM_BIN, (char *const *)argv);
         _exit(127);
     }
@@ -1025,6 +1037,297 @@ static void cli_reports_are_valid_json_and_utf8_for_any_name(void **state)
     tu_rm_tree(dir);
 }
 
+/* Copies of the three report files of dir. */
+typedef struct reports {
+    char *f[3];
+} reports;
+
+static void keep_reports(const char *dir, reports *k)
+{
+    for (int i = 0; i < 3; i++) {
+        char p[4096];
+        snprintf(p, sizeof p, "%s/%s", dir, files[i]);
+        k->f[i] = slurp(p);
+        if (!k->f[i])
+            fail_msg("missing %s", p);
+    }
+}
+
+/* Fails unless dir holds exactly the reports kept in k, byte for byte. */
+static void expect_reports(const char *dir, reports *k)
+{
+    char names[1024];
+    list_dir(dir, names, sizeof names);
+    if (strcmp(names, "runs.csv summary.json trace.jsonl") != 0)
+        fail_msg("%s holds '%s'", dir, names);
+    for (int i = 0; i < 3; i++) {
+        char p[4096];
+        snprintf(p, sizeof p, "%s/%s", dir, files[i]);
+        char *now = slurp(p);
+        if (!now || strcmp(now, k->f[i]) != 0)
+            fail_msg("%s changed", p);
+        free(now);
+    }
+}
+
+static void free_reports(reports *k)
+{
+    for (int i = 0; i < 3; i++)
+        free(k->f[i]);
+}
+
+/* Fails unless dir lists exactly want (names sorted, joined by ' '): no temporary left. */
+static void expect_listing(const char *dir, const char *want)
+{
+    char names[2048];
+    list_dir(dir, names, sizeof names);
+    if (strcmp(names, want) != 0)
+        fail_msg("%s holds '%s', want '%s'", dir, names, want);
+}
+
+/* --out that cannot be used: a clear error naming the path and the reason, exit status 2
+ * when the argument itself is wrong, 1 when the file system refuses, and nothing changed. */
+static void cli_out_path_errors_are_clear(void **state)
+{
+    (void)state;
+    char dir[64];
+    tu_make_dir(dir, sizeof dir);
+    const char *drift = tu_src("scenarios/drift.ini");
+    tu_put(dir, "file", "mine\n");
+    EQ(mkdir(path_in(dir, "user"), 0700), 0);
+    tu_put(dir, "user/notes.txt", "mine too\n");
+    EQ(mkdir(path_in(dir, "empty"), 0700), 0);
+    static const struct {
+        const char *out;
+        int status;
+        const char *err;
+    } cases[] = {
+        {"", 2, "qsim: --out: the path is empty\n"},
+        {".", 2, "qsim: cannot write the reports to '.': name the report directory itself (its last part cannot "
+                 "be '.', '..' or '/')\n"},
+        {"/", 2, "qsim: cannot write the reports to '/': name the report directory itself"},
+        {"user/..", 2, "qsim: cannot write the reports to 'user/..': name the report directory itself"},
+        {"file", 1, "qsim: cannot write the reports to 'file': it exists and is not a directory (qsim writes a "
+                    "directory of reports)\n"},
+        {"file/", 1, "qsim: cannot write the reports to 'file/': it exists and is not a directory"},
+        {"file/o", 1, "qsim: cannot write the reports to 'file/o': cannot use the directory 'file': Not a "
+                      "directory\n"},
+        {"user", 1, "qsim: cannot write the reports to 'user': it holds 'notes.txt', which qsim did not write; "
+                    "qsim replaces the output directory as a whole, so name a new or empty directory, or one that "
+                    "holds only qsim's reports\n"},
+        {"/proc/qsim-no-such-dir/o", 1, "qsim: cannot write the reports to '/proc/qsim-no-such-dir/o': cannot "
+                                        "create the directory '/proc/qsim-no-such-dir': No such file or directory\n"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        result r;
+        RUN(&r, dir, "--out", cases[i].out, drift);
+        expect_status(&r, cases[i].status);
+        HAS(r.err, cases[i].err);
+        EQ(strlen(r.out), 0);
+        done(&r);
+    }
+    /* the current directory, by its full name */
+    result r;
+    RUN(&r, path_in(dir, "empty"), "--out", path_in(dir, "empty"), drift);
+    expect_status(&r, 1);
+    HAS(r.err, "': it is the current directory; qsim replaces the output directory as a whole");
+    done(&r);
+    if (geteuid() != 0) { /* permissions bind only when not root */
+        EQ(chmod(path_in(dir, "empty"), 0500), 0);
+        RUN(&r, dir, "--out", "empty/o", drift);
+        expect_status(&r, 1);
+        HAS(r.err, "qsim: cannot write the reports to 'empty/o': cannot create a temporary directory in 'empty': "
+                   "Permission denied\n");
+        done(&r);
+        EQ(chmod(path_in(dir, "empty"), 0700), 0);
+    }
+    /* nothing changed, no temporary left anywhere */
+    expect_listing(dir, "empty file user");
+    expect_listing(path_in(dir, "user"), "notes.txt");
+    expect_listing(path_in(dir, "empty"), "");
+    char *f = slurp(path_in(dir, "file"));
+    assert_string_equal(f, "mine\n");
+    free(f);
+    tu_rm_tree(dir);
+}
+
+/* A second run replaces the first run's reports as a whole (with renameat2's exchange, and
+ * with the fallback that moves the previous directory aside): no temporary left, the
+ * temporary names older versions left behind are cleared, a --out that is a symbolic link
+ * writes into the directory it names. */
+static void cli_reports_replace_the_previous_set_whole(void **state)
+{
+    (void)state;
+    char dir[64];
+    tu_make_dir(dir, sizeof dir);
+    const char *drift = tu_src("scenarios/drift.ini");
+    for (int fallback = 0; fallback < 2; fallback++) {
+        if (fallback)
+            setenv("QSIM_TEST_NO_EXCHANGE", "1", 1);
+        result r;
+        RUN(&r, dir, "--out", "ref", "--seed", "9", drift);
+        expect_status(&r, 0);
+        done(&r);
+        reports want;
+        keep_reports(path_in(dir, "ref"), &want);
+        RUN(&r, dir, "--out", "o", "--seed", "8", drift);
+        expect_status(&r, 0);
+        done(&r);
+        tu_put(dir, "o/.trace.12.tmp", "left by a killed run of an older qsim\n");
+        tu_put(dir, "o/.summary.json.tmp", "{");
+        RUN(&r, dir, "--out", "o", "--seed", "9", drift);
+        expect_status(&r, 0);
+        EQ(strlen(r.err), 0);
+        done(&r);
+        expect_reports(path_in(dir, "o"), &want);
+        expect_listing(dir, "o ref");
+        /* through a link: the link stays, the directory it names gets the reports */
+        EQ(symlink("o", path_in(dir, "latest")), 0);
+        RUN(&r, dir, "--out", "latest/", "--seed", "9", drift);
+        expect_status(&r, 0);
+        done(&r);
+        struct stat sb;
+        EQ(lstat(path_in(dir, "latest"), &sb), 0);
+        assert_true(S_ISLNK(sb.st_mode));
+        expect_reports(path_in(dir, "o"), &want);
+        expect_listing(dir, "latest o ref");
+        free_reports(&want);
+        tu_rm_tree(path_in(dir, "o"));
+        tu_rm_tree(path_in(dir, "ref"));
+        unlink(path_in(dir, "latest"));
+        unsetenv("QSIM_TEST_NO_EXCHANGE");
+    }
+    tu_rm_tree(dir);
+}
+
+/* Writing the reports fails part way (a file size limit, as a full disk would): exit status
+ * 1, the previous set byte-identical, no temporary file or directory, and a new output
+ * directory (with the parents made for it) not created at all. */
+static void cli_write_failure_leaves_previous_set(void **state)
+{
+    (void)state;
+    char dir[64];
+    tu_make_dir(dir, sizeof dir);
+    const char *bench = tu_src("scenarios/bench.ini");
+    for (int fallback = 0; fallback < 2; fallback++) {
+        if (fallback)
+            setenv("QSIM_TEST_NO_EXCHANGE", "1", 1);
+        result r;
+        RUN(&r, dir, "--out", "o", "--set", "run.ops=200", bench);
+        expect_status(&r, 0);
+        done(&r);
+        reports before;
+        keep_reports(path_in(dir, "o"), &before);
+        child_fsize = 20000; /* the small run fits; 20000 operations do not */
+        RUN(&r, dir, "--out", "o", "--set", "run.ops=20000", bench);
+        expect_status(&r, 1);
+        HAS(r.err, "File too large");
+        done(&r);
+        RUN(&r, dir, "--out", "new/deeper/o", "--set", "run.ops=20000", bench);
+        expect_status(&r, 1);
+        done(&r);
+        child_fsize = 0;
+        expect_reports(path_in(dir, "o"), &before);
+        expect_listing(dir, "o");
+        free_reports(&before);
+        tu_rm_tree(path_in(dir, "o"));
+        unsetenv("QSIM_TEST_NO_EXCHANGE");
+    }
+    tu_rm_tree(dir);
+}
+
+/* Starts qsim with args in cwd (output discarded); returns its pid. */
+static pid_t spawn(const char *cwd, const char *const *args)
+{
+    const char *argv[64] = {QSIM_BIN};
+    size_t n = 1;
+    while (args[n - 1] && n < 63) {
+        argv[n] = args[n - 1];
+        n++;
+    }
+    argv[n] = NULL;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0)
+        fail_msg("fork failed");
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        if (chdir(cwd) != 0 || null < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
+            _exit(127);
+        execv(QSIM_BIN, (char *const *)argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+/* Waits (up to 60 s) until dir holds an entry whose name contains part. */
+static void wait_for_entry(const char *dir, const char *part)
+{
+    struct timespec ts = {0, 5000000};
+    for (int i = 0; i < 12000; i++) {
+        char names[4096];
+        list_dir(dir, names, sizeof names);
+        if (strstr(names, part))
+            return;
+        nanosleep(&ts, NULL);
+    }
+    fail_msg("no '%s' appeared in %s", part, dir);
+}
+
+/* A run killed with SIGTERM or SIGINT while it computes (two configurations in parallel,
+ * each writing its trace into the temporary directory) leaves the previous reports
+ * byte-identical and no temporary file or directory; a killed first run into a new
+ * directory leaves nothing at all, not even the parent directories it made. */
+static void cli_kill_leaves_previous_set_and_no_temporaries(void **state)
+{
+    (void)state;
+    char dir[64];
+    tu_make_dir(dir, sizeof dir);
+    const char *bench = tu_src("scenarios/bench.ini");
+    child_fsize = 0;
+    result r;
+    RUN(&r, dir, "--out", "o", "--set", "run.ops=300", bench);
+    expect_status(&r, 0);
+    done(&r);
+    reports before;
+    keep_reports(path_in(dir, "o"), &before);
+    static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
+    for (int i = 0; i < 3; i++) {
+        /* millions of operations: seconds of work, killed after a few milliseconds */
+        pid_t pid = spawn(dir, (const char *const[]){"--out", "o", "--jobs", "2", "--set", "run.ops=3000000",
+                                                     "--sweep", "quorum.r=1,2", bench, NULL});
+        wait_for_entry(dir, ".o.qsim-");
+        struct timespec ts = {0, 50000000};
+        nanosleep(&ts, NULL);
+        EQ(kill(pid, sigs[i]), 0);
+        int ws;
+        EQ(waitpid(pid, &ws, 0), pid);
+        if (!WIFSIGNALED(ws) || WTERMSIG(ws) != sigs[i])
+            fail_msg("signal %d: qsim was not killed by it (status 0x%x): finished too soon?", sigs[i], ws);
+        expect_reports(path_in(dir, "o"), &before);
+        expect_listing(dir, "o");
+    }
+    /* a first run, into new parent directories */
+    pid_t pid = spawn(dir, (const char *const[]){"--out", "a/b/o", "--set", "run.ops=3000000", bench, NULL});
+    EQ(mkdir(path_in(dir, "watch"), 0700), 0); /* a/b appears with the temporary in it */
+    for (int i = 0; i < 12000; i++) {
+        struct stat sb;
+        if (stat(path_in(dir, "a/b"), &sb) == 0) {
+            wait_for_entry(path_in(dir, "a/b"), ".o.qsim-");
+            break;
+        }
+        struct timespec ts = {0, 5000000};
+        nanosleep(&ts, NULL);
+    }
+    EQ(kill(pid, SIGTERM), 0);
+    int ws;
+    EQ(waitpid(pid, &ws, 0), pid);
+    assert_true(WIFSIGNALED(ws) && WTERMSIG(ws) == SIGTERM);
+    expect_listing(dir, "o watch");
+    free_reports(&before);
+    tu_rm_tree(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1048,6 +1351,10 @@ int main(void)
         cmocka_unit_test(cli_sweep_cross_product_over_limit_exits_2),
         cmocka_unit_test(cli_sweep_key_given_twice_exits_2),
         cmocka_unit_test(cli_reports_are_valid_json_and_utf8_for_any_name),
+        cmocka_unit_test(cli_out_path_errors_are_clear),
+        cmocka_unit_test(cli_reports_replace_the_previous_set_whole),
+        cmocka_unit_test(cli_write_failure_leaves_previous_set),
+        cmocka_unit_test(cli_kill_leaves_previous_set_and_no_temporaries),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
