@@ -8,6 +8,7 @@
 #include "models/world.h"
 #include "sim/alloc.h"
 #include <stdlib.h>
+#include "sim/json.h"
 #include "sim/units.h"
 
 const char *const fault_kind_name[] = {
@@ -99,7 +100,11 @@ static int parse_partition(const char *spec, int nodes, fault *f, char *err, siz
 
 int fault_parse(const char *text, int nodes, const char *dir, fault *f, char *err, size_t n)
 {
-    char buf[512];
+    char buf[FAULT_TEXT_MAX + 1];
+    if (strlen(text) >= sizeof buf) {
+        snprintf(err, n, "too long: at most %zu characters", sizeof buf - 1);
+        return -1;
+    }
     snprintf(buf, sizeof buf, "%s", text);
     char *sp = buf;
     while (*sp == ' ' || *sp == '\t')
@@ -269,32 +274,15 @@ static void recompute_slow(faults *fs, int nd)
     net_set_slow(fs->net, nd, netf);
 }
 
-/* Appends s to out as JSON string contents (no quotes). */
-static void json_text(const char *s, char *out, size_t n)
-{
-    size_t o = 0;
-    for (; *s && o + 7 < n; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\') {
-            out[o++] = '\\';
-            out[o++] = (char)ch;
-        } else if (ch < 0x20) {
-            o += (size_t)snprintf(out + o, n - o, "\\u%04x", ch);
-        } else {
-            out[o++] = (char)ch;
-        }
-    }
-    out[o] = '\0';
-}
-
 static void apply(faults *fs, fault_rt *rt)
 {
     const fault *f = rt->f;
     int ending = rt->ending;
     int nnodes = fs->ns->count;
-    char spec[400];
-    json_text(f->text, spec, sizeof spec);
-    char members[1024], a[16], b[16];
+    /* fault_parse takes at most FAULT_TEXT_MAX characters; escaped, each takes at most 6 */
+    char spec[FAULT_TEXT_MAX * 6 + 1];
+    jw_escape_to(spec, sizeof spec, f->text);
+    char members[sizeof spec + 128], a[16], b[16];
     switch (f->kind) {
     case FAULT_CRASH:
         nodes_crash(fs->ns, f->node, f->storage_volatile);

@@ -62,6 +62,8 @@ typedef struct faults_cfg {
     fault *f;
     size_t n;
 } faults_cfg;
+/* Longest fault value fault_parse reads, in bytes; longer is an error. */
+#define FAULT_TEXT_MAX 511
 
 /* Parses a fault value for a cluster of `nodes` nodes (dir resolves empirical files).
  * 0 or -1 with err. */

@@ -57,7 +57,7 @@ int net_parse_link_value(const char *text, const char *dir, link_cfg *lc, char *
 {
     char buf[512];
     if (strlen(text) >= sizeof buf) {
-        snprintf(err, n, "too long (at most %zu characters)", sizeof buf - 1);
+        snprintf(err, n, "too long: at most %zu characters", sizeof buf - 1);
         return -1;
     }
     memcpy(buf, text, strlen(text) + 1);

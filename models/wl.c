@@ -47,6 +47,10 @@ const cfg_table script_table = {script_keys, 1, 0};
 int wl_parse_script(const char *text, int64_t nkeys, int nodes, script_op *so, char *err, size_t n)
 {
     char buf[512], *save = NULL;
+    if (strlen(text) >= sizeof buf) {
+        snprintf(err, n, "too long: at most %zu characters", sizeof buf - 1);
+        return -1;
+    }
     snprintf(buf, sizeof buf, "%s", text);
     char *tok[8];
     int nt = 0;

@@ -7,9 +7,14 @@
 #include <string.h>
 #include "sim/alloc.h"
 #include "sim/dist.h"
+#include "sim/file.h"
 #include "sim/units.h"
+#include "sim/utf8.h"
 
 #define CFG_MAX_DEPTH 16
+#define CFG_MAX_ERRORS 100 /* errors listed; more are counted */
+#define NONE ((size_t)-1)
+#define CFG_TOTAL_MAX ((size_t)16 << 20) /* bytes read for one scenario, includes counted each time */
 
 typedef struct eff {
     char *section, *key, *text;
@@ -20,24 +25,39 @@ struct cfg {
     size_t n, cap;
     char **err, **body; /* as printed; without the context, for de-duplication */
     size_t nerr, errcap, bodycap;
+    size_t dropped; /* distinct errors past CFG_MAX_ERRORS, counted but not kept */
     char **files; /* interned paths, owned */
     size_t nfiles;
-    char *stack[CFG_MAX_DEPTH]; /* real paths of files being read */
+    file_id stack[CFG_MAX_DEPTH]; /* files being read (an include cycle is one of them again) */
     int depth;
+    size_t total; /* bytes read by the loads so far (CFG_TOTAL_MAX) */
     char *base_dir;
-    char context[256];
+    char *context; /* prefix of errors (cfg_set_context), never NULL */
     eff *eff;
     size_t neff, effcap;
     int oom;
+    /* index of entries by (section, key), so that lookups do not scan every entry (a large
+     * scenario must not take quadratic time): chained buckets, newest entry first */
+    size_t *head;             /* per bucket: the newest entry in it, or NONE */
+    size_t nbucket;           /* a power of two, or 0 before the first entry */
+    size_t *next;             /* per entry: the next older entry of its bucket, or NONE */
+    unsigned char *reported;  /* per entry: its unknown-key error was recorded (once is enough) */
+    size_t aux_cap;           /* capacity of next and reported */
 };
+
+/* A set of entry indices keyed by (section, key), or by section alone: open addressing. */
+typedef struct idxset {
+    size_t *slot; /* entry index + 1; 0 = empty */
+    size_t cap, n;
+} idxset;
 
 typedef struct reader {
     cfg *c;
+    idxset keys;     /* entries this reading appended: a key set twice in one file */
     const char *file; /* interned */
     char *buf;
     size_t pos, len;
     int line;
-    size_t first;    /* index of this reading's first entry (a file may be read twice) */
     int bad_section; /* after a broken "[section" line: its keys are skipped */
 } reader;
 
@@ -56,13 +76,115 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
     return 0;
 }
 
+/* FNV-1a over a, a separator, then b (b NULL: a alone). */
+static uint64_t hash_pair(const char *a, const char *b)
+{
+    uint64_t h = UINT64_C(1469598103934665603);
+    for (; *a; a++)
+        h = (h ^ (unsigned char)*a) * UINT64_C(1099511628211);
+    if (b) {
+        h = (h ^ 0x100) * UINT64_C(1099511628211);
+        for (; *b; b++)
+            h = (h ^ (unsigned char)*b) * UINT64_C(1099511628211);
+    }
+    return h ^ (h >> 31);
+}
+
+static int same_pair(const cfg_entry *e, const char *section, const char *key)
+{
+    return strcmp(e->section, section) == 0 && (!key || strcmp(e->key, key) == 0);
+}
+
+/* The entry of the set with this section (and key, unless key is NULL), or NONE; with
+ * add != NONE, adds entry add when none is found. Returns NONE with c->oom set when the set
+ * cannot grow. */
+static size_t idxset_find(cfg *c, idxset *s, const char *section, const char *key, size_t add)
+{
+    if (s->cap == 0 || (add != NONE && 2 * (s->n + 1) > s->cap)) {
+        if (add == NONE && s->cap == 0)
+            return NONE;
+        size_t nc = s->cap ? 2 * s->cap : 64;
+        size_t *ns = mem_calloc(nc, sizeof *ns);
+        if (!ns) {
+            c->oom = 1;
+            return NONE;
+        }
+        for (size_t i = 0; i < s->cap; i++) {
+            if (!s->slot[i])
+                continue;
+            const cfg_entry *e = &c->e[s->slot[i] - 1];
+            size_t j = (size_t)hash_pair(e->section, key ? e->key : NULL) & (nc - 1);
+            while (ns[j])
+                j = (j + 1) & (nc - 1);
+            ns[j] = s->slot[i];
+        }
+        mem_free(s->slot);
+        s->slot = ns;
+        s->cap = nc;
+    }
+    size_t j = (size_t)hash_pair(section, key) & (s->cap - 1);
+    for (; s->slot[j]; j = (j + 1) & (s->cap - 1))
+        if (same_pair(&c->e[s->slot[j] - 1], section, key))
+            return s->slot[j] - 1;
+    if (add != NONE) {
+        s->slot[j] = add + 1;
+        s->n++;
+    }
+    return NONE;
+}
+
+static void idxset_free(idxset *s)
+{
+    mem_free(s->slot);
+    s->slot = NULL;
+    s->cap = s->n = 0;
+}
+
+static size_t bucket_of(const cfg *c, const char *section, const char *key)
+{
+    return (size_t)hash_pair(section, key) & (c->nbucket - 1);
+}
+
+/* Rebuilds the buckets for the entries 0..n-1 with nb buckets; on failure the old ones stay
+ * (longer chains, same answers). */
+static void index_rebuild(cfg *c, size_t nb)
+{
+    size_t *h = mem_alloc(nb * sizeof *h);
+    if (!h)
+        return;
+    for (size_t b = 0; b < nb; b++)
+        h[b] = NONE;
+    mem_free(c->head);
+    c->head = h;
+    c->nbucket = nb;
+    for (size_t i = 0; i < c->n; i++) {
+        size_t b = bucket_of(c, c->e[i].section, c->e[i].key);
+        c->next[i] = h[b];
+        h[b] = i;
+    }
+}
+
+/* The newest entry for section.key, or NONE. */
+static size_t index_find(const cfg *c, const char *section, const char *key)
+{
+    if (!c->nbucket)
+        return NONE;
+    for (size_t i = c->head[bucket_of(c, section, key)]; i != NONE; i = c->next[i])
+        if (same_pair(&c->e[i], section, key))
+            return i;
+    return NONE;
+}
+
 int cfg_create(cfg **out)
 {
     cfg *c = mem_calloc(1, sizeof *c);
     if (!c)
         return -ENOMEM;
     c->base_dir = mem_strdup(".");
-    if (!c->base_dir) {
+    c->context = mem_strdup("");
+    if (!c->base_dir || !c->context) {
+        mem_free(c->base_dir);
+        mem_free(c->context);
         mem_free(c);
         return -ENOMEM;
     }
@@ -98,41 +220,81 @@ void cfg_destroy(cfg *c)
     eff_clear(c);
     mem_free(c->eff);
     mem_free(c->base_dir);
+    mem_free(c->context);
+    mem_free(c->head);
+    mem_free(c->next);
+    mem_free(c->reported);
     mem_free(c);
 }
 
 /* Records full (the message as printed) unless an error with the same body (the message
  * without the per-configuration context) was already recorded: a problem shared by every
  * configuration of a sweep is listed once. */
-static void add_error(cfg *c, const char *full, const char *body)
+/* A new string from a printf format (mem_free it), or NULL when memory ran out. Messages
+ * are built to their full length: a long value is never cut from an error. */
+static char *vformat(const char *fmt, va_list ap)
 {
+    va_list aq;
+    va_copy(aq, ap);
+    int len = vsnprintf(NULL, 0, fmt, aq);
+    va_end(aq);
+    char *s = len < 0 ? NULL : mem_alloc((size_t)len + 1);
+    if (s)
+        vsnprintf(s, (size_t)len + 1, fmt, ap);
+    return s;
+}
+
+static char *format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *format(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = vformat(fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+/* Records full (the message as printed) unless an error with the same body (the message
+ * without the per-configuration context) was already recorded: a problem shared by every
+ * configuration of a sweep is listed once. Takes both strings (either may be NULL: out of
+ * memory). */
+static void add_error(cfg *c, char *full, char *body)
+{
+    if (!full || !body) {
+        c->oom = 1;
+        goto drop;
+    }
     for (size_t i = 0; i < c->nerr; i++)
         if (strcmp(c->body[i], body) == 0)
-            return;
-    char *m = mem_strdup(full), *b = mem_strdup(body);
-    if (!m || !b || grow((void **)&c->err, &c->errcap, c->nerr + 1, sizeof *c->err) ||
-        grow((void **)&c->body, &c->bodycap, c->nerr + 1, sizeof *c->body)) {
-        mem_free(m);
-        mem_free(b);
-        c->oom = 1;
-        return;
+            goto drop;
+    if (c->nerr == CFG_MAX_ERRORS) {
+        c->dropped++; /* a file of garbage lines must not make thousands of lines, or time */
+        goto drop;
     }
-    c->err[c->nerr] = m;
-    c->body[c->nerr++] = b;
+    if (grow((void **)&c->err, &c->errcap, c->nerr + 1, sizeof *c->err) ||
+        grow((void **)&c->body, &c->bodycap, c->nerr + 1, sizeof *c->body)) {
+        c->oom = 1;
+        goto drop;
+    }
+    c->err[c->nerr] = full;
+    c->body[c->nerr++] = body;
+    return;
+drop:
+    mem_free(full);
+    mem_free(body);
 }
 
 static void verror_at(cfg *c, const char *file, int line, const char *fmt, va_list ap)
 {
-    char msg[1024], full[1400], body[1400];
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    if (line > 0) {
-        snprintf(full, sizeof full, "%s:%d: %s%s", file, line, c->context, msg);
-        snprintf(body, sizeof body, "%s:%d: %s", file, line, msg);
-    } else {
-        snprintf(full, sizeof full, "%s: %s%s", file, c->context, msg);
-        snprintf(body, sizeof body, "%s: %s", file, msg);
-    }
-    add_error(c, full, body);
+    char *msg = vformat(fmt, ap);
+    const char *m = msg ? msg : "";
+    if (line > 0)
+        add_error(c, format("%s:%d: %s%s", file, line, c->context, m), format("%s:%d: %s", file, line, m));
+    else
+        add_error(c, format("%s: %s%s", file, c->context, m), format("%s: %s", file, m));
+    if (!msg)
+        c->oom = 1;
+    mem_free(msg);
 }
 
 static void error_at(cfg *c, const char *file, int line, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -144,52 +306,78 @@ static void error_at(cfg *c, const char *file, int line, const char *fmt, ...)
     va_end(ap);
 }
 
-void cfg_error(cfg *c, const cfg_entry *e, const char *fmt, ...)
+static void entry_error(cfg *c, const cfg_entry *e, const char *msg)
 {
-    char msg[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
     if (!e) {
         error_at(c, "scenario", 0, "%s", msg);
     } else if (e->line > 0) {
         error_at(c, e->file, e->line, "%s.%s = %s: %s", e->section, e->key, e->value, msg);
     } else {
         /* from the command line: "--set section.key=value: message" */
-        char loc[700];
-        snprintf(loc, sizeof loc, "%s %s.%s=%s", e->file, e->section, e->key, e->value);
-        error_at(c, loc, 0, "%s", msg);
+        char *loc = format("%s %s.%s=%s", e->file, e->section, e->key, e->value);
+        if (loc)
+            error_at(c, loc, 0, "%s", msg);
+        else
+            c->oom = 1;
+        mem_free(loc);
     }
+}
+
+void cfg_error(cfg *c, const cfg_entry *e, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = vformat(fmt, ap);
+    va_end(ap);
+    if (msg)
+        entry_error(c, e, msg);
+    else
+        c->oom = 1;
+    mem_free(msg);
 }
 
 void cfg_error_key(cfg *c, const char *section, const char *key, const char *fmt, ...)
 {
-    char msg[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    char *msg = vformat(fmt, ap);
     va_end(ap);
+    if (!msg) {
+        c->oom = 1;
+        return;
+    }
     const cfg_entry *e = cfg_find(c, section, key);
     if (e)
-        cfg_error(c, e, "%s", msg);
+        entry_error(c, e, msg);
     else
         error_at(c, "scenario", 0, "%s.%s (default): %s", section, key, msg);
+    mem_free(msg);
 }
 
-size_t cfg_nerrors(const cfg *c) { return c->nerr + (size_t)c->oom; }
+size_t cfg_nerrors(const cfg *c) { return c->nerr + c->dropped + (size_t)c->oom; }
 
 void cfg_print_errors(const cfg *c, FILE *f)
 {
     for (size_t i = 0; i < c->nerr; i++)
         fprintf(f, "%s\n", c->err[i]);
+    if (c->dropped)
+        fprintf(f, "qsim: %zu more error%s not listed (only the first %d are)\n", c->dropped,
+                c->dropped == 1 ? "" : "s", CFG_MAX_ERRORS);
     if (c->oom)
         fprintf(f, "qsim: out of memory while reading the scenario\n");
 }
 
 void cfg_set_context(cfg *c, const char *prefix)
 {
-    snprintf(c->context, sizeof c->context, "%s", prefix ? prefix : "");
+    char *p = mem_strdup(prefix ? prefix : "");
+    if (!p) {
+        c->oom = 1;
+        p = mem_strdup("");
+        if (!p)
+            return; /* the old prefix stays; the error is recorded */
+    }
+    mem_free(c->context);
+    c->context = p;
 }
 
 static const char *intern(cfg *c, const char *path)
@@ -211,7 +399,9 @@ static const char *intern(cfg *c, const char *path)
 
 static int append(cfg *c, const char *file, int line, const char *section, const char *key, const char *value)
 {
-    if (grow((void **)&c->e, &c->cap, c->n + 1, sizeof *c->e)) {
+    size_t aux = c->aux_cap;
+    if (grow((void **)&c->e, &c->cap, c->n + 1, sizeof *c->e) || grow((void **)&c->next, &aux, c->n + 1, sizeof *c->next) ||
+        grow((void **)&c->reported, &c->aux_cap, c->n + 1, sizeof *c->reported)) {
         c->oom = 1;
         return -1;
     }
@@ -229,7 +419,17 @@ static int append(cfg *c, const char *file, int line, const char *section, const
         c->oom = 1;
         return -1;
     }
+    c->reported[c->n] = 0;
     c->n++;
+    if (c->n > c->nbucket)
+        index_rebuild(c, c->nbucket ? 2 * c->nbucket : 64);
+    if (c->nbucket) {
+        size_t b = bucket_of(c, section, key), i = c->n - 1;
+        if (c->head[b] != i) { /* a rebuild has linked it already */
+            c->next[i] = c->head[b];
+            c->head[b] = i;
+        }
+    }
     return 0;
 }
 
@@ -239,6 +439,8 @@ void cfg_truncate(cfg *c, size_t mark)
 {
     while (c->n > mark) {
         cfg_entry *e = &c->e[--c->n];
+        if (c->nbucket) /* the newest entry heads its bucket */
+            c->head[bucket_of(c, e->section, e->key)] = c->next[c->n];
         mem_free(e->section);
         mem_free(e->key);
         mem_free(e->value);
@@ -267,7 +469,22 @@ static char *reader_next(char *str, int num, void *stream)
     r->pos += len + (nl ? 1 : 0);
     r->line++;
     if (len && s[len - 1] == '\r')
-        len--;
+        len--; /* CRLF */
+    /* a byte the library would stop at (NUL) or take as a line end (lone CR) would cut the
+     * line or the rest of the file silently: the line is an error and is not read */
+    const char *nul = memchr(s, '\0', len), *cr = memchr(s, '\r', len);
+    if (nul || cr) {
+        if (nul)
+            error_at(r->c, r->file, r->line, "line holds a NUL byte (at character %zu): is this a text file?",
+                     (size_t)(nul - s) + 1);
+        else
+            error_at(r->c, r->file, r->line,
+                     "line holds a carriage return (at character %zu) not followed by a line feed: "
+                     "lines end with LF or CRLF, not CR alone", (size_t)(cr - s) + 1);
+        str[0] = '\n';
+        str[1] = '\0';
+        return str;
+    }
     size_t i = 0;
     while (i < len && (s[i] == ' ' || s[i] == '\t'))
         i++;
@@ -299,13 +516,50 @@ static char *reader_next(char *str, int num, void *stream)
 
 static int load_file(cfg *c, const char *path, const char *from_file, int from_line);
 
+/* Why text (a section name, key or value) is refused, or NULL. Scenario text is UTF-8
+ * without control characters other than tab: anything else would reach the reports changed
+ * or unreadable. */
+static const char *text_problem(const char *s, char *why, size_t n)
+{
+    size_t len = strlen(s), bad = utf8_check(s, len);
+    if (bad < len) {
+        snprintf(why, n, "is not UTF-8 text (byte 0x%02x at offset %zu)", (unsigned char)s[bad], bad);
+        return why;
+    }
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if ((ch < 0x20 && ch != '\t') || ch == 0x7f) {
+            snprintf(why, n, "holds the control character 0x%02x (at offset %zu)", ch, i);
+            return why;
+        }
+    }
+    return NULL;
+}
+
 static int on_pair(void *user, const char *section, const char *name, const char *value)
 {
     reader *r = user;
     cfg *c = r->c;
     if (r->bad_section)
         return 1;
+    char why[128];
+    if (text_problem(section, why, sizeof why)) {
+        error_at(c, r->file, r->line, "the section name %s", why);
+        return 1;
+    }
+    if (text_problem(name, why, sizeof why)) {
+        error_at(c, r->file, r->line, "the key %s", why);
+        return 1;
+    }
+    if (text_problem(value, why, sizeof why)) {
+        error_at(c, r->file, r->line, "%s%s%s: the value %s", section, section[0] ? "." : "", name, why);
+        return 1;
+    }
     if (strcmp(name, "include") == 0) {
+        if (!value[0]) {
+            error_at(c, r->file, r->line, "include = : needs the name of a file to read");
+            return 1;
+        }
         char dir[PATH_MAX], path[PATH_MAX * 2];
         dir_of(r->file, dir, sizeof dir);
         if (value[0] == '/')
@@ -319,72 +573,69 @@ static int on_pair(void *user, const char *section, const char *name, const char
         error_at(c, r->file, r->line, "%s = %s: key outside any section (put it under [section])", name, value);
         return 1;
     }
-    for (size_t i = r->first; i < c->n; i++) {
-        cfg_entry *e = &c->e[i];
-        if (e->file == r->file && strcmp(e->section, section) == 0 && strcmp(e->key, name) == 0) {
-            error_at(c, r->file, r->line, "%s.%s is set twice in this file (first at line %d)", section, name, e->line);
-            return 1;
-        }
+    size_t first = idxset_find(c, &r->keys, section, name, NONE);
+    if (first != NONE) {
+        error_at(c, r->file, r->line, "%s.%s is set twice in this file (first at line %d)", section, name,
+                 c->e[first].line);
+        return 1;
     }
-    append(c, r->file, r->line, section, name, value);
+    if (append(c, r->file, r->line, section, name, value) == 0)
+        idxset_find(c, &r->keys, section, name, c->n - 1);
     return 1;
 }
 
 static int load_file(cfg *c, const char *path, const char *from_file, int from_line)
 {
-    char real[PATH_MAX];
-    FILE *f = fopen(path, "rb");
-    if (!f || !realpath(path, real)) {
-        if (f)
-            fclose(f);
-        if (from_file)
-            error_at(c, from_file, from_line, "include = %s: cannot open: %s", path, strerror(errno));
-        else
-            error_at(c, path, 0, "cannot open: %s", strerror(errno));
+    char why[256], lim[32];
+    char *buf = NULL;
+    size_t len = 0;
+    file_id id;
+    const char *at = from_file ? from_file : path;
+    char inc[PATH_MAX + 16] = "";
+    if (from_file)
+        snprintf(inc, sizeof inc, "include = %s: ", path);
+    int rc = file_read(path, FILE_INI_MAX, "scenario files", &buf, &len, &id, why, sizeof why);
+    if (rc == -ENOMEM)
+        c->oom = 1;
+    if (rc) {
+        if (rc != -ENOMEM)
+            error_at(c, at, from_line, "%s%s", inc, why);
         return -1;
     }
     for (int i = 0; i < c->depth; i++) {
-        if (strcmp(c->stack[i], real) == 0) {
-            fclose(f);
-            error_at(c, from_file ? from_file : path, from_line, "include = %s: include cycle (the file is already being read)", path);
+        if (c->stack[i].dev == id.dev && c->stack[i].ino == id.ino) {
+            mem_free(buf);
+            error_at(c, at, from_line, "%sinclude cycle (the file is already being read)", inc);
             return -1;
         }
     }
     if (c->depth == CFG_MAX_DEPTH) {
-        fclose(f);
-        error_at(c, from_file ? from_file : path, from_line, "include = %s: includes nested deeper than %d", path, CFG_MAX_DEPTH);
+        mem_free(buf);
+        error_at(c, at, from_line, "%sincludes nested deeper than %d", inc, CFG_MAX_DEPTH);
         return -1;
     }
-    reader r = {.c = c, .file = intern(c, path), .first = c->n};
-    size_t cap = 0;
-    int rc = 0;
-    for (;;) {
-        if (grow((void **)&r.buf, &cap, r.len + 4096, 1)) {
-            c->oom = 1;
-            rc = -1;
-            break;
-        }
-        size_t got = fread(r.buf + r.len, 1, cap - r.len, f);
-        r.len += got;
-        if (got == 0)
-            break;
+    /* a fragment included over and over (each file within its own limit) must not make
+     * the loader read without end */
+    if (len > CFG_TOTAL_MAX - c->total) {
+        mem_free(buf);
+        file_size_text(CFG_TOTAL_MAX, lim, sizeof lim);
+        error_at(c, at, from_line, "%sthe scenario and its includes are larger than %s in total", inc, lim);
+        c->total = CFG_TOTAL_MAX;
+        return -1;
     }
-    fclose(f);
-    if (rc == 0) {
-        char *dup = mem_strdup(real);
-        if (!dup) {
-            c->oom = 1;
-            rc = -1;
-        } else {
-            c->stack[c->depth++] = dup;
-            int pr = ini_parse_stream(reader_next, &r, on_pair, &r);
-            if (pr > 0)
-                error_at(c, r.file, pr, "the INI library could not parse this line");
-            mem_free(c->stack[--c->depth]);
-        }
-    }
-    mem_free(r.buf);
-    return rc;
+    c->total += len;
+    reader r = {.c = c, .file = intern(c, path), .buf = buf, .len = len};
+    /* a UTF-8 byte-order mark, as some editors write it, is not part of the first line */
+    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
+        r.pos = 3;
+    c->stack[c->depth++] = id;
+    int pr = ini_parse_stream(reader_next, &r, on_pair, &r);
+    if (pr > 0)
+        error_at(c, r.file, pr, "the INI library could not parse this line");
+    c->depth--;
+    idxset_free(&r.keys);
+    mem_free(buf);
+    return 0;
 }
 
 int cfg_load(cfg *c, const char *path)
@@ -404,21 +655,51 @@ int cfg_add_arg(cfg *c, const char *origin, const char *arg)
 {
     const char *eq = strchr(arg, '=');
     const char *dot = strchr(arg, '.');
-    if (!eq || !dot || dot > eq || dot == arg || dot + 1 == eq) {
-        char loc[600];
-        snprintf(loc, sizeof loc, "%s %s", origin, arg);
-        error_at(c, loc, 0, "expected section.key=value");
+    char why[128];
+    size_t vlen = eq ? strlen(eq + 1) : 0;
+    /* the key part, checked and echoed apart from the value: a bad byte is not printed */
+    char *k0 = format("%.*s", eq ? (int)(eq - arg) : (int)strlen(arg), arg);
+    if (!k0) {
+        c->oom = 1;
         return -1;
     }
-    char section[256], key[256];
+    char *loc = format("%s %s", origin, k0);
+    int bad = 1;
+    if (!loc)
+        c->oom = 1;
+    else if (text_problem(k0, why, sizeof why))
+        error_at(c, origin, 0, "the key %s", why);
+    else if (eq && text_problem(eq + 1, why, sizeof why))
+        error_at(c, loc, 0, "the value %s", why);
+    else if (vlen > CFG_VALUE_MAX)
+        error_at(c, loc, 0, "the value is %zu characters long; at most %d are read", vlen, CFG_VALUE_MAX);
+    else if (!eq || !dot || dot > eq || dot == arg || dot + 1 == eq) {
+        char *all = format("%s %s", origin, arg);
+        if (all)
+            error_at(c, all, 0, "expected section.key=value");
+        else
+            c->oom = 1;
+        mem_free(all);
+    } else
+        bad = 0;
+    mem_free(k0);
+    mem_free(loc);
+    if (bad)
+        return -1;
     /* the key is after the last dot before '=' so that [node.n2] overrides work: node.n2.slow=3 */
     const char *kdot = dot;
     for (const char *p = dot; p < eq; p++)
         if (*p == '.')
             kdot = p;
-    snprintf(section, sizeof section, "%.*s", (int)(kdot - arg), arg);
-    snprintf(key, sizeof key, "%.*s", (int)(eq - kdot - 1), kdot + 1);
-    return append(c, intern(c, origin), 0, section, key, eq + 1);
+    char *section = format("%.*s", (int)(kdot - arg), arg), *key = format("%.*s", (int)(eq - kdot - 1), kdot + 1);
+    int rc = -1;
+    if (section && key)
+        rc = append(c, intern(c, origin), 0, section, key, eq + 1);
+    else
+        c->oom = 1;
+    mem_free(section);
+    mem_free(key);
+    return rc;
 }
 
 void cfg_begin_pass(cfg *c)
@@ -430,10 +711,8 @@ void cfg_begin_pass(cfg *c)
 
 const cfg_entry *cfg_find(const cfg *c, const char *section, const char *key)
 {
-    for (size_t i = c->n; i-- > 0;)
-        if (strcmp(c->e[i].section, section) == 0 && strcmp(c->e[i].key, key) == 0)
-            return &c->e[i];
-    return NULL;
+    size_t i = index_find(c, section, key);
+    return i == NONE ? NULL : &c->e[i];
 }
 
 static void record_eff(cfg *c, const char *section, const char *key, const char *text)
@@ -616,8 +895,8 @@ uint64_t cfg_bind(cfg *c, const cfg_table *t, const char *name, void *base, int 
         if (k->type == CFG_LIST)
             continue;
         cfg_entry *e = NULL;
-        for (size_t j = c->n; j-- > 0;) {
-            if (strcmp(c->e[j].section, name) == 0 && strcmp(c->e[j].key, k->name) == 0) {
+        for (size_t j = index_find(c, name, k->name); j != NONE; j = c->next[j]) {
+            if (same_pair(&c->e[j], name, k->name)) {
                 if (!e)
                     e = &c->e[j];
                 c->e[j].used = 1; /* earlier, overridden entries are known keys too */
@@ -663,16 +942,16 @@ void cfg_each(cfg *c, const char *section, void (*fn)(void *ctx, cfg_entry *e), 
 void cfg_each_subsection(cfg *c, const char *prefix, void (*fn)(void *ctx, const char *name, const cfg_entry *first), void *ctx)
 {
     size_t pl = strlen(prefix);
+    idxset seen = {0};
     for (size_t i = 0; i < c->n; i++) {
         const char *s = c->e[i].section;
         if (strncmp(s, prefix, pl) != 0 || s[pl] != '.' || s[pl + 1] == '\0')
             continue;
-        int seen = 0;
-        for (size_t j = 0; j < i && !seen; j++)
-            seen = strcmp(c->e[j].section, s) == 0;
-        if (!seen)
+        int oom = c->oom;
+        if (idxset_find(c, &seen, s, NULL, i) == NONE && c->oom == oom)
             fn(ctx, s + pl + 1, &c->e[i]);
     }
+    idxset_free(&seen);
 }
 
 static size_t edit_distance(const char *a, const char *b)
@@ -719,8 +998,13 @@ void cfg_check_unused(cfg *c, const cfg_table *const *tables, size_t nt)
 {
     for (size_t i = 0; i < c->n; i++) {
         cfg_entry *e = &c->e[i];
-        if (e->used)
+        if (e->used || c->reported[i])
             continue;
+        c->reported[i] = 1; /* an entry of the file is the same mistake in every configuration */
+        if (c->nerr >= CFG_MAX_ERRORS) {
+            c->dropped++; /* not listed: spare the suggestion's cost */
+            continue;
+        }
         int is_list = 0;
         const cfg_table *t = table_for(e->section, tables, nt, &is_list);
         char full[300], best[300] = "";

@@ -7,15 +7,26 @@
  * through an ini_parse_stream reader that counts them; the reader also reports lines too
  * long for the library (it would split them), lines that are neither "[section]" nor
  * "key = value", and strips indentation so no line is ever taken as a continuation.
+ * No byte is dropped silently: files are read whole through file_read (regular files,
+ * FILE_INI_MAX bytes each, CFG_TOTAL_MAX for a scenario with its includes); lines end with
+ * LF or CRLF, a UTF-8 byte-order mark at the start is skipped, a line holding a NUL or a
+ * lone CR is an error; section names, keys and values must be UTF-8 without control
+ * characters but tab (comments are not checked). Lookups go through a hash index, so
+ * loading and binding take time linear in the entries.
  * A key set twice in one file is an error; a later file (an include read later, or
  * --set) overrides an earlier one. `include = PATH` (any section) reads PATH, relative to
- * the including file, at that point; a cycle is an error. */
+ * the including file, at that point; a cycle is an error. At most 100 errors are kept
+ * (more are counted). */
 #ifndef QSIM_CFG_H
 #define QSIM_CFG_H
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+
+/* Longest value read from the command line, in bytes (a line of a file is shorter: the INI
+ * library reads at most 197 characters of a line). Longer is an error, never a cut. */
+#define CFG_VALUE_MAX 500
 
 typedef enum cfg_type {
     CFG_INT,      /* int64_t; range min..max */
@@ -68,7 +79,9 @@ void cfg_destroy(cfg *c);
  * Returns 0 if the file itself could be opened (check cfg_nerrors for the rest). */
 int cfg_load(cfg *c, const char *path);
 /* Appends an entry from the command line: "section.key=value". Returns 0, or -1 with an
- * error recorded when the text is not of that form. origin is "--set" or "--sweep". */
+ * error recorded when the text is not of that form, is not UTF-8 text without control
+ * characters (tab allowed), or its value is longer than CFG_VALUE_MAX characters. origin
+ * is "--set", "--sweep" or "--seed". */
 int cfg_add_arg(cfg *c, const char *origin, const char *arg);
 /* Number of entries; entries past a mark can be dropped (for per-configuration overrides). */
 size_t cfg_mark(const cfg *c);

@@ -3,6 +3,7 @@
  * engine (docs/design.md section 2). A parsed distribution is an immutable tree. */
 #include "sim/dist.h"
 #include "sim/alloc.h"
+#include "sim/file.h"
 #include "sim/units.h"
 #include <ctype.h>
 #include <errno.h>
@@ -298,22 +299,48 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Reads path into d->x (and d->p for two columns). Errors name path:line. */
+/* Reads path into d->x (and d->p for two columns). Errors name path:line. The file must be
+ * a regular file of at most FILE_CSV_MAX bytes; lines end with LF or CRLF; a UTF-8
+ * byte-order mark at the start is skipped; a NUL byte or a lone CR is an error (either would
+ * hide part of the data). */
 static int load_empirical(parser *ps, dist *d, const char *path)
 {
-    char line[LINE_MAX_LEN];
     long lineno = 0, last_line = 0;
     int cols = 0;
-    size_t cap = 0;
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        perr(ps, "empirical: cannot open '%s': %s", path, strerror(errno));
+    size_t cap = 0, len, pos = 0;
+    char *buf, why[160];
+    int rc = file_read(path, FILE_CSV_MAX, "empirical files", &buf, &len, NULL, why, sizeof why);
+    if (rc == -ENOMEM) {
+        perr(ps, "out of memory");
         return -1;
     }
-    while (fgets(line, sizeof line, f)) {
+    if (rc) {
+        if (strncmp(why, "cannot open: ", 13) == 0)
+            perr(ps, "empirical: cannot open '%s': %s", path, why + 13);
+        else
+            perr(ps, "empirical: '%s' %s", path, why);
+        return -1;
+    }
+    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
+        pos = 3;
+    while (pos < len) {
+        char *line = buf + pos, *nl = memchr(line, '\n', len - pos);
+        size_t ll = nl ? (size_t)(nl - line) : len - pos;
+        pos += ll + (nl ? 1 : 0);
         lineno++;
-        size_t len = strlen(line);
-        if (len == sizeof line - 1 && line[len - 1] != '\n' && !feof(f)) {
+        if (ll && line[ll - 1] == '\r')
+            ll--;
+        line[ll] = '\0';
+        if (strlen(line) != ll) {
+            perr(ps, "empirical: %s:%ld: line holds a NUL byte: is this a text file?", path, lineno);
+            goto fail;
+        }
+        if (strchr(line, '\r')) {
+            perr(ps, "empirical: %s:%ld: carriage return not followed by a line feed: lines end with LF or CRLF",
+                 path, lineno);
+            goto fail;
+        }
+        if (ll >= LINE_MAX_LEN) {
             perr(ps, "empirical: %s:%ld: line too long", path, lineno);
             goto fail;
         }
@@ -384,10 +411,6 @@ static int load_empirical(parser *ps, dist *d, const char *path)
         d->n++;
         last_line = lineno;
     }
-    if (ferror(f)) {
-        perr(ps, "empirical: %s: read error", path);
-        goto fail;
-    }
     if (d->n == 0) {
         perr(ps, "empirical: %s: no data", path);
         goto fail;
@@ -405,12 +428,12 @@ static int load_empirical(parser *ps, dist *d, const char *path)
     } else {
         qsort(d->x, d->n, sizeof *d->x, cmp_double);
     }
-    fclose(f);
+    mem_free(buf);
     return 0;
 oom:
     perr(ps, "out of memory");
 fail:
-    fclose(f);
+    mem_free(buf);
     return -1;
 }
 

@@ -10,7 +10,10 @@
  *   empirical(FILE.csv)    samples from a file, relative to base_dir; one value per line
  *                          (a duration with unit, or a bare number read as ns), or
  *                          two columns "value,cdf" with cdf rising to 1 (piecewise linear
- *                          inverse CDF between points); '#' lines are comments
+ *                          inverse CDF between points); '#' lines are comments. The
+ *                          file must be a regular file of at most 64 MiB (FILE_CSV_MAX);
+ *                          lines end with LF or CRLF, a UTF-8 byte-order mark is skipped,
+ *                          a NUL byte or a lone CR is an error
  *   shift(D, DIST)         D plus a draw from DIST
  * Every parameter must be >= 0; ALPHA and SIGMA > 0 where the law needs it. */
 #ifndef QSIM_DIST_H

@@ -3,6 +3,9 @@
 #include <assert.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include "sim/utf8.h"
 
 void jw_init(jw *w, FILE *f, int pretty)
 {
@@ -12,24 +15,61 @@ void jw_init(jw *w, FILE *f, int pretty)
     w->count[0] = 0;
 }
 
+/* The escaped form of the bytes at p (at most 6 characters and a NUL into out); returns how
+ * many input bytes it stands for. Well-formed UTF-8 is copied; each byte that is not part
+ * of a well-formed sequence becomes \ufffd (U+FFFD, the replacement character). */
+static size_t escape_one(const unsigned char *p, char out[8])
+{
+    switch (*p) {
+    case '"': strcpy(out, "\\\""); return 1;
+    case '\\': strcpy(out, "\\\\"); return 1;
+    case '\n': strcpy(out, "\\n"); return 1;
+    case '\r': strcpy(out, "\\r"); return 1;
+    case '\t': strcpy(out, "\\t"); return 1;
+    default:
+        break;
+    }
+    if (*p < 0x20) {
+        snprintf(out, 8, "\\u%04x", *p);
+        return 1;
+    }
+    size_t l = utf8_seq_len((const char *)p, 4);
+    if (l == 0) {
+        strcpy(out, "\\ufffd");
+        return 1;
+    }
+    memcpy(out, p, l);
+    out[l] = '\0';
+    return l;
+}
+
 void jw_escape(FILE *f, const char *s)
 {
     fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
-        case '"': fputs("\\\"", f); break;
-        case '\\': fputs("\\\\", f); break;
-        case '\n': fputs("\\n", f); break;
-        case '\r': fputs("\\r", f); break;
-        case '\t': fputs("\\t", f); break;
-        default:
-            if (*p < 0x20)
-                fprintf(f, "\\u%04x", *p);
-            else
-                fputc(*p, f);
-        }
+    char e[8];
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        p += escape_one(p, e);
+        fputs(e, f);
     }
     fputc('"', f);
+}
+
+size_t jw_escape_to(char *out, size_t n, const char *s)
+{
+    size_t need = 0;
+    char e[8];
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        p += escape_one(p, e);
+        size_t l = strlen(e);
+        if (need + l < n)
+            memcpy(out + need, e, l);
+        else if (need < n)
+            n = need + 1; /* never write part of an escape */
+        need += l;
+    }
+    if (n)
+        out[need < n ? need : n - 1] = '\0';
+    return need;
 }
 
 static void member(jw *w, const char *key)

@@ -1,8 +1,11 @@
 /* main: the qsim command line (docs/design.md sections 5 and 6). Reads a scenario, applies
  * --set and --sweep, runs every configuration, prints the table (or CSV/JSON) and writes
- * out/<scenario>/summary.json, runs.csv and trace.jsonl atomically. Exit status: 0 done,
- * 2 bad input (nothing written), 1 the run itself failed (nothing written). */
+ * out/<scenario>/summary.json, runs.csv and trace.jsonl as one set (src/outdir.h: written
+ * into a temporary directory, swapped into place whole). Exit status: 0 done, 2 bad input
+ * (nothing written), 1 the run or the writing failed (nothing in the output directory
+ * changed). */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +16,7 @@
 #include "models/scenario.h"
 #include "sim/alloc.h"
 #include "sim/cfg.h"
+#include "src/outdir.h"
 #include "src/report.h"
 #include "src/runner.h"
 
@@ -22,7 +26,12 @@ static void usage(FILE *f)
           "  --seed N                  run seed (same as --set run.seed=N)\n"
           "  --set section.key=value   override any key (repeatable)\n"
           "  --sweep section.key=a,b,c run every value; several --sweep run the cross product\n"
-          "  --out DIR                 where reports go (default out/<scenario name>)\n"
+          "                            (at most 8 sweeps, 4096 configurations)\n"
+          "  --out DIR                 where reports go (default out/<scenario name>); DIR is replaced as a\n"
+          "                            whole when the run ends, so it must be new, empty, or hold only qsim's\n"
+          "                            reports (summary.json, runs.csv, trace.jsonl); a link to a directory\n"
+          "                            writes into that directory\n"
+
           "  --format table|csv|json   what goes to stdout (default table)\n"
           "  --jobs N                  configurations run in parallel (default: cores); results do not depend on it\n"
           "  --timing                  wall-clock seconds and events/s per configuration, on stderr\n"
@@ -30,99 +39,187 @@ static void usage(FILE *f)
           "  --keys                    the scenario language: every section and key\n"
           "  --metrics                 every reported metric: summary.json path, runs.csv column, meaning\n"
           "  --version, --help\n"
-          "exit status: 0 done, 1 the run failed, 2 bad input (nothing written)\n",
+          "exit status: 0 done, 1 the run failed, 2 bad input (nothing written)\n"
+          "  1: the run, or writing the reports, failed: nothing in the output directory changed\n"
+          "  2: the scenario or the command line is wrong (also a --out that is empty or ends in '.', '..'\n"
+          "     or '/'): nothing is written\n"
+          "  killed by SIGINT, SIGTERM, SIGHUP or SIGPIPE: the previous reports stay whole, nothing\n"
+          "  temporary is left\n",
           f);
 }
 
+/* dir/name, a new string (mem_free it), or NULL when memory ran out. */
+static char *join(const char *dir, const char *name)
+{
+    char *p = mem_alloc(strlen(dir) + strlen(name) + 2);
+    if (p)
+        sprintf(p, "%s/%s", dir, name);
+    return p;
+}
+
+/* Flushes, syncs and closes f; 0 or an errno value (a write that failed before counts). */
+static int close_synced(FILE *f)
+{
+    int e = 0;
+    if (fflush(f) != 0 || ferror(f))
+        e = errno ? errno : EIO;
+    else if (fsync(fileno(f)) != 0)
+        e = errno;
+    if (fclose(f) != 0 && !e)
+        e = errno;
+    return e;
+}
+
+/* Writes dir/name with fn (dir is the temporary directory: the set becomes visible as a
+ * whole, see src/outdir.h). Returns 0 or an errno value. */
 static int write_file(const char *dir, const char *name, const report_meta *m, const run_item *items, size_t n,
                       void (*fn)(FILE *, const report_meta *, const run_item *, size_t))
 {
-    char tmp[4096], path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, name);
-    FILE *f = fopen(tmp, "w");
+    char *path = join(dir, name);
+    FILE *f = path ? fopen(path, "w") : NULL;
+    int e = path ? errno : ENOMEM;
+    mem_free(path);
     if (!f)
-        return -1;
+        return e;
+    errno = 0;
     fn(f, m, items, n);
-    if (ferror(f) | fclose(f)) {
-        unlink(tmp);
-        return -1;
-    }
-    return rename(tmp, path);
+    return close_synced(f);
 }
 
+/* Concatenates the configurations' traces into dir/trace.jsonl, in configuration order,
+ * removing each once copied. Returns 0 or an errno value. */
 static int write_trace(const char *dir, const run_item *items, size_t n)
 {
-    char tmp[4096], path[4096];
-    snprintf(path, sizeof path, "%s/trace.jsonl", dir);
-    snprintf(tmp, sizeof tmp, "%s/.trace.jsonl.tmp", dir);
-    FILE *f = fopen(tmp, "w");
+    char *path = join(dir, "trace.jsonl");
+    FILE *f = path ? fopen(path, "w") : NULL;
+    int e = path ? errno : ENOMEM;
+    mem_free(path);
     if (!f)
-        return -1;
-    char buf[65536];
-    for (size_t i = 0; i < n; i++) {
+        return e;
+    static char buf[65536];
+    e = 0;
+    for (size_t i = 0; i < n && !e; i++) {
         FILE *in = fopen(items[i].trace_path, "r");
-        if (!in)
-            continue;
+        if (!in) {
+            e = errno;
+            break;
+        }
         size_t got;
         while ((got = fread(buf, 1, sizeof buf, in)) > 0)
-            fwrite(buf, 1, got, f);
+            if (fwrite(buf, 1, got, f) != got) {
+                e = errno ? errno : EIO;
+                break;
+            }
+        if (!e && ferror(in))
+            e = errno ? errno : EIO;
         fclose(in);
+        unlink(items[i].trace_path);
     }
-    if (ferror(f) | fclose(f)) {
-        unlink(tmp);
-        return -1;
-    }
-    return rename(tmp, path);
+    errno = 0;
+    int ce = close_synced(f);
+    return e ? e : ce;
 }
 
-static int mkdirs(const char *dir)
+/* Parses "section.key=v1,v2,..." into s. On failure returns -1 with the reason in why and
+ * leaves s empty (nothing allocated), so that free_sweeps never sees a half-made sweep. */
+static int parse_sweep(const char *arg, sweep *s, char *why, size_t n)
 {
-    char buf[4096];
-    snprintf(buf, sizeof buf, "%s", dir);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir(buf, 0777) && errno != EEXIST)
-                return -1;
-            *p = '/';
-        }
-    }
-    return mkdir(buf, 0777) && errno != EEXIST ? -1 : 0;
-}
-
-static int parse_sweep(const char *arg, sweep *s)
-{
-    const char *eq = strchr(arg, '=');
-    if (!eq || eq == arg || !eq[1])
-        return -1;
-    s->key = mem_alloc((size_t)(eq - arg) + 1);
-    if (!s->key)
-        return -1;
-    memcpy(s->key, arg, (size_t)(eq - arg));
-    s->key[eq - arg] = '\0';
-    s->n = 0;
+    s->key = NULL;
     s->values = NULL;
-    const char *p = eq + 1;
-    for (;;) {
+    s->n = 0;
+    const char *eq = strchr(arg, '=');
+    if (!eq) {
+        snprintf(why, n, "no '='");
+        return -1;
+    }
+    if (eq == arg) {
+        snprintf(why, n, "no key before '='");
+        return -1;
+    }
+    const char *dot = memchr(arg, '.', (size_t)(eq - arg));
+    if (!dot || dot == arg || eq[-1] == '.') {
+        snprintf(why, n, "the key '%.*s' is not section.key", (int)(eq - arg > 60 ? 60 : eq - arg), arg);
+        return -1;
+    }
+    if (!eq[1]) {
+        snprintf(why, n, "no values after '='");
+        return -1;
+    }
+    size_t nv = 1;
+    for (const char *p = eq + 1; *p; p++)
+        nv += *p == ',';
+    if (nv > RUNNER_MAX_CONFIGS) {
+        snprintf(why, n, "%zu values; at most %d configurations are run", nv, RUNNER_MAX_CONFIGS);
+        return -1;
+    }
+    size_t i = 0;
+    for (const char *p = eq + 1;; i++) {
         const char *c = strchr(p, ',');
-        size_t l = c ? (size_t)(c - p) : strlen(p);
-        char **nv = mem_realloc(s->values, (s->n + 1) * sizeof *nv);
-        if (!nv)
+        if ((c ? (size_t)(c - p) : strlen(p)) == 0) {
+            snprintf(why, n, "value %zu of %zu is empty", i + 1, nv);
             return -1;
-        s->values = nv;
-        s->values[s->n] = mem_alloc(l + 1);
-        if (!s->values[s->n])
-            return -1;
-        memcpy(s->values[s->n], p, l);
-        s->values[s->n][l] = '\0';
-        s->n++;
-        if (!l)
-            return -1;
+        }
         if (!c)
-            return 0;
+            break;
         p = c + 1;
     }
+    s->key = mem_alloc((size_t)(eq - arg) + 1);
+    s->values = mem_calloc(nv, sizeof *s->values);
+    if (!s->key || !s->values)
+        goto oom;
+    memcpy(s->key, arg, (size_t)(eq - arg));
+    s->key[eq - arg] = '\0';
+    const char *p = eq + 1;
+    for (i = 0; i < nv; i++) {
+        const char *c = strchr(p, ',');
+        size_t l = c ? (size_t)(c - p) : strlen(p);
+        s->values[i] = mem_alloc(l + 1);
+        if (!s->values[i])
+            goto oom;
+        memcpy(s->values[i], p, l);
+        s->values[i][l] = '\0';
+        s->n = i + 1;
+        p = c ? c + 1 : p + l;
+    }
+    return 0;
+oom:
+    for (i = 0; i < s->n; i++)
+        mem_free(s->values[i]);
+    mem_free(s->values);
+    mem_free(s->key);
+    s->key = NULL;
+    s->values = NULL;
+    s->n = 0;
+    snprintf(why, n, "out of memory");
+    return -1;
+}
+
+/* Why the sweeps cannot run as given, or NULL: a key swept twice, or also given by --set or
+ * --seed, would have one value silently override the other. */
+static const char *sweep_conflict(const sweep *sw, size_t nsw, const char *const *sets, size_t nsets, const char *seed,
+                                  char *why, size_t n)
+{
+    for (size_t i = 0; i < nsw; i++) {
+        for (size_t j = 0; j < i; j++) {
+            if (strcmp(sw[i].key, sw[j].key) == 0) {
+                snprintf(why, n, "--sweep %s is given twice: put every value in one --sweep", sw[i].key);
+                return why;
+            }
+        }
+        size_t kl = strlen(sw[i].key);
+        for (size_t k = 0; k < nsets; k++) {
+            if (strncmp(sets[k], sw[i].key, kl) == 0 && sets[k][kl] == '=') {
+                snprintf(why, n, "%s is given by both --set and --sweep: the sweep would override the --set",
+                         sw[i].key);
+                return why;
+            }
+        }
+        if (seed && strcmp(sw[i].key, "run.seed") == 0) {
+            snprintf(why, n, "run.seed is given by both --seed and --sweep: the sweep would override --seed");
+            return why;
+        }
+    }
+    return NULL;
 }
 
 static int takes_value(const char *a)
@@ -147,14 +244,15 @@ static void free_sweeps(sweep *sw, size_t n)
 int main(int argc, char **argv)
 {
     const char *path = NULL, *out = NULL, *format = "table", *seed = NULL;
-    int check = 0, timing = 0, rc = 0, made_dir = 0;
+    int check = 0, timing = 0, rc = 0;
     long jobs = sysconf(_SC_NPROCESSORS_ONLN);
     sweep sw[RUNNER_MAX_SWEEPS];
     size_t nsw = 0;
     cfg *c = NULL;
     run_item *items = NULL;
     size_t n = 0;
-    char outdir[4096];
+    char *name = NULL, *outpath = NULL;
+    outdir *od = NULL;
 
     if (cfg_create(&c)) {
         fprintf(stderr, "qsim: out of memory\n");
@@ -200,10 +298,17 @@ int main(int argc, char **argv)
             sets[nsets++] = val;
             i++;
         } else if (strcmp(a, "--sweep") == 0) {
-            if (nsw == RUNNER_MAX_SWEEPS || parse_sweep(val, &sw[nsw])) {
-                fprintf(stderr, "qsim: --sweep %s: expected section.key=v1,v2,... (at most %d sweeps)\n", val,
+            char why[128];
+            if (nsw == RUNNER_MAX_SWEEPS) {
+                fprintf(stderr, "qsim: --sweep %.60s%s: at most %d sweeps\n", val, strlen(val) > 60 ? "..." : "",
                         RUNNER_MAX_SWEEPS);
-                nsw += nsw < RUNNER_MAX_SWEEPS;
+                rc = 2;
+                goto done;
+            }
+            if (parse_sweep(val, &sw[nsw], why, sizeof why)) {
+                int cut = strlen(val) > 100; /* the reason says what is wrong; the echo is a reminder */
+                fprintf(stderr, "qsim: --sweep %.*s%s: expected section.key=v1,v2,...: %s\n", cut ? 60 : 100, val,
+                        cut ? "..." : "", why);
                 rc = 2;
                 goto done;
             }
@@ -212,6 +317,11 @@ int main(int argc, char **argv)
         } else if (strcmp(a, "--out") == 0) {
             out = val;
             i++;
+            if (!out[0]) {
+                fprintf(stderr, "qsim: --out: the path is empty\n");
+                rc = 2;
+                goto done;
+            }
         } else if (strcmp(a, "--format") == 0) {
             format = val;
             i++;
@@ -246,14 +356,39 @@ int main(int argc, char **argv)
         rc = 2;
         goto done;
     }
+    char why[3 * PATH_MAX];
+    size_t total;
+    if (sweep_conflict(sw, nsw, sets, nsets, seed, why, sizeof why)) {
+        fprintf(stderr, "qsim: %s\n", why);
+        rc = 2;
+        goto done;
+    }
+    if (runner_count(sw, nsw, &total)) {
+        char counts[128] = "";
+        for (size_t i = 0; i < nsw; i++) {
+            size_t l = strlen(counts);
+            snprintf(counts + l, sizeof counts - l, "%s%zu", i ? " x " : "", sw[i].n);
+        }
+        fprintf(stderr, "qsim: --sweep: the cross product (%s values) has more than %d configurations\n", counts,
+                RUNNER_MAX_CONFIGS);
+        rc = 2;
+        goto done;
+    }
     /* every error is listed: a file that opened is built even if some of its lines were bad */
     int opened = cfg_load(c, path) == 0;
     for (size_t i = 0; i < nsets; i++)
         cfg_add_arg(c, "--set", sets[i]);
     if (seed) {
-        char arg[256];
-        snprintf(arg, sizeof arg, "run.seed=%s", seed);
+        char *arg = mem_alloc(strlen("run.seed=") + strlen(seed) + 1);
+        if (!arg) {
+            fprintf(stderr, "qsim: out of memory\n");
+            rc = 1;
+            goto done;
+        }
+        strcpy(arg, "run.seed=");
+        strcat(arg, seed);
         cfg_add_arg(c, "--seed", arg);
+        mem_free(arg);
     }
     if (opened)
         n = runner_build(c, sw, nsw, &items);
@@ -269,23 +404,28 @@ int main(int argc, char **argv)
     /* name = file stem */
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
-    char name[256];
-    snprintf(name, sizeof name, "%s", base);
-    char *dot = strrchr(name, '.');
-    if (dot && dot != name)
-        *dot = '\0';
-    if (out)
-        snprintf(outdir, sizeof outdir, "%s", out);
-    else
-        snprintf(outdir, sizeof outdir, "out/%s", name);
-    struct stat sb;
-    made_dir = stat(outdir, &sb) != 0;
-    if (mkdirs(outdir)) {
-        fprintf(stderr, "qsim: cannot create %s: %s\n", outdir, strerror(errno));
+    name = mem_strdup(base);
+    if (!name) {
+        fprintf(stderr, "qsim: out of memory\n");
         rc = 1;
         goto done;
     }
-    size_t failed = runner_run(items, n, (int)jobs, outdir, isatty(2) && n > 1);
+    char *dot = strrchr(name, '.');
+    if (dot && dot != name)
+        *dot = '\0';
+    outpath = out ? mem_strdup(out) : join("out", name);
+    if (!outpath) {
+        fprintf(stderr, "qsim: out of memory\n");
+        rc = 1;
+        goto done;
+    }
+    int oe = outdir_open(outpath, &od, why, sizeof why);
+    if (oe) {
+        fprintf(stderr, "qsim: cannot write the reports to %s\n", why);
+        rc = oe == -EINVAL ? 2 : 1;
+        goto done;
+    }
+    size_t failed = runner_run(items, n, (int)jobs, outdir_tmp(od), isatty(2) && n > 1);
     if (failed) {
         int bad = 0;
         for (size_t i = 0; i < n; i++) {
@@ -295,22 +435,38 @@ int main(int argc, char **argv)
             }
         }
         rc = bad ? 2 : 1;
+        if (rc == 1)
+            fprintf(stderr, "qsim: the run failed; nothing in '%s' changed\n", outpath);
         goto done;
     }
     report_meta m = {path, name, sw, nsw};
-    if (write_file(outdir, "summary.json", &m, items, n, report_json) ||
-        write_file(outdir, "runs.csv", &m, items, n, report_csv) || write_trace(outdir, items, n)) {
-        fprintf(stderr, "qsim: cannot write the reports in %s: %s\n", outdir, strerror(errno));
+    int we = write_file(outdir_tmp(od), "summary.json", &m, items, n, report_json);
+    if (!we)
+        we = write_file(outdir_tmp(od), "runs.csv", &m, items, n, report_csv);
+    if (!we)
+        we = write_trace(outdir_tmp(od), items, n);
+    if (we) {
+        fprintf(stderr, "qsim: cannot write the reports to '%s': %s (nothing in it changed)\n", outpath,
+                strerror(we));
         rc = 1;
         goto done;
     }
+    int ce = outdir_commit(od, why, sizeof why);
+    od = NULL;
+    if (ce < 0) {
+        fprintf(stderr, "qsim: cannot write the reports to '%s': %s (nothing in it changed)\n", outpath, why);
+        rc = 1;
+        goto done;
+    }
+    if (ce > 0)
+        fprintf(stderr, "qsim: warning: %s\n", why);
     if (strcmp(format, "csv") == 0)
         report_csv(stdout, &m, items, n);
     else if (strcmp(format, "json") == 0)
         report_json(stdout, &m, items, n);
     else {
         report_table(stdout, &m, items, n);
-        printf("\nreports: %s/summary.json, %s/runs.csv, %s/trace.jsonl\n", outdir, outdir, outdir);
+        printf("\nreports: %s/summary.json, %s/runs.csv, %s/trace.jsonl\n", outpath, outpath, outpath);
     }
     for (size_t i = 0; i < n; i++)
         if (((const run_res *)items[i].rr.res[MOD_RUN])->saturated)
@@ -327,8 +483,9 @@ int main(int argc, char **argv)
 done:
     mem_free(sets);
     runner_free(items, n); /* removes the per-configuration trace files */
-    if (rc && made_dir)
-        rmdir(outdir); /* a failed run leaves no directory it made (only if it is empty) */
+    outdir_abort(od); /* a failed run changes nothing in the output directory */
+    mem_free(name);
+    mem_free(outpath);
     free_sweeps(sw, nsw);
     cfg_destroy(c);
     if (fflush(stdout) && rc == 0)

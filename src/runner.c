@@ -30,11 +30,60 @@ static int keep_effective(cfg *c, run_item *it)
     return 0;
 }
 
+int runner_count(const sweep *sw, size_t nsw, size_t *total)
+{
+    size_t t = 1;
+    for (size_t i = 0; i < nsw; i++) {
+        if (sw[i].n == 0 || t > RUNNER_MAX_CONFIGS / sw[i].n) /* no overflow: t * n <= the limit */
+            return -1;
+        t *= sw[i].n;
+    }
+    *total = t;
+    return 0;
+}
+
+/* "a b" joined with sep; a new string (mem_free it) or NULL when memory ran out. */
+static char *concat3(const char *a, const char *sep, const char *b)
+{
+    size_t la = strlen(a), ls = strlen(sep), lb = strlen(b);
+    char *s = mem_alloc(la + ls + lb + 1);
+    if (s) {
+        memcpy(s, a, la);
+        memcpy(s + la, sep, ls);
+        memcpy(s + la + ls, b, lb + 1);
+    }
+    return s;
+}
+
+/* Adds this configuration's sweep values to the cfg and to the item (its over and label). */
+static int add_overrides(cfg *c, const sweep *sw, size_t nsw, const size_t *idx, run_item *it)
+{
+    for (size_t s = 0; s < nsw; s++) {
+        char *arg = concat3(sw[s].key, "=", sw[s].values[idx[s]]);
+        char *label = arg ? concat3(it->label, it->label[0] ? " " : "", arg) : NULL;
+        it->over[s].key = mem_strdup(sw[s].key);
+        it->over[s].value = mem_strdup(sw[s].values[idx[s]]);
+        it->nover = s + 1;
+        if (arg)
+            cfg_add_arg(c, "--sweep", arg);
+        mem_free(arg);
+        if (!label || !it->over[s].key || !it->over[s].value) {
+            mem_free(label);
+            return -1;
+        }
+        mem_free(it->label);
+        it->label = label;
+    }
+    return 0;
+}
+
 size_t runner_build(cfg *c, const sweep *sw, size_t nsw, run_item **out)
 {
-    size_t total = 1;
-    for (size_t i = 0; i < nsw; i++)
-        total *= sw[i].n;
+    size_t total;
+    if (runner_count(sw, nsw, &total)) {
+        cfg_error(c, NULL, "--sweep: the cross product has more than %d configurations", RUNNER_MAX_CONFIGS);
+        return 0;
+    }
     run_item *items = mem_calloc(total, sizeof *items);
     if (!items) {
         cfg_error(c, NULL, "out of memory");
@@ -44,33 +93,26 @@ size_t runner_build(cfg *c, const sweep *sw, size_t nsw, run_item **out)
         run_item *it = &items[ci];
         size_t mark = cfg_mark(c), rem = ci;
         it->over = mem_calloc(nsw ? nsw : 1, sizeof *it->over);
-        it->label[0] = '\0';
+        it->label = mem_strdup("");
         /* the last sweep varies fastest */
         size_t idx[RUNNER_MAX_SWEEPS];
         for (size_t s = nsw; s-- > 0;) {
             idx[s] = rem % sw[s].n;
             rem /= sw[s].n;
         }
-        for (size_t s = 0; s < nsw && it->over; s++) {
-            char arg[1024];
-            snprintf(arg, sizeof arg, "%s=%s", sw[s].key, sw[s].values[idx[s]]);
-            cfg_add_arg(c, "--sweep", arg);
-            it->over[s].key = mem_strdup(sw[s].key);
-            it->over[s].value = mem_strdup(sw[s].values[idx[s]]);
-            it->nover = s + 1;
-            size_t l = strlen(it->label);
-            snprintf(it->label + l, sizeof it->label - l, "%s%s", l ? " " : "", arg);
-        }
-        char ctx[600] = "";
-        if (nsw)
-            snprintf(ctx, sizeof ctx, "with %s: ", it->label);
-        cfg_set_context(c, ctx);
+        int oom = !it->over || !it->label || add_overrides(c, sw, nsw, idx, it);
+        char *ctx = nsw && !oom ? concat3("with ", it->label, ": ") : NULL;
+        oom |= nsw && !ctx;
+        cfg_set_context(c, ctx ? ctx : "");
+        mem_free(ctx);
         scenario_build(c, &it->sc);
         it->built = 1;
-        if (!it->over || keep_effective(c, it))
+        if (oom || keep_effective(c, it))
             cfg_error(c, NULL, "out of memory");
         cfg_set_context(c, "");
         cfg_truncate(c, mark);
+        if (!it->label)
+            it->label = mem_strdup(""); /* reports read it; NULL only if this fails too, an error already */
     }
     *out = items;
     return total;
@@ -127,9 +169,17 @@ static void run_one(pool *p, size_t i)
         world_destroy(w);
     }
     it->wall_s = now_s() - t0;
-    if (tf && fclose(tf) != 0 && it->ok) {
-        it->ok = 0;
-        snprintf(it->err, sizeof it->err, "cannot write the trace of configuration %zu", i);
+    if (tf) {
+        int bad = ferror(tf), e = errno;
+        if (fclose(tf) != 0) {
+            bad = 1;
+            e = errno;
+        }
+        if (bad && it->ok) {
+            it->ok = 0;
+            snprintf(it->err, sizeof it->err, "cannot write the trace of configuration %zu: %s", i,
+                     strerror(e ? e : EIO));
+        }
     }
     size_t d = atomic_fetch_add(&p->done, 1) + 1;
     if (p->progress) {
@@ -190,6 +240,7 @@ void runner_free(run_item *items, size_t n)
             mem_free(it->over[k].value);
         }
         mem_free(it->over);
+        mem_free(it->label);
         for (size_t k = 0; k < it->neff; k++) {
             mem_free(it->eff[k].key);
             mem_free(it->eff[k].value);

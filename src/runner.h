@@ -10,6 +10,9 @@
 #include "sim/cfg.h"
 
 #define RUNNER_MAX_SWEEPS 8
+/* Most configurations in one run: each keeps about 350 KB of statistics until the reports
+ * are written, so 4096 of them take about 1.4 GB. */
+#define RUNNER_MAX_CONFIGS 4096
 
 typedef struct sweep {
     char *key;     /* "quorum.r" */
@@ -24,7 +27,7 @@ typedef struct kv {
 typedef struct run_item {
     scenario sc;
     int built;
-    char label[512];  /* "quorum.r=1 quorum.w=2", "" without sweeps */
+    char *label;      /* "quorum.r=1 quorum.w=2", "" without sweeps; owned */
     kv *over;         /* this configuration's sweep values */
     size_t nover;
     kv *eff;          /* effective configuration "section.key" = text */
@@ -38,8 +41,13 @@ typedef struct run_item {
     double wall_s;    /* wall-clock seconds (stderr only, never in files) */
 } run_item;
 
+/* Number of configurations of the cross product of the sweeps (1 without sweeps) in
+ * *total; -1 when it is more than RUNNER_MAX_CONFIGS (checked without overflow) or a sweep
+ * has no values. */
+int runner_count(const sweep *sw, size_t nsw, size_t *total);
 /* Builds every configuration of the cross product of sweeps over the loaded cfg.
- * Errors go to the cfg; returns the number of items in *out (0 on error). */
+ * Errors go to the cfg; returns the number of items in *out (0 on error, also when
+ * runner_count refuses the cross product). */
 size_t runner_build(cfg *c, const sweep *sw, size_t nsw, run_item **out);
 /* Runs the items with up to jobs threads. trace_dir: where per-configuration trace files
  * go (NULL: no trace). progress: print progress lines to stderr. Returns the number of

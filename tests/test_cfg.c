@@ -1,6 +1,7 @@
 /* Bad input (docs/design.md section 6): every scenario error names the file, the line and the
  * key, every error is listed, and the loader neither crashes nor leaks, even when an
  * allocation fails. Also what good input resolves to: levels, includes, overrides, defaults. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -730,6 +731,338 @@ static void cfg_faults_that_do_nothing_are_errors(void **state)
     HAS(errs, ":4: node.n2.slow = 3: n2's service times are all zero");
 }
 
+/* Writes len bytes (NULs allowed) to dir/name. */
+static void put_bytes(const char *dir, const char *name, const char *bytes, size_t len)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    if (!f || fwrite(bytes, 1, len, f) != len || fclose(f) != 0)
+        fail_msg("cannot write %s", path);
+}
+
+/* A sparse file of size bytes at dir/name (reads as NULs). */
+static void put_sparse(const char *dir, const char *name, off_t size)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0 || ftruncate(fd, size) != 0 || close(fd) != 0)
+        fail_msg("cannot make %s", path);
+}
+
+/* Loads dir/name (and builds it); returns the error count with the errors in errs. */
+static size_t load_in(const char *dir, const char *name, char *errs, size_t n)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    cfg *c;
+    scenario sc;
+    size_t ne = load(path, NULL, 0, &c, &sc, errs, n);
+    unload(c, &sc);
+    return ne;
+}
+
+/* A fresh directory holding a directory, a FIFO and links to /dev/zero, as d/f, d/fifo, d/zero. */
+static void make_non_regular(char *dir, size_t n)
+{
+    char p[4096];
+    tu_make_dir(dir, n);
+    snprintf(p, sizeof p, "%s/d", dir);
+    EQ(mkdir(p, 0700), 0);
+    snprintf(p, sizeof p, "%s/fifo", dir);
+    EQ(mkfifo(p, 0600), 0);
+    snprintf(p, sizeof p, "%s/zero", dir);
+    EQ(symlink("/dev/zero", p), 0);
+}
+
+/* A directory, a FIFO (which used to block forever) or a device (which used to be read until
+ * memory ran out) is an error wherever a file is named: the scenario, an include, an
+ * empirical file; the error names the line that named it. The alarm turns a hang into a
+ * failure. */
+static void cfg_non_regular_input_files_are_errors(void **state)
+{
+    (void)state;
+    char dir[64], errs[ERRS], want[4400];
+    make_non_regular(dir, sizeof dir);
+    alarm(60);
+    static const char *const names[] = {"d", "fifo", "zero", "/dev/zero"};
+    static const char *const kinds[] = {"is a directory", "is a FIFO (named pipe)", "is a character device",
+                                        "is a character device"};
+    for (int i = 0; i < 4; i++) {
+        char path[4096], text[512];
+        /* the scenario itself */
+        if (names[i][0] == '/')
+            snprintf(path, sizeof path, "%s", names[i]);
+        else
+            snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        cfg *c;
+        EQ(cfg_create(&c), 0);
+        EQ(cfg_load(c, path), -1);
+        errs[0] = '\0';
+        FILE *f = fmemopen(errs, sizeof errs, "w");
+        cfg_print_errors(c, f);
+        fclose(f);
+        cfg_destroy(c);
+        snprintf(want, sizeof want, "%s: %s, not a regular file\n", path, kinds[i]);
+        if (strcmp(errs, want) != 0)
+            fail_msg("got '%s', want '%s'", errs, want);
+        /* an include */
+        snprintf(text, sizeof text, "[run]\nops = 10\ninclude = %s\n", names[i]);
+        tu_put(dir, "inc.ini", text);
+        EQ(load_in(dir, "inc.ini", errs, sizeof errs), 1);
+        snprintf(want, sizeof want, "%s/inc.ini:3: include = %s%s%s: %s, not a regular file", dir,
+                 names[i][0] == '/' ? "" : dir, names[i][0] == '/' ? "" : "/", names[i], kinds[i]);
+        HAS(errs, want);
+        /* an empirical file */
+        snprintf(text, sizeof text, "[run]\nops = 10\n[network]\nlatency = empirical(%s)\n", names[i]);
+        tu_put(dir, "emp.ini", text);
+        EQ(load_in(dir, "emp.ini", errs, sizeof errs), 1);
+        snprintf(want, sizeof want, "%s/emp.ini:4: network.latency = empirical(%s): empirical: '%s%s%s' %s, not a regular file",
+                 dir, names[i], names[i][0] == '/' ? "" : dir, names[i][0] == '/' ? "" : "/", names[i], kinds[i]);
+        HAS(errs, want);
+    }
+    alarm(0);
+    tu_rm_tree(dir);
+}
+
+/* Every file read has a size limit (4 MiB for a scenario or an include, 16 MiB for all of a
+ * scenario's files together, however often a fragment is included), stated in the error. */
+static void cfg_oversized_input_files_are_errors(void **state)
+{
+    (void)state;
+    char dir[64], errs[ERRS], want[512];
+    tu_make_dir(dir, sizeof dir);
+    alarm(60);
+    put_sparse(dir, "big.ini", ((off_t)4 << 20) + 1);
+    snprintf(want, sizeof want, "%s/big.ini: is larger than 4 MiB, the limit for scenario files", dir);
+    EQ(load_in(dir, "big.ini", errs, sizeof errs), 2); /* and then no stop is set */
+    HAS(errs, want);
+    tu_put(dir, "top.ini", "[run]\nops = 10\ninclude = big.ini\n");
+    EQ(load_in(dir, "top.ini", errs, sizeof errs), 1);
+    snprintf(want, sizeof want, "%s/top.ini:3: include = %s/big.ini: is larger than 4 MiB, the limit for scenario files",
+             dir, dir);
+    HAS(errs, want);
+    /* a 3 MiB fragment (comments) is fine alone and five times, not six times */
+    char *frag = malloc((size_t)3 << 20);
+    assert_non_null(frag);
+    for (size_t i = 0; i < ((size_t)3 << 20); i += 64)
+        memcpy(frag + i, "; a comment line that is sixty-three characters long...........\n", 64);
+    put_bytes(dir, "frag.ini", frag, (size_t)3 << 20);
+    free(frag);
+    tu_put(dir, "five.ini", "[run]\nops = 10\ninclude = frag.ini\ninclude = frag.ini\ninclude = frag.ini\n"
+                            "include = frag.ini\ninclude = frag.ini\n");
+    EQ(load_in(dir, "five.ini", errs, sizeof errs), 0);
+    tu_put(dir, "six.ini", "[run]\nops = 10\ninclude = frag.ini\ninclude = frag.ini\ninclude = frag.ini\n"
+                           "include = frag.ini\ninclude = frag.ini\ninclude = frag.ini\n");
+    EQ(load_in(dir, "six.ini", errs, sizeof errs), 1);
+    snprintf(want, sizeof want, "%s/six.ini:8: include = %s/frag.ini: the scenario and its includes are larger than 16 MiB in total",
+             dir, dir);
+    HAS(errs, want);
+    alarm(0);
+    tu_rm_tree(dir);
+}
+
+/* A NUL byte (the library would stop the line there) or a carriage return not followed by a
+ * line feed (old Mac files: the library would see one line) would silently drop text: each
+ * is an error at its line, the line is not read, and the lines after it still are. */
+static void cfg_bytes_that_would_change_meaning_are_errors(void **state)
+{
+    (void)state;
+    char dir[64], errs[ERRS];
+    tu_make_dir(dir, sizeof dir);
+    static const char nul[] = "[run]\nops = 10\n[quorum]\nr = 1\0 9\n[network]\nloss = 2\n";
+    put_bytes(dir, "nul.ini", nul, sizeof nul - 1);
+    EQ(load_in(dir, "nul.ini", errs, sizeof errs), 2);
+    HAS(errs, "nul.ini:4: line holds a NUL byte (at character 6): is this a text file?");
+    HAS(errs, "nul.ini:6: network.loss = 2: out of range");
+    /* a NUL in a comment is no better: the file is not text */
+    static const char nulc[] = "[run]\nops = 10\n; \0\n";
+    put_bytes(dir, "nulc.ini", nulc, sizeof nulc - 1);
+    EQ(load_in(dir, "nulc.ini", errs, sizeof errs), 1);
+    HAS(errs, "nulc.ini:3: line holds a NUL byte (at character 3)");
+    /* CR line endings: everything after the first line used to vanish */
+    tu_put(dir, "cr.ini", "[run]\rops = 10\r[quorum]\rr = 9\r");
+    EQ(load_in(dir, "cr.ini", errs, sizeof errs), 2); /* and then no stop is set */
+    HAS(errs, "cr.ini:1: line holds a carriage return (at character 6) not followed by a line feed: lines end "
+              "with LF or CRLF, not CR alone");
+    /* a lone CR inside a line, and in an included file */
+    tu_put(dir, "mid.ini", "[run]\nops = 10\n[quorum]\nr = 1\r2\n");
+    EQ(load_in(dir, "mid.ini", errs, sizeof errs), 1);
+    HAS(errs, "mid.ini:4: line holds a carriage return (at character 6)");
+    tu_put(dir, "top.ini", "[run]\nops = 10\ninclude = mid.ini\n");
+    EQ(load_in(dir, "top.ini", errs, sizeof errs), 1);
+    HAS(errs, "mid.ini:4: line holds a carriage return");
+    tu_rm_tree(dir);
+}
+
+/* What editors really write is read as meant: CRLF line ends and a UTF-8 byte-order mark, in
+ * the scenario and in an include, give the same scenario as plain LF. */
+static void cfg_editor_line_endings_and_bom_accepted(void **state)
+{
+    (void)state;
+    char dir[64], errs[ERRS], a[8192], b[8192];
+    tu_make_dir(dir, sizeof dir);
+    tu_put(dir, "lf.ini", "[run]\nops = 10\n[quorum]\nr = 1\ninclude = inc-lf.ini\n[faults]\nc = 1ms crash n2\n");
+    tu_put(dir, "inc-lf.ini", "[network]\nloss = 0.25\n");
+    tu_put(dir, "crlf.ini", "\xEF\xBB\xBF[run]\r\nops = 10\r\n[quorum]\r\nr = 1\r\ninclude = inc-crlf.ini\r\n"
+                            "[faults]\r\nc = 1ms crash n2\r\n");
+    tu_put(dir, "inc-crlf.ini", "\xEF\xBB\xBF[network]\r\nloss = 0.25"); /* and no final line end */
+    cfg *c;
+    scenario sc;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/lf.ini", dir);
+    EQ(load(path, NULL, 0, &c, &sc, errs, sizeof errs), 0);
+    describe(&sc, a, sizeof a);
+    NEAR(SC_NET(&sc)->loss, 0.25, 0);
+    unload(c, &sc);
+    snprintf(path, sizeof path, "%s/crlf.ini", dir);
+    EQ(load(path, NULL, 0, &c, &sc, errs, sizeof errs), 0);
+    describe(&sc, b, sizeof b);
+    NEAR(SC_NET(&sc)->loss, 0.25, 0);
+    EQ(SC_QUORUM(&sc)->r, 1);
+    unload(c, &sc);
+    /* the same apart from the file names */
+    char *p;
+    while ((p = strstr(b, "crlf.ini")))
+        memmove(p + 2, p + 4, strlen(p + 4) + 1), memcpy(p, "lf", 2);
+    if (strcmp(a, b) != 0)
+        fail_msg("LF: %s\nCRLF: %s", a, b);
+    tu_rm_tree(dir);
+}
+
+static void cfg_empty_include_is_an_error(void **state)
+{
+    (void)state;
+    char errs[ERRS];
+    /* it used to name the including file's directory, read as an empty file */
+    EQ(tu_check_text("[run]\nops = 10\ninclude =\n[network]\ninclude = \n", NULL, 0, errs, sizeof errs), 2);
+    HAS(errs, ":3: include = : needs the name of a file to read");
+    HAS(errs, ":5: include = : needs the name of a file to read");
+}
+
+/* Keys and values are UTF-8 text without control characters (tab allowed): anything else
+ * would reach summary.json, runs.csv or the trace changed or unreadable. Comments are not
+ * read, so they may hold anything but NUL and a lone CR. */
+static void cfg_text_that_is_not_utf8_is_an_error(void **state)
+{
+    (void)state;
+    char errs[ERRS];
+    EQ(tu_check_text("[run]\nops = 10\n[faults]\nf\xe9 = 1ms heal\n", NULL, 0, errs, sizeof errs), 1);
+    HAS(errs, ":4: the key is not UTF-8 text (byte 0xe9 at offset 1)");
+    EQ(tu_check_text("[run]\nops = 10\n[faults]\nf = 1ms heal \xff\n", NULL, 0, errs, sizeof errs), 1);
+    HAS(errs, ":4: faults.f: the value is not UTF-8 text (byte 0xff at offset 9)");
+    EQ(tu_check_text("[run]\nops = 10\n[n\xc0\xaf" "de]\nslow = 2\n", NULL, 0, errs, sizeof errs), 1); /* overlong '/' */
+    HAS(errs, ":4: the section name is not UTF-8 text (byte 0xc0 at offset 1)");
+    EQ(tu_check_text("[run]\nops = 10\n[script]\nw = 1ms write k1\x1b" "[2J\n", NULL, 0, errs, sizeof errs), 1);
+    HAS(errs, ":4: script.w: the value holds the control character 0x1b (at offset 12)");
+    /* a surrogate encoded in UTF-8 (CESU) is not UTF-8 either */
+    EQ(tu_check_text("[run]\nops = 10\n[faults]\n\xed\xa0\x80 = 1ms heal\n", NULL, 0, errs, sizeof errs), 1);
+    HAS(errs, ":4: the key is not UTF-8 text (byte 0xed at offset 0)");
+    /* well-formed UTF-8 is text like any other; comments are not checked */
+    cfg *c;
+    scenario sc;
+    EQ(load_text("[run]\nops = 10 ; Latin-1 \xe9t\xe9\n; \xff\xfe\n[faults]\nfr\xc3\xbc" "h = 1ms recover n1\t; \xe2\x9c\x93\n"
+                 "\xf0\x9f\x92\xa5 = 0ms crash n1\n",
+                 NULL, 0, &c, &sc, errs, sizeof errs),
+       0);
+    EQ(SC_FAULTS(&sc)->n, 2);
+    assert_string_equal(SC_FAULTS(&sc)->f[0].name, "fr\xc3\xbc" "h"); /* the recovery after the crash at 0 */
+    assert_string_equal(SC_FAULTS(&sc)->f[1].name, "\xf0\x9f\x92\xa5");
+    unload(c, &sc);
+    /* the same rules for the command line */
+    const char *sets[] = {"faults.x=1ms heal\xff", "fault\xffs.x=1ms heal", "faults.y=1ms\nheal"};
+    EQ(tu_check_text("[run]\nops = 10\n", sets, 3, errs, sizeof errs), 3);
+    HAS(errs, "--set faults.x: the value is not UTF-8 text (byte 0xff at offset 8)");
+    HAS(errs, "--set: the key is not UTF-8 text (byte 0xff at offset 5)");
+    HAS(errs, "--set faults.y: the value holds the control character 0x0a (at offset 3)");
+}
+
+/* A value from the command line is read whole or refused: never cut at a buffer's size. */
+static void cfg_long_command_line_values_are_errors_not_cut(void **state)
+{
+    (void)state;
+    char errs[ERRS], arg[1200];
+    cfg *c;
+    scenario sc;
+    /* 500 characters: read whole (blanks then the seed) */
+    snprintf(arg, sizeof arg, "run.seed=%499s", "7");
+    const char *ok[] = {arg};
+    EQ(load_text("[run]\nops = 10\n", ok, 1, &c, &sc, errs, sizeof errs), 0);
+    EQ(SC_CFG(&sc, MOD_RUN, run_cfg)->seed, 7);
+    unload(c, &sc);
+    /* 501: refused, not cut to the first 500 (which would be the seed 7 again) */
+    snprintf(arg, sizeof arg, "run.seed=%500s9", "7");
+    EQ(tu_check_text("[run]\nops = 10\n", ok, 1, errs, sizeof errs), 1);
+    HAS(errs, "--set run.seed: the value is 501 characters long; at most 500 are read");
+    /* a long key is named whole in its error */
+    char key[400];
+    memset(key, 'k', sizeof key);
+    key[sizeof key - 1] = '\0';
+    snprintf(arg, sizeof arg, "quorum.%s=1", key);
+    EQ(tu_check_text("[run]\nops = 10\n", ok, 1, errs, sizeof errs), 1);
+    char want[600];
+    snprintf(want, sizeof want, "--set quorum.%s=1: unknown key", key);
+    HAS(errs, want);
+    /* the model parsers refuse what they cannot hold, also when called directly */
+    char text[700], err[256];
+    snprintf(text, sizeof text, "1ms heal%600s", "");
+    fault f = {0};
+    EQ(fault_parse(text, 3, ".", &f, err, sizeof err), -1);
+    HAS(err, "too long");
+    fault_free(&f);
+    script_op so;
+    snprintf(text, sizeof text, "1ms write k1%600s", "");
+    EQ(wl_parse_script(text, 3, 3, &so, err, sizeof err), -1);
+    HAS(err, "too long");
+}
+
+/* A file of garbage lists the first 100 errors and counts the rest (it used to take time
+ * quadratic in the number of errors, and print them all). */
+static void cfg_error_listing_is_bounded(void **state)
+{
+    (void)state;
+    static char text[20000], errs[65536];
+    size_t l = (size_t)snprintf(text, sizeof text, "[run]\nops = 10\n");
+    for (int i = 0; i < 1000; i++)
+        l += (size_t)snprintf(text + l, sizeof text - l, "x%d\n", i);
+    size_t ne = tu_check_text(text, NULL, 0, errs, sizeof errs);
+    EQ(ne, 1000);
+    EQ(count_lines(errs), 101);
+    HAS(errs, ":102: expected 'key = value' or '[section]', got 'x99'\n");
+    HAS(errs, "qsim: 900 more errors not listed (only the first 100 are)\n");
+}
+
+/* A scenario at the size limit (4 MiB) loads in time linear in its entries: it used to take
+ * minutes for many faults, unknown keys, [node.NAME] sections or repeated keys. */
+static void cfg_large_scenario_loads_in_linear_time(void **state)
+{
+    (void)state;
+    char dir[64], errs[ERRS];
+    tu_make_dir(dir, sizeof dir);
+    size_t cap = (size_t)4 << 20, l;
+    char *text = malloc(cap + 1);
+    assert_non_null(text);
+    static const char *const heads[] = {"[run]\nops = 10\n[faults]\n", "[run]\nops = 10\n",
+                                        "[run]\nops = 10\n", "[run]\nops = 10\n"};
+    /* faults that do not parse: [faults] is walked entry by entry (kept faults would measure
+     * models/scenario.c's arrays, which grow by one entry at a time) */
+    static const char *const lines[] = {"f%zu = 1s bogus\n", "k%zu = 1\n", "[node.n%zu]\nslow = 2\n", "ops = 10\n"};
+    alarm(120); /* linear: a few seconds under the sanitizers; quadratic: hours */
+    for (int shape = 0; shape < 4; shape++) {
+        l = (size_t)snprintf(text, cap, "%s", heads[shape]);
+        for (size_t i = 0; l + 40 < cap; i++)
+            l += (size_t)snprintf(text + l, cap - l, lines[shape], i);
+        put_bytes(dir, "big.ini", text, l);
+        size_t ne = load_in(dir, "big.ini", errs, sizeof errs);
+        if (ne < 100000)
+            fail_msg("shape %d: %zu errors", shape, ne);
+    }
+    alarm(0);
+    free(text);
+    tu_rm_tree(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -765,6 +1098,15 @@ int main(void)
         cmocka_unit_test(cfg_failing_build_does_not_leak),
         cmocka_unit_test(cfg_allocation_failures_do_not_crash_or_leak),
         cmocka_unit_test(cfg_allocation_failure_is_an_error_not_a_different_scenario),
+        cmocka_unit_test(cfg_non_regular_input_files_are_errors),
+        cmocka_unit_test(cfg_oversized_input_files_are_errors),
+        cmocka_unit_test(cfg_bytes_that_would_change_meaning_are_errors),
+        cmocka_unit_test(cfg_editor_line_endings_and_bom_accepted),
+        cmocka_unit_test(cfg_empty_include_is_an_error),
+        cmocka_unit_test(cfg_text_that_is_not_utf8_is_an_error),
+        cmocka_unit_test(cfg_long_command_line_values_are_errors_not_cut),
+        cmocka_unit_test(cfg_error_listing_is_bounded),
+        cmocka_unit_test(cfg_large_scenario_loads_in_linear_time),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,8 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include "models/ring.h"
 #include "models/module.h"
@@ -56,6 +59,9 @@ static int exists(const char *path)
     return stat(path, &sb) == 0;
 }
 
+/* RLIMIT_FSIZE of the next children (0: none): a write past it fails as on a full disk. */
+static rlim_t child_fsize;
+
 /* Runs qsim with argv (argv[0] is set here) in directory cwd; stdout and stderr are kept. */
 static void run(result *r, const char *cwd, const char *const *args)
 {
@@ -77,6 +83,12 @@ static void run(result *r, const char *cwd, const char *const *args)
     if (pid == 0) {
         if ((cwd && chdir(cwd) != 0) || dup2(fo, 1) < 0 || dup2(fe, 2) < 0)
             _exit(127);
+        if (child_fsize) {
+            struct rlimit rl = {child_fsize, child_fsize};
+            signal(SIGXFSZ, SIG_IGN); /* write fails with EFBIG instead */
+            if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
+                _exit(127);
+        }
         execv(QSIM_BIN, (char *const *)argv);
         _exit(127);
     }
@@ -668,6 +680,701 @@ static void cli_prefer_non_owner_exits_2(void **state)
     tu_rm_tree(dir);
 }
 
+/* The scenario named on the command line is a directory, a FIFO (which used to block
+ * forever) or a device (/dev/zero, read until memory ran out): exit status 2, a clear
+ * error, nothing written. */
+static void cli_scenario_not_a_regular_file_exits_2(void **state)
+{
+    (void)state;
+    char dir[64];
+    tu_make_dir(dir, sizeof dir);
+    EQ(mkdir(path_in(dir, "d.ini"), 0700), 0);
+    EQ(mkfifo(path_in(dir, "f.ini"), 0600), 0);
+    alarm(60);
+    static const char *const names[] = {"d.ini", "f.ini", "/dev/zero"};
+    static const char *const want[] = {"d.ini: is a directory, not a regular file\n",
+                                       "f.ini: is a FIFO (named pipe), not a regular file\n",
+                                       "/dev/zero: is a character device, not a regular file\n"};
+    for (int i = 0; i < 3; i++) {
+        result r;
+        RUN(&r, dir, names[i]);
+        expect_status(&r, 2);
+        if (strcmp(r.err, want[i]) != 0)
+            fail_msg("stderr '%s', want '%s'", r.err, want[i]);
+        EQ(strlen(r.out), 0);
+        done(&r);
+    }
+    alarm(0);
+    expect_absent(path_in(dir, "out"));
+    tu_rm_tree(dir);
+}
+
+/* A long --seed, --set or --sweep value is read whole or refused with exit status 2: it used
+ * to be cut at a fixed buffer (a --seed of 300 characters lost its end). */
+static void cli_long_values_are_errors_not_cut(void **state)
+{
+    (void)state;
+    char dir[64], seed[700], set[700], sweep[1400];
+    tu_make_dir(dir, sizeof dir);
+    const char *drift = tu_src("scenarios/drift.ini");
+    result r;
+    /* 300 characters: the last is what makes it bad */
+    snprintf(seed, sizeof seed, "%299sx", "5");
+    RUN(&r, dir, "--check", "--seed", seed, drift);
+    expect_status(&r, 2);
+    HAS(r.err, ": not an integer");
+    done(&r);
+    snprintf(seed, sizeof seed, "%600s", "5");
+    RUN(&r, dir, "--check", "--seed", seed, drift);
+    expect_status(&r, 2);
+    HAS(r.err, "--seed run.seed: the value is 600 characters long; at most 500 are read");
+    done(&r);
+    snprintf(set, sizeof set, "network.latency=const(1ms)%500s", "");
+    RUN(&r, dir, "--check", "--set", set, drift);
+    expect_status(&r, 2);
+    HAS(r.err, "--set network.latency: the value is 510 characters long; at most 500 are read");
+    done(&r);
+    /* a sweep's labels and error contexts have no size limit of their own */
+    snprintf(sweep, sizeof sweep, "network.latency=const(1ms)%400s,const(2ms)%400s", "", "");
+    RUN(&r, dir, "--out", path_in(dir, "o"), "--sweep", sweep, "--sweep", "quorum.r=1,2", drift);
+    expect_status(&r, 0);
+    done(&r);
+    char *csv = slurp(path_in(dir, "o/runs.csv"));
+    char want[600];
+    snprintf(want, sizeof want, "\n3,const(2ms)%400s,2,", "");
+    HAS(csv, want);
+    free(csv);
+    tu_rm_tree(dir);
+}
+
+/* Every malformed --sweep is exit status 2 with the reason; with valgrind installed (and a
+ * build without sanitizers), each is also checked to touch no uninitialised memory (it used
+ * to free pointers parse_sweep had never set). */
+static void cli_malformed_sweeps_exit_2(void **state)
+{
+    (void)state;
+    const char *drift = tu_src("scenarios/drift.ini");
+    static const struct {
+        const char *arg, *why;
+    } bad[] = {
+        {"quorum.r", "no '='"},
+        {"=1,2", "no key before '='"},
+        {"quorum=1,2", "the key 'quorum' is not section.key"},
+        {".r=1", "the key '.r' is not section.key"},
+        {"quorum.r=", "no values after '='"},
+        {"quorum.r=1,,2", "value 2 of 3 is empty"},
+        {"quorum.r=1,2,", "value 3 of 3 is empty"},
+        {"quorum.r=,1", "value 1 of 2 is empty"},
+        {"quorum.r=,", "value 1 of 2 is empty"},
+    };
+    int vg = 0;
+#if !defined(__SANITIZE_ADDRESS__)
+    vg = access("/usr/bin/valgrind", X_OK) == 0;
+#endif
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        result r;
+        char want[256];
+        snprintf(want, sizeof want, "qsim: --sweep %s: expected section.key=v1,v2,...: %s\n", bad[i].arg, bad[i].why);
+        RUN(&r, NULL, "--check", "--sweep", "quorum.w=1,2", "--sweep", bad[i].arg, drift);
+        expect_status(&r, 2);
+        if (strcmp(r.err, want) != 0)
+            fail_msg("stderr '%s', want '%s'", r.err, want);
+        done(&r);
+        if (vg) {
+            char cmd[8192];
+            snprintf(cmd, sizeof cmd,
+                     "/usr/bin/valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite "
+                     "'%s' --check --sweep quorum.w=1,2 --sweep '%s' '%s' >/dev/null 2>&1",
+                     QSIM_BIN, bad[i].arg, drift);
+            int st = system(cmd);
+            if (!WIFEXITED(st) || WEXITSTATUS(st) != 2)
+                fail_msg("valgrind on --sweep %s: status %d", bad[i].arg, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+        }
+    }
+    /* one sweep too many */
+    result r;
+    RUN(&r, NULL, "--check", "--sweep", "run.seed=1", "--sweep", "quorum.r=1", "--sweep", "quorum.w=1", "--sweep",
+        "network.loss=0", "--sweep", "run.ops=10", "--sweep", "node.slow=1", "--sweep", "cluster.vnodes=8", "--sweep",
+        "quorum.timeout=1s", "--sweep", "workload.keys=4", drift);
+    expect_status(&r, 2);
+    HAS(r.err, "qsim: --sweep workload.keys=4: at most 8 sweeps\n");
+    done(&r);
+}
+
+/* A cross product past the limit used to wrap around to zero configurations and exit 0
+ * with empty reports. */
+static void cli_sweep_cross_product_over_limit_exits_2(void **state)
+{
+    (void)state;
+    char dir[64], vals[1200];
+    tu_make_dir(dir, sizeof dir);
+    const char *drift = tu_src("scenarios/drift.ini");
+    size_t l = (size_t)snprintf(vals, sizeof vals, "run.seed=1");
+    for (int i = 2; i <= 256; i++)
+        l += (size_t)snprintf(vals + l, sizeof vals - l, ",%d", i);
+    char k[8][1300];
+    const char *argv[24] = {"--out", path_in(dir, "o")};
+    int na = 2;
+    for (int s = 0; s < 8; s++) { /* 256^8 = 2^64: a size_t product is 0 */
+        snprintf(k[s], sizeof k[s], "run.x%d=%s", s, vals + strlen("run.seed="));
+        argv[na++] = "--sweep";
+        argv[na++] = k[s];
+    }
+    argv[na++] = drift;
+    argv[na] = NULL;
+    result r;
+    run(&r, dir, argv);
+    expect_status(&r, 2);
+    HAS(r.err, "qsim: --sweep: the cross product (256 x 256 x 256 x 256 x 256 x 256 x 256 x 256 values) has more "
+               "than 4096 configurations\n");
+    EQ(strlen(r.out), 0);
+    done(&r);
+    /* just past the limit, and one value too many in a single sweep */
+    RUN(&r, dir, "--out", path_in(dir, "o"), "--sweep", vals, "--sweep", "quorum.r=1,2,3,1,2,3,1,2,3,1,2,3,1,2,3,1,2",
+        drift);
+    expect_status(&r, 2);
+    HAS(r.err, "(256 x 17 values) has more than 4096 configurations");
+    done(&r);
+    expect_absent(path_in(dir, "o"));
+    tu_rm_tree(dir);
+}
+
+/* A key swept twice, or swept and also --set (or --seed), would have one silently override
+ * the other: exit status 2. */
+static void cli_sweep_key_given_twice_exits_2(void **state)
+{
+    (void)state;
+    const char *drift = tu_src("scenarios/drift.ini");
+    result r;
+    RUN(&r, NULL, "--check", "--sweep", "quorum.r=1,2", "--sweep", "quorum.r=3", drift);
+    expect_status(&r, 2);
+    HAS(r.err, "qsim: --sweep quorum.r is given twice: put every value in one --sweep\n");
+    done(&r);
+    RUN(&r, NULL, "--check", "--set", "quorum.r=1", "--sweep", "quorum.r=2,3", drift);
+    expect_status(&r, 2);
+    HAS(r.err, "qsim: quorum.r is given by both --set and --sweep: the sweep would override the --set\n");
+    done(&r);
+    RUN(&r, NULL, "--check", "--seed", "4", "--sweep", "run.seed=2,3", drift);
+    expect_status(&r, 2);
+    HAS(r.err, "qsim: run.seed is given by both --seed and --sweep");
+    done(&r);
+}
+
+/* An independent check of well-formed UTF-8 (RFC 3629): returns the offset of the first bad
+ * byte, or -1. Written here, not taken from sim/, so that it checks the writer. */
+static long bad_utf8(const unsigned char *s, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        unsigned c = s[i];
+        size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+        if (!len || i + len > n)
+            return (long)i;
+        unsigned long cp = len == 1 ? c : len == 2 ? c & 0x1F : len == 3 ? c & 0x0F : c & 0x07;
+        for (size_t k = 1; k < len; k++) {
+            if ((s[i + k] & 0xC0) != 0x80)
+                return (long)i;
+            cp = cp << 6 | (s[i + k] & 0x3F);
+        }
+        static const unsigned long least[5] = {0, 0, 0x80, 0x800, 0x10000};
+        if (cp < least[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return (long)i;
+        i += len;
+    }
+    return -1;
+}
+
+/* A strict JSON checker (RFC 8259) for the files qsim writes. */
+typedef struct jp {
+    const unsigned char *p;
+    const char *why;
+} jp;
+
+static int jp_fail(jp *j, const char *why)
+{
+    if (!j->why)
+        j->why = why;
+    return -1;
+}
+
+static void jp_ws(jp *j)
+{
+    while (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r')
+        j->p++;
+}
+
+static int jp_string(jp *j)
+{
+    if (*j->p++ != '"')
+        return jp_fail(j, "expected a string");
+    for (;;) {
+        unsigned c = *j->p;
+        if (c == '"') {
+            j->p++;
+            return 0;
+        }
+        if (c < 0x20)
+            return jp_fail(j, c ? "raw control character in a string" : "unterminated string");
+        if (c == '\\') {
+            c = *++j->p;
+            if (c == 'u') {
+                for (int k = 1; k <= 4; k++)
+                    if (!strchr("0123456789abcdefABCDEF", j->p[k]) || !j->p[k])
+                        return jp_fail(j, "bad \\u escape");
+                j->p += 5;
+            } else if (c && strchr("\"\\/bfnrt", (int)c)) {
+                j->p++;
+            } else {
+                return jp_fail(j, "bad escape");
+            }
+            continue;
+        }
+        size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 4;
+        size_t avail = strnlen((const char *)j->p, len);
+        if (avail < len || bad_utf8(j->p, len) >= 0)
+            return jp_fail(j, "a string is not UTF-8");
+        j->p += len;
+    }
+}
+
+static int jp_value(jp *j, int depth);
+
+static int jp_number(jp *j)
+{
+    const unsigned char *p = j->p;
+    if (*p == '-')
+        p++;
+    if (*p == '0')
+        p++;
+    else if (*p >= '1' && *p <= '9')
+        while (*p >= '0' && *p <= '9')
+            p++;
+    else
+        return jp_fail(j, "bad value");
+    if (*p == '.') {
+        if (!(*++p >= '0' && *p <= '9'))
+            return jp_fail(j, "bad fraction");
+        while (*p >= '0' && *p <= '9')
+            p++;
+    }
+    if (*p == 'e' || *p == 'E') {
+        p++;
+        if (*p == '+' || *p == '-')
+            p++;
+        if (!(*p >= '0' && *p <= '9'))
+            return jp_fail(j, "bad exponent");
+        while (*p >= '0' && *p <= '9')
+            p++;
+    }
+    j->p = p;
+    return 0;
+}
+
+static int jp_value(jp *j, int depth)
+{
+    if (depth > 64)
+        return jp_fail(j, "nested too deeply");
+    jp_ws(j);
+    unsigned c = *j->p;
+    if (c == '"')
+        return jp_string(j);
+    if (c == '{' || c == '[') {
+        char close = c == '{' ? '}' : ']';
+        j->p++;
+        jp_ws(j);
+        if (*j->p == close) {
+            j->p++;
+            return 0;
+        }
+        for (;;) {
+            jp_ws(j);
+            if (c == '{') {
+                if (jp_string(j))
+                    return -1;
+                jp_ws(j);
+                if (*j->p++ != ':')
+                    return jp_fail(j, "expected ':'");
+            }
+            if (jp_value(j, depth + 1))
+                return -1;
+            jp_ws(j);
+            if (*j->p == ',') {
+                j->p++;
+                continue;
+            }
+            if (*j->p++ != close)
+                return jp_fail(j, "expected ',' or the end of an object or array");
+            return 0;
+        }
+    }
+    static const char *const lit[] = {"true", "false", "null"};
+    for (int i = 0; i < 3; i++) {
+        if (strncmp((const char *)j->p, lit[i], strlen(lit[i])) == 0) {
+            j->p += strlen(lit[i]);
+            return 0;
+        }
+    }
+    return jp_number(j);
+}
+
+/* Fails unless text (len bytes) is exactly one JSON value (plus white space). */
+static void expect_json(const char *what, const char *text, size_t len)
+{
+    if (strlen(text) != len)
+        fail_msg("%s holds a NUL byte", what);
+    jp j = {(const unsigned char *)text, NULL};
+    if (jp_value(&j, 0) == 0) {
+        jp_ws(&j);
+        if (*j.p)
+            jp_fail(&j, "text after the value");
+    }
+    if (j.why)
+        fail_msg("%s is not valid JSON at offset %ld: %s", what, (long)(j.p - (const unsigned char *)text), j.why);
+}
+
+/* Names that are not UTF-8 (a Latin-1 file name) used to go into summary.json as they were,
+ * which JSON parsers reject; a fault's text with many tabs was cut in trace.jsonl. Every
+ * byte that is not UTF-8 is now written as \ufffd, and every file is checked by a strict
+ * parser: summary.json, each line of trace.jsonl, and runs.csv as UTF-8. */
+static void cli_reports_are_valid_json_and_utf8_for_any_name(void **state)
+{
+    (void)state;
+    char dir[64], tabs[160], text[1024];
+    tu_make_dir(dir, sizeof dir);
+    memset(tabs, '\t', 150);
+    tabs[150] = '\0';
+    snprintf(text, sizeof text,
+             "[workload]\nmode = script\nkeys = 2\n[script]\nw\xc3\xbc = 0ms write k1\nr\xe2\x9c\x93 = 5ms read k1\n"
+             "[faults]\nfr\xc3\xbc" "h = 1ms\tpartition\tn1%s|\tn2,client\nh = 2ms heal\n",
+             tabs);
+    const char *name = "caf\xe9 \xff.ini"; /* Latin-1, and a byte that is never UTF-8 */
+    tu_put(dir, name, text);
+    result r;
+    RUN(&r, dir, "--out", path_in(dir, "o"), name);
+    expect_status(&r, 0);
+    done(&r);
+    char *sum = slurp(path_in(dir, "o/summary.json"));
+    expect_json("summary.json", sum, strlen(sum));
+    HAS(sum, "\"scenario\": \"caf\\ufffd \\ufffd.ini\"");
+    HAS(sum, "\"name\": \"caf\\ufffd \\ufffd\"");
+    HAS(sum, "\"name\": \"w\xc3\xbc\""); /* well-formed UTF-8 is kept as it is */
+    free(sum);
+    char *tr = slurp(path_in(dir, "o/trace.jsonl"));
+    size_t lines = 0;
+    for (char *line = tr; *line; lines++) {
+        char *nl = strchr(line, '\n');
+        if (!nl)
+            fail_msg("trace.jsonl: last line without a line end");
+        *nl = '\0';
+        expect_json("a trace.jsonl line", line, strlen(line));
+        line = nl + 1;
+    }
+    if (lines < 5)
+        fail_msg("trace.jsonl has %zu lines", lines);
+    free(tr);
+    tr = slurp(path_in(dir, "o/trace.jsonl"));
+    char want[1200] = "\"spec\":\"1ms\\tpartition\\tn1";
+    for (int i = 0; i < 150; i++)
+        strcat(want, "\\t");
+    strcat(want, "|\\tn2,client\"");
+    HAS(tr, want); /* whole: 150 tabs, each escaped */
+    free(tr);
+    char *csv = slurp(path_in(dir, "o/runs.csv"));
+    EQ(bad_utf8((const unsigned char *)csv, strlen(csv)), -1);
+    free(csv);
+    tu_rm_tree(dir);
+}
+
+/* Copies of the three report files of dir. */
+typedef struct reports {
+    char *f[3];
+} reports;
+
+static void keep_reports(const char *dir, reports *k)
+{
+    for (int i = 0; i < 3; i++) {
+        char p[4096];
+        snprintf(p, sizeof p, "%s/%s", dir, files[i]);
+        k->f[i] = slurp(p);
+        if (!k->f[i])
+            fail_msg("missing %s", p);
+    }
+}
+
+/* Fails unless dir holds exactly the reports kept in k, byte for byte. */
+static void expect_reports(const char *dir, reports *k)
+{
+    char names[1024];
+    list_dir(dir, names, sizeof names);
+    if (strcmp(names, "runs.csv summary.json trace.jsonl") != 0)
+        fail_msg("%s holds '%s'", dir, names);
+    for (int i = 0; i < 3; i++) {
+        char p[4096];
+        snprintf(p, sizeof p, "%s/%s", dir, files[i]);
+        char *now = slurp(p);
+        if (!now || strcmp(now, k->f[i]) != 0)
+            fail_msg("%s changed", p);
+        free(now);
+    }
+}
+
+static void free_reports(reports *k)
+{
+    for (int i = 0; i < 3; i++)
+        free(k->f[i]);
+}
+
+/* Fails unless dir lists exactly want (names sorted, joined by ' '): no temporary left. */
+static void expect_listing(const char *dir, const char *want)
+{
+    char names[2048];
+    list_dir(dir, names, sizeof names);
+    if (strcmp(names, want) != 0)
+        fail_msg("%s holds '%s', want '%s'", dir, names, want);
+}
+
+/* --out that cannot be used: a clear error naming the path and the reason, exit status 2
+ * when the argument itself is wrong, 1 when the file system refuses, and nothing changed. */
+static void cli_out_path_errors_are_clear(void **state)
+{
+    (void)state;
+    char dir[64];
+    tu_make_dir(dir, sizeof dir);
+    const char *drift = tu_src("scenarios/drift.ini");
+    tu_put(dir, "file", "mine\n");
+    EQ(mkdir(path_in(dir, "user"), 0700), 0);
+    tu_put(dir, "user/notes.txt", "mine too\n");
+    EQ(mkdir(path_in(dir, "empty"), 0700), 0);
+    static const struct {
+        const char *out;
+        int status;
+        const char *err;
+    } cases[] = {
+        {"", 2, "qsim: --out: the path is empty\n"},
+        {".", 2, "qsim: cannot write the reports to '.': name the report directory itself (its last part cannot "
+                 "be '.', '..' or '/')\n"},
+        {"/", 2, "qsim: cannot write the reports to '/': name the report directory itself"},
+        {"user/..", 2, "qsim: cannot write the reports to 'user/..': name the report directory itself"},
+        {"file", 1, "qsim: cannot write the reports to 'file': it exists and is not a directory (qsim writes a "
+                    "directory of reports)\n"},
+        {"file/", 1, "qsim: cannot write the reports to 'file/': it exists and is not a directory"},
+        {"file/o", 1, "qsim: cannot write the reports to 'file/o': cannot use the directory 'file': Not a "
+                      "directory\n"},
+        {"user", 1, "qsim: cannot write the reports to 'user': it holds 'notes.txt', which qsim did not write; "
+                    "qsim replaces the output directory as a whole, so name a new or empty directory, or one that "
+                    "holds only qsim's reports\n"},
+        {"/proc/qsim-no-such-dir/o", 1, "qsim: cannot write the reports to '/proc/qsim-no-such-dir/o': cannot "
+                                        "create the directory '/proc/qsim-no-such-dir': No such file or directory\n"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        result r;
+        RUN(&r, dir, "--out", cases[i].out, drift);
+        expect_status(&r, cases[i].status);
+        HAS(r.err, cases[i].err);
+        EQ(strlen(r.out), 0);
+        done(&r);
+    }
+    /* the current directory, by its full name */
+    result r;
+    RUN(&r, path_in(dir, "empty"), "--out", path_in(dir, "empty"), drift);
+    expect_status(&r, 1);
+    HAS(r.err, "': it is the current directory; qsim replaces the output directory as a whole");
+    done(&r);
+    if (geteuid() != 0) { /* permissions bind only when not root */
+        EQ(chmod(path_in(dir, "empty"), 0500), 0);
+        RUN(&r, dir, "--out", "empty/o", drift);
+        expect_status(&r, 1);
+        HAS(r.err, "qsim: cannot write the reports to 'empty/o': cannot create a temporary directory in 'empty': "
+                   "Permission denied\n");
+        done(&r);
+        EQ(chmod(path_in(dir, "empty"), 0700), 0);
+    }
+    /* nothing changed, no temporary left anywhere */
+    expect_listing(dir, "empty file user");
+    expect_listing(path_in(dir, "user"), "notes.txt");
+    expect_listing(path_in(dir, "empty"), "");
+    char *f = slurp(path_in(dir, "file"));
+    assert_string_equal(f, "mine\n");
+    free(f);
+    tu_rm_tree(dir);
+}
+
+/* A second run replaces the first run's reports as a whole (with renameat2's exchange, and
+ * with the fallback that moves the previous directory aside): no temporary left, the
+ * temporary names older versions left behind are cleared, a --out that is a symbolic link
+ * writes into the directory it names. */
+static void cli_reports_replace_the_previous_set_whole(void **state)
+{
+    (void)state;
+    char dir[64];
+    tu_make_dir(dir, sizeof dir);
+    const char *drift = tu_src("scenarios/drift.ini");
+    for (int fallback = 0; fallback < 2; fallback++) {
+        if (fallback)
+            setenv("QSIM_TEST_NO_EXCHANGE", "1", 1);
+        result r;
+        RUN(&r, dir, "--out", "ref", "--seed", "9", drift);
+        expect_status(&r, 0);
+        done(&r);
+        reports want;
+        keep_reports(path_in(dir, "ref"), &want);
+        RUN(&r, dir, "--out", "o", "--seed", "8", drift);
+        expect_status(&r, 0);
+        done(&r);
+        tu_put(dir, "o/.trace.12.tmp", "left by a killed run of an older qsim\n");
+        tu_put(dir, "o/.summary.json.tmp", "{");
+        RUN(&r, dir, "--out", "o", "--seed", "9", drift);
+        expect_status(&r, 0);
+        EQ(strlen(r.err), 0);
+        done(&r);
+        expect_reports(path_in(dir, "o"), &want);
+        expect_listing(dir, "o ref");
+        /* through a link: the link stays, the directory it names gets the reports */
+        EQ(symlink("o", path_in(dir, "latest")), 0);
+        RUN(&r, dir, "--out", "latest/", "--seed", "9", drift);
+        expect_status(&r, 0);
+        done(&r);
+        struct stat sb;
+        EQ(lstat(path_in(dir, "latest"), &sb), 0);
+        assert_true(S_ISLNK(sb.st_mode));
+        expect_reports(path_in(dir, "o"), &want);
+        expect_listing(dir, "latest o ref");
+        free_reports(&want);
+        tu_rm_tree(path_in(dir, "o"));
+        tu_rm_tree(path_in(dir, "ref"));
+        unlink(path_in(dir, "latest"));
+        unsetenv("QSIM_TEST_NO_EXCHANGE");
+    }
+    tu_rm_tree(dir);
+}
+
+/* Writing the reports fails part way (a file size limit, as a full disk would): exit status
+ * 1, the previous set byte-identical, no temporary file or directory, and a new output
+ * directory (with the parents made for it) not created at all. */
+static void cli_write_failure_leaves_previous_set(void **state)
+{
+    (void)state;
+    char dir[64];
+    tu_make_dir(dir, sizeof dir);
+    const char *bench = tu_src("scenarios/bench.ini");
+    for (int fallback = 0; fallback < 2; fallback++) {
+        if (fallback)
+            setenv("QSIM_TEST_NO_EXCHANGE", "1", 1);
+        result r;
+        RUN(&r, dir, "--out", "o", "--set", "run.ops=200", bench);
+        expect_status(&r, 0);
+        done(&r);
+        reports before;
+        keep_reports(path_in(dir, "o"), &before);
+        child_fsize = 20000; /* the small run fits; 20000 operations do not */
+        RUN(&r, dir, "--out", "o", "--set", "run.ops=20000", bench);
+        expect_status(&r, 1);
+        HAS(r.err, "File too large");
+        done(&r);
+        RUN(&r, dir, "--out", "new/deeper/o", "--set", "run.ops=20000", bench);
+        expect_status(&r, 1);
+        done(&r);
+        child_fsize = 0;
+        expect_reports(path_in(dir, "o"), &before);
+        expect_listing(dir, "o");
+        free_reports(&before);
+        tu_rm_tree(path_in(dir, "o"));
+        unsetenv("QSIM_TEST_NO_EXCHANGE");
+    }
+    tu_rm_tree(dir);
+}
+
+/* Starts qsim with args in cwd (output discarded); returns its pid. */
+static pid_t spawn(const char *cwd, const char *const *args)
+{
+    const char *argv[64] = {QSIM_BIN};
+    size_t n = 1;
+    while (args[n - 1] && n < 63) {
+        argv[n] = args[n - 1];
+        n++;
+    }
+    argv[n] = NULL;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0)
+        fail_msg("fork failed");
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        if (chdir(cwd) != 0 || null < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
+            _exit(127);
+        execv(QSIM_BIN, (char *const *)argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+/* Waits (up to 60 s) until dir holds an entry whose name contains part. */
+static void wait_for_entry(const char *dir, const char *part)
+{
+    struct timespec ts = {0, 5000000};
+    for (int i = 0; i < 12000; i++) {
+        char names[4096];
+        list_dir(dir, names, sizeof names);
+        if (strstr(names, part))
+            return;
+        nanosleep(&ts, NULL);
+    }
+    fail_msg("no '%s' appeared in %s", part, dir);
+}
+
+/* A run killed with SIGTERM or SIGINT while it computes (two configurations in parallel,
+ * each writing its trace into the temporary directory) leaves the previous reports
+ * byte-identical and no temporary file or directory; a killed first run into a new
+ * directory leaves nothing at all, not even the parent directories it made. */
+static void cli_kill_leaves_previous_set_and_no_temporaries(void **state)
+{
+    (void)state;
+    char dir[64];
+    tu_make_dir(dir, sizeof dir);
+    const char *bench = tu_src("scenarios/bench.ini");
+    child_fsize = 0;
+    result r;
+    RUN(&r, dir, "--out", "o", "--set", "run.ops=300", bench);
+    expect_status(&r, 0);
+    done(&r);
+    reports before;
+    keep_reports(path_in(dir, "o"), &before);
+    static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
+    for (int i = 0; i < 3; i++) {
+        /* millions of operations: seconds of work, killed after a few milliseconds */
+        pid_t pid = spawn(dir, (const char *const[]){"--out", "o", "--jobs", "2", "--set", "run.ops=3000000",
+                                                     "--sweep", "quorum.r=1,2", bench, NULL});
+        wait_for_entry(dir, ".o.qsim-");
+        struct timespec ts = {0, 50000000};
+        nanosleep(&ts, NULL);
+        EQ(kill(pid, sigs[i]), 0);
+        int ws;
+        EQ(waitpid(pid, &ws, 0), pid);
+        if (!WIFSIGNALED(ws) || WTERMSIG(ws) != sigs[i])
+            fail_msg("signal %d: qsim was not killed by it (status 0x%x): finished too soon?", sigs[i], ws);
+        expect_reports(path_in(dir, "o"), &before);
+        expect_listing(dir, "o");
+    }
+    /* a first run, into new parent directories */
+    pid_t pid = spawn(dir, (const char *const[]){"--out", "a/b/o", "--set", "run.ops=3000000", bench, NULL});
+    EQ(mkdir(path_in(dir, "watch"), 0700), 0); /* a/b appears with the temporary in it */
+    for (int i = 0; i < 12000; i++) {
+        struct stat sb;
+        if (stat(path_in(dir, "a/b"), &sb) == 0) {
+            wait_for_entry(path_in(dir, "a/b"), ".o.qsim-");
+            break;
+        }
+        struct timespec ts = {0, 5000000};
+        nanosleep(&ts, NULL);
+    }
+    EQ(kill(pid, SIGTERM), 0);
+    int ws;
+    EQ(waitpid(pid, &ws, 0), pid);
+    assert_true(WIFSIGNALED(ws) && WTERMSIG(ws) == SIGTERM);
+    expect_listing(dir, "o watch");
+    free_reports(&before);
+    tu_rm_tree(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -687,6 +1394,16 @@ int main(void)
         cmocka_unit_test(cli_format_csv_and_json_to_stdout),
         cmocka_unit_test(cli_prefer_non_owner_exits_2),
         cmocka_unit_test(cli_time_that_stands_still_or_saturates),
+        cmocka_unit_test(cli_scenario_not_a_regular_file_exits_2),
+        cmocka_unit_test(cli_long_values_are_errors_not_cut),
+        cmocka_unit_test(cli_malformed_sweeps_exit_2),
+        cmocka_unit_test(cli_sweep_cross_product_over_limit_exits_2),
+        cmocka_unit_test(cli_sweep_key_given_twice_exits_2),
+        cmocka_unit_test(cli_reports_are_valid_json_and_utf8_for_any_name),
+        cmocka_unit_test(cli_out_path_errors_are_clear),
+        cmocka_unit_test(cli_reports_replace_the_previous_set_whole),
+        cmocka_unit_test(cli_write_failure_leaves_previous_set),
+        cmocka_unit_test(cli_kill_leaves_previous_set_and_no_temporaries),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

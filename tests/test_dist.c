@@ -11,10 +11,12 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-#define MAX_FILES 32
+#define MAX_FILES 48
 #define TWO_POW_62 INT64_C(4611686018427387904)
 
 static char tmpdir[64];
@@ -488,6 +490,96 @@ static void dist_empirical_rejects_malformed_lines(void **state)
     file_fails("three.csv", "1ms,0.5,x\n", ":1: expected 'value' or 'value,cdf'");
 }
 
+/* Writes len bytes (NULs allowed) to tmpdir/name (removed at teardown). */
+static const char *write_bytes(const char *name, const char *bytes, size_t len)
+{
+    assert_true(nfiles < MAX_FILES);
+    char *path = files[nfiles++];
+    snprintf(path, sizeof files[0], "%s/%s", tmpdir, name);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_true(fwrite(bytes, 1, len, f) == len);
+    assert_true(fclose(f) == 0);
+    return path;
+}
+
+/* A path in tmpdir, removed at teardown (a FIFO, a directory, a link). */
+static const char *temp_path(const char *name)
+{
+    assert_true(nfiles < MAX_FILES);
+    char *path = files[nfiles++];
+    snprintf(path, sizeof files[0], "%s/%s", tmpdir, name);
+    return path;
+}
+
+/* An empirical file that is a directory, a FIFO (which used to block forever) or a device
+ * (read until memory ran out) is an error naming it; the alarm turns a hang into a failure. */
+static void dist_empirical_non_regular_files_are_errors(void **state)
+{
+    (void)state;
+    char want[512];
+    alarm(60);
+    assert_true(mkdir(temp_path("dir.csv"), 0700) == 0);
+    assert_true(mkfifo(temp_path("fifo.csv"), 0600) == 0);
+    assert_true(symlink("/dev/zero", temp_path("zero.csv")) == 0);
+    snprintf(want, sizeof want, "empirical: '%s/dir.csv' is a directory, not a regular file", tmpdir);
+    parse_fails("empirical(dir.csv)", tmpdir, want);
+    snprintf(want, sizeof want, "empirical: '%s/fifo.csv' is a FIFO (named pipe), not a regular file", tmpdir);
+    parse_fails("empirical(fifo.csv)", tmpdir, want);
+    snprintf(want, sizeof want, "empirical: '%s/zero.csv' is a character device, not a regular file", tmpdir);
+    parse_fails("mix(1 exp(1ms), 1 empirical(zero.csv))", tmpdir, want);
+    parse_fails("empirical(/dev/zero)", tmpdir, "empirical: '/dev/zero' is a character device, not a regular file");
+    alarm(0);
+}
+
+/* An empirical file has a size limit (64 MiB), stated in the error. */
+static void dist_empirical_oversized_file_is_error(void **state)
+{
+    (void)state;
+    const char *path = temp_path("huge.csv");
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    assert_true(fd >= 0);
+    assert_true(ftruncate(fd, ((off_t)64 << 20) + 1) == 0); /* sparse */
+    close(fd);
+    char want[512];
+    snprintf(want, sizeof want, "empirical: '%s' is larger than 64 MiB, the limit for empirical files", path);
+    parse_fails("empirical(huge.csv)", tmpdir, want);
+}
+
+/* A NUL byte (fgets used to end the line there, dropping the rest of it) or a carriage
+ * return not followed by a line feed would silently change the data: each is an error. */
+static void dist_empirical_bytes_that_would_change_meaning_are_errors(void **state)
+{
+    (void)state;
+    char want[512];
+    static const char nul[] = "1ms\n2ms\0 and 7s\n3ms\n";
+    const char *path = write_bytes("nul.csv", nul, sizeof nul - 1);
+    snprintf(want, sizeof want, "empirical: %s:2: line holds a NUL byte: is this a text file?", path);
+    parse_fails("empirical(nul.csv)", tmpdir, want);
+    file_fails("cr.csv", "1ms\r2ms\r3ms\r", ":1: carriage return not followed by a line feed: lines end with LF or CRLF");
+    file_fails("crmid.csv", "1ms,0.5\r\n2ms\r,1\r\n", ":2: carriage return not followed by a line feed: lines end "
+                                                     "with LF or CRLF");
+}
+
+/* CRLF line ends and a UTF-8 byte-order mark, as editors and spreadsheets write them, give
+ * the same distribution as plain LF. */
+static void dist_empirical_editor_line_endings_accepted(void **state)
+{
+    (void)state;
+    write_file("lf.csv", "# latency,cdf\n1ms,0.25\n2ms,0.5\n4ms,1\n");
+    write_file("crlf.csv", "\xEF\xBB\xBF# latency,cdf\r\n1ms,0.25\r\n2ms,0.5\r\n4ms,1"); /* no final line end */
+    write_file("bom.csv", "\xEF\xBB\xBF" "1ms\r\n3ms\r\n");
+    dist *a = parse_ok("empirical(lf.csv)", tmpdir), *b = parse_ok("empirical(crlf.csv)", tmpdir);
+    for (double x = 0; x <= 5e6; x += 1e5)
+        NEAR(dist_cdf(b, x), dist_cdf(a, x), 0);
+    NEAR(dist_mean(b), dist_mean(a), 0);
+    dist_destroy(a);
+    dist_destroy(b);
+    dist *c = parse_ok("empirical(bom.csv)", tmpdir);
+    NEAR(dist_mean(c), 2e6, 0);
+    dist_destroy(c);
+}
+
 /* Every allocation of a parse that nests mix, shift and empirical is made to fail in turn:
  * each failure must be reported and leave nothing live, until the parse succeeds. */
 static void dist_parse_survives_allocation_failure(void **state)
@@ -567,6 +659,10 @@ int main(void)
         cmocka_unit_test(dist_rejects_malformed_syntax),
         cmocka_unit_test(dist_rejects_deep_nesting),
         cmocka_unit_test(dist_empirical_rejects_missing_file),
+        cmocka_unit_test(dist_empirical_non_regular_files_are_errors),
+        cmocka_unit_test(dist_empirical_oversized_file_is_error),
+        cmocka_unit_test(dist_empirical_bytes_that_would_change_meaning_are_errors),
+        cmocka_unit_test(dist_empirical_editor_line_endings_accepted),
         cmocka_unit_test(dist_empirical_rejects_empty_file),
         cmocka_unit_test(dist_empirical_rejects_bad_cdf),
         cmocka_unit_test(dist_empirical_rejects_negative_value),
