@@ -12,8 +12,34 @@ static const cfg_key run_keys[] = {
      "stop issuing operations at this simulated time (0 = no limit)"},
     {"run", "warmup", CFG_INT, "0", 0, 1e12, NULL, offsetof(run_cfg, warmup), NULL,
      "first operations left out of every statistic"},
+    {"run", "reps", CFG_INT, "1", 1, 1000, NULL, offsetof(run_cfg, reps), NULL,
+     "replications of each configuration, with seeds seed, seed + 1, ...: reports give means and 95% intervals"},
 };
 const cfg_table run_table = {run_keys, sizeof run_keys / sizeof run_keys[0], 0};
+
+static const cfg_key sweep_keys[] = {
+    {"sweep", "*", CFG_LIST, "", 1, 0, NULL, 0, NULL,
+     "section.key = v1,v2,... : run every value (several entries: the cross product); --sweep of the same key "
+     "replaces it, --set of it pins one value"},
+};
+const cfg_table sweep_table = {sweep_keys, 1, 0};
+
+/* [sweep] entries are read by the runner before configurations are built; binding a
+ * configuration only marks them as known. */
+static void mark(void *ctx, cfg_entry *e)
+{
+    (void)ctx;
+    (void)e;
+}
+
+static void load(cfg *c, scenario *sc, void *mcfg)
+{
+    (void)sc;
+    (void)mcfg;
+    cfg_each(c, "sweep", mark, NULL);
+}
+
+static const cfg_table *const run_lists[] = {&sweep_table, NULL};
 
 static void check(cfg *c, const scenario *sc, void *mcfg)
 {
@@ -56,7 +82,9 @@ static const metric run_metrics[] = {
 const module run_module = {
     .name = "run",
     .keys = &run_table,
+    .lists = run_lists,
     .cfg_size = sizeof(run_cfg),
+    .load = load,
     .check = check,
     .res_size = sizeof(run_res),
     .create = create,

@@ -10,9 +10,11 @@ typedef struct run_cfg {
     int64_t ops;      /* client operations to issue; 0 = no limit */
     int64_t duration; /* ns: stop issuing at this time; 0 = no limit */
     int64_t warmup;   /* first operations left out of the statistics */
+    int64_t reps;     /* replications of each configuration (seeds seed, seed + 1, ...) */
 } run_cfg;
 
 extern const cfg_table run_table;
+extern const cfg_table sweep_table;
 
 typedef struct run_res {
     uint64_t events;  /* events dispatched */

@@ -33,6 +33,7 @@ static void usage(FILE *f)
           "                            writes into that directory\n"
 
           "  --format table|csv|json   what goes to stdout (default table)\n"
+          "  --reps K                  run every configuration K times, seeds seed .. seed+K-1: means and 95% intervals\n"
           "  --jobs N                  configurations run in parallel (default: cores); results do not depend on it\n"
           "  --timing                  wall-clock seconds and events/s per configuration, on stderr\n"
           "  --check                   validate the scenario and stop\n"
@@ -222,9 +223,54 @@ static const char *sweep_conflict(const sweep *sw, size_t nsw, const char *const
     return NULL;
 }
 
+/* The scenario's own sweeps ([sweep] entries), read into fsw. */
+typedef struct file_sweeps {
+    cfg *c;
+    sweep *sw;
+    size_t n;
+} file_sweeps;
+
+static void read_file_sweep(void *ctx, cfg_entry *e)
+{
+    file_sweeps *fs = ctx;
+    char why[160];
+    if (fs->n == RUNNER_MAX_SWEEPS) {
+        cfg_error(fs->c, e, "at most %d sweeps", RUNNER_MAX_SWEEPS);
+        return;
+    }
+    size_t lk = strlen(e->key), lv = strlen(e->value);
+    char *arg = mem_alloc(lk + lv + 2);
+    if (!arg) {
+        cfg_error(fs->c, e, "out of memory");
+        return;
+    }
+    memcpy(arg, e->key, lk);
+    arg[lk] = '=';
+    memcpy(arg + lk + 1, e->value, lv + 1);
+    if (parse_sweep(arg, &fs->sw[fs->n], why, sizeof why))
+        cfg_error(fs->c, e, "expected section.key = v1,v2,...: %s", why);
+    else {
+        for (size_t i = 0; i < fs->n; i++)
+            if (strcmp(fs->sw[i].key, fs->sw[fs->n].key) == 0)
+                cfg_error(fs->c, e, "%s is swept twice in [sweep]: put every value in one entry", e->key);
+        fs->n++;
+    }
+    mem_free(arg);
+}
+
+/* Does a --set or --seed give key a value? */
+static int pinned(const char *key, const char *const *sets, size_t nsets, const char *seed)
+{
+    size_t kl = strlen(key);
+    for (size_t k = 0; k < nsets; k++)
+        if (strncmp(sets[k], key, kl) == 0 && sets[k][kl] == '=')
+            return 1;
+    return seed && strcmp(key, "run.seed") == 0;
+}
+
 static int takes_value(const char *a)
 {
-    static const char *const opts[] = {"--seed", "--set", "--sweep", "--out", "--format", "--jobs"};
+    static const char *const opts[] = {"--seed", "--set", "--sweep", "--out", "--format", "--jobs", "--reps"};
     for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++)
         if (strcmp(a, opts[i]) == 0)
             return 1;
@@ -246,8 +292,9 @@ int main(int argc, char **argv)
     const char *path = NULL, *out = NULL, *format = "table", *seed = NULL;
     int check = 0, timing = 0, rc = 0;
     long jobs = sysconf(_SC_NPROCESSORS_ONLN);
-    sweep sw[RUNNER_MAX_SWEEPS];
-    size_t nsw = 0;
+    sweep sw[2 * RUNNER_MAX_SWEEPS], fsw[RUNNER_MAX_SWEEPS];
+    size_t nsw = 0, nfsw = 0;
+    long reps = 0;
     cfg *c = NULL;
     run_item *items = NULL;
     size_t n = 0;
@@ -330,6 +377,15 @@ int main(int argc, char **argv)
                 rc = 2;
                 goto done;
             }
+        } else if (strcmp(a, "--reps") == 0) {
+            char *end;
+            reps = strtol(val, &end, 10);
+            if (*end || reps < 1 || reps > 1000) {
+                fprintf(stderr, "qsim: --reps %s: must be 1..1000\n", val);
+                rc = 2;
+                goto done;
+            }
+            i++;
         } else if (strcmp(a, "--jobs") == 0) {
             char *end;
             jobs = strtol(val, &end, 10);
@@ -363,6 +419,38 @@ int main(int argc, char **argv)
         rc = 2;
         goto done;
     }
+    /* every error is listed: a file that opened is built even if some of its lines were bad */
+    int opened = cfg_load(c, path) == 0;
+    /* the scenario's own sweeps come first; a --sweep of the same key replaces one, a --set
+     * (or --seed) of it pins one value */
+    file_sweeps fs = {c, fsw, 0};
+    cfg_each(c, "sweep", read_file_sweep, &fs);
+    nfsw = fs.n;
+    size_t keep = 0;
+    for (size_t i = 0; i < nfsw; i++) {
+        int replaced = pinned(fsw[i].key, sets, nsets, seed);
+        for (size_t j = 0; j < nsw && !replaced; j++)
+            replaced = strcmp(fsw[i].key, sw[j].key) == 0;
+        if (!replaced)
+            keep++;
+    }
+    if (keep + nsw > RUNNER_MAX_SWEEPS) {
+        fprintf(stderr, "qsim: %zu sweeps in [sweep] and on the command line: at most %d\n", keep + nsw,
+                RUNNER_MAX_SWEEPS);
+        rc = 2;
+        goto done;
+    }
+    memmove(sw + keep, sw, nsw * sizeof *sw);
+    for (size_t i = 0, k = 0; i < nfsw; i++) {
+        int replaced = pinned(fsw[i].key, sets, nsets, seed);
+        for (size_t j = keep; j < keep + nsw && !replaced; j++)
+            replaced = strcmp(fsw[i].key, sw[j].key) == 0;
+        if (!replaced) {
+            sw[k++] = fsw[i];
+            fsw[i] = (sweep){NULL, NULL, 0}; /* moved */
+        }
+    }
+    nsw += keep;
     if (runner_count(sw, nsw, &total)) {
         char counts[128] = "";
         for (size_t i = 0; i < nsw; i++) {
@@ -374,8 +462,6 @@ int main(int argc, char **argv)
         rc = 2;
         goto done;
     }
-    /* every error is listed: a file that opened is built even if some of its lines were bad */
-    int opened = cfg_load(c, path) == 0;
     for (size_t i = 0; i < nsets; i++)
         cfg_add_arg(c, "--set", sets[i]);
     if (seed) {
@@ -391,7 +477,7 @@ int main(int argc, char **argv)
         mem_free(arg);
     }
     if (opened)
-        n = runner_build(c, sw, nsw, &items);
+        n = runner_build(c, sw, nsw, reps, &items);
     if (cfg_nerrors(c)) {
         cfg_print_errors(c, stderr);
         rc = 2;
@@ -487,6 +573,7 @@ done:
     mem_free(name);
     mem_free(outpath);
     free_sweeps(sw, nsw);
+    free_sweeps(fsw, nfsw);
     cfg_destroy(c);
     if (fflush(stdout) && rc == 0)
         rc = 1;

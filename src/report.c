@@ -268,10 +268,184 @@ static void print_table(FILE *f, const report_meta *m, const run_item *items, si
     }
 }
 
+static void report_table_rows(FILE *f, const report_meta *m, const run_item *items, size_t n);
+
+/* ---- replications ---- */
+
+/* The 97.5th percentile of Student's t with df degrees of freedom (a 95% interval). */
+static double t975(size_t df)
+{
+    static const double t[] = {0,     12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+                               2.201, 2.179,  2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080,
+                               2.074, 2.069,  2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042};
+    if (df < sizeof t / sizeof t[0])
+        return t[df];
+    /* Cornish-Fisher expansion around the normal quantile, within 0.001 beyond 30 */
+    double z = 1.959964, d = (double)df;
+    return z + (z * z * z + z) / (4 * d) + (5 * pow(z, 5) + 16 * z * z * z + 3 * z) / (96 * d * d);
+}
+
+/* A metric's value as a number, for means; 0 with *ok = 0 when it has none. */
+static double number(const metric *m, const run_view *v, int *ok)
+{
+    *ok = 0;
+    if (m->type == MT_STR || m->type == MT_JSON)
+        return 0;
+    metric_val x = m->get(v, m->arg);
+    if (x.null)
+        return 0;
+    *ok = 1;
+    return m->type == MT_PCT || m->type == MT_NUM ? x.d : (double)x.i;
+}
+
+/* Mean and 95% half-width of metric m over items [a, b) (replications of one configuration),
+ * or of its difference from the same replications of items [base, ...) when base < a. Returns
+ * the number of values used. */
+static size_t interval(const metric *m, const run_item *items, size_t a, size_t b, const run_item *base,
+                       double *mean, double *hw)
+{
+    double sum = 0, sq = 0;
+    size_t k = 0;
+    for (size_t i = a; i < b; i++) {
+        run_view v = {&items[i].sc, &items[i].rr};
+        int ok, okb = 1;
+        double x = number(m, &v, &ok);
+        if (base) {
+            run_view vb = {&base[i - a].sc, &base[i - a].rr};
+            x -= number(m, &vb, &okb);
+        }
+        if (!ok || !okb)
+            continue;
+        sum += x;
+        sq += x * x;
+        k++;
+    }
+    *mean = k ? sum / (double)k : 0;
+    double var = k > 1 ? (sq - sum * sum / (double)k) / (double)(k - 1) : 0;
+    *hw = k > 1 ? t975(k - 1) * sqrt(var > 0 ? var : 0) / sqrt((double)k) : 0;
+    return k;
+}
+
+/* Formats mean and half-width as the metric's type is shown. */
+static void cell_ci(const metric *m, double mean, double hw, char *buf, size_t n)
+{
+    char a[40], b[40];
+    if (m->type == MT_NS) {
+        lat((int64_t)llround(mean), a, sizeof a);
+        lat((int64_t)llround(hw), b, sizeof b);
+    } else if (m->type == MT_PCT) {
+        snprintf(a, sizeof a, "%.3f", mean);
+        snprintf(b, sizeof b, "%.3f", hw);
+    } else {
+        snprintf(a, sizeof a, "%.4g", mean);
+        snprintf(b, sizeof b, "%.3g", hw);
+    }
+    snprintf(buf, n, "%s ±%s", a, b);
+}
+
+/* The configurations' replications: mean and 95% interval of a few metrics, and the
+ * difference of read p99 from the first configuration, replication by replication (same
+ * seeds: common random numbers). */
+static const char *const rep_columns[] = {
+    "reads.latency_ok.p50_ns", "reads.latency_ok.p99_ns", "reads.latency_ok.p999_ns", "writes.latency_ok.p99_ns",
+    "staleness.stale_pct", "unavailable_pct", "hedge.extra_pct",
+};
+#define NREP (sizeof rep_columns / sizeof rep_columns[0])
+
+static void print_replications(FILE *f, const run_item *items, size_t n)
+{
+    const metric *col[NREP + 1];
+    for (size_t c = 0; c < NREP; c++)
+        col[c] = metric_named(rep_columns[c]);
+    const metric *p99 = metric_named("reads.latency_ok.p99_ns");
+    char buf[NREP + 1][96];
+    int width[NREP + 2] = {6, 4};
+    /* two passes: widths, then rows */
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass) {
+            fprintf(f, "%-*s %*s", width[0], "config", width[1], "reps");
+            for (size_t c = 0; c < NREP; c++)
+                fprintf(f, " %*s", width[c + 2], col[c]->label ? col[c]->label : col[c]->path);
+            fprintf(f, " %s\n", "read-p99 vs first");
+        }
+        for (size_t a = 0; a < n;) {
+            size_t b = a + 1;
+            while (b < n && items[b].config == items[a].config)
+                b++;
+            const char *label = items[a].label[0] ? items[a].label : "-";
+            char reps[16];
+            snprintf(reps, sizeof reps, "%zu", b - a);
+            for (size_t c = 0; c < NREP; c++) {
+                double mean, hw;
+                interval(col[c], items, a, b, NULL, &mean, &hw);
+                cell_ci(col[c], mean, hw, buf[c], sizeof buf[c]);
+            }
+            if (a == 0) {
+                snprintf(buf[NREP], sizeof buf[NREP], "-");
+            } else {
+                double mean, hw;
+                size_t k = b - a < items[0].reps ? b - a : items[0].reps;
+                interval(p99, items, a, a + k, items, &mean, &hw);
+                char x[32], y[32];
+                lat((int64_t)llround(fabs(mean)), x, sizeof x);
+                lat((int64_t)llround(hw), y, sizeof y);
+                snprintf(buf[NREP], sizeof buf[NREP], "%s%s ±%s", mean < 0 ? "-" : "+", x, y);
+            }
+            if (!pass) {
+                if ((int)strlen(label) > width[0])
+                    width[0] = (int)strlen(label);
+                for (size_t c = 0; c < NREP; c++) {
+                    int l = (int)strlen(col[c]->label ? col[c]->label : col[c]->path);
+                    int w = (int)strlen(buf[c]);
+                    if ((l > w ? l : w) > width[c + 2])
+                        width[c + 2] = l > w ? l : w;
+                }
+            } else {
+                fprintf(f, "%-*s %*s", width[0], label, width[1], reps);
+                for (size_t c = 0; c < NREP; c++)
+                    fprintf(f, " %*s", width[c + 2], buf[c]);
+                fprintf(f, " %s\n", buf[NREP]);
+            }
+            a = b;
+        }
+    }
+}
+
+static int replicated(const run_item *items, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (items[i].reps > 1)
+            return 1;
+    return 0;
+}
+
 void report_table(FILE *f, const report_meta *m, const run_item *items, size_t n)
 {
     fprintf(f, "qsim %s: %s, seed %" PRId64 "\n", QSIM_VERSION, m->scenario,
             SC_CFG(&items[0].sc, MOD_RUN, run_cfg)->seed);
+    if (replicated(items, n)) {
+        fprintf(f, "replications: mean and 95%% interval over the seeds; the last column is the difference from the "
+                   "first configuration with the same seeds\n");
+        print_replications(f, items, n);
+        fputs("\nthe first replication of each configuration:\n", f);
+        /* the per-configuration tables below show replication 0 */
+        run_item *first = mem_alloc(n * sizeof *first);
+        size_t k = 0;
+        for (size_t i = 0; first && i < n; i++)
+            if (items[i].rep == 0)
+                first[k++] = items[i];
+        if (first) {
+            report_meta m0 = *m;
+            report_table_rows(f, &m0, first, k);
+            mem_free(first);
+        }
+        return;
+    }
+    report_table_rows(f, m, items, n);
+}
+
+static void report_table_rows(FILE *f, const report_meta *m, const run_item *items, size_t n)
+{
     print_table(f, m, items, n, table_columns, sizeof table_columns / sizeof table_columns[0]);
     int active = 0;
     for (size_t i = 0; i < n && !active; i++) {
@@ -326,6 +500,7 @@ void report_table(FILE *f, const report_meta *m, const run_item *items, size_t n
 
 /* ---- runs.csv ---- */
 
+
 static void csv_field(FILE *f, const char *s)
 {
     if (strpbrk(s, ",\"\n")) {
@@ -377,7 +552,8 @@ static void csv_one(void *ctx, const metric *m)
 
 void report_csv(FILE *f, const report_meta *m, const run_item *items, size_t n)
 {
-    fputs("config", f);
+    int reps = replicated(items, n);
+    fputs(reps ? "config,rep" : "config", f);
     for (size_t s = 0; s < m->nsw; s++) {
         fputc(',', f);
         csv_field(f, m->sw[s].key);
@@ -388,7 +564,9 @@ void report_csv(FILE *f, const report_meta *m, const run_item *items, size_t n)
     for (size_t i = 0; i < n; i++) {
         const run_item *it = &items[i];
         run_view v = {&it->sc, &it->rr};
-        fprintf(f, "%zu", i);
+        fprintf(f, "%zu", it->config);
+        if (reps)
+            fprintf(f, ",%zu", it->rep);
         for (size_t k = 0; k < it->nover; k++) {
             fputc(',', f);
             csv_field(f, it->over[k].value);
@@ -501,11 +679,13 @@ static void json_tree(jw *j, const tree *tr, int at, const run_view *v)
     }
 }
 
-static void json_item(jw *j, size_t i, const run_item *it, const tree *tr)
+static void json_item(jw *j, const run_item *it, const tree *tr)
 {
     run_view v = {&it->sc, &it->rr};
     jw_obj(j, NULL);
-    jw_int(j, "config", (int64_t)i);
+    jw_int(j, "config", (int64_t)it->config);
+    if (it->reps > 1)
+        jw_int(j, "rep", (int64_t)it->rep);
     jw_str(j, "label", it->label);
     jw_obj(j, "overrides");
     for (size_t k = 0; k < it->nover; k++)
@@ -517,6 +697,59 @@ static void json_item(jw *j, size_t i, const run_item *it, const tree *tr)
         jw_str(j, it->eff[k].key, it->eff[k].value);
     jw_obj_end(j);
     jw_obj_end(j);
+}
+
+typedef struct agg_ctx {
+    jw *j;
+    const run_item *items;
+    size_t a, b;
+    const run_item *base; /* NULL: the configuration's own means */
+} agg_ctx;
+
+static void agg_one(void *ctx, const metric *m)
+{
+    const agg_ctx *g = ctx;
+    if (m->type == MT_STR || m->type == MT_JSON)
+        return;
+    double mean, hw;
+    size_t k = interval(m, g->items, g->a, g->b, g->base, &mean, &hw);
+    if (!k)
+        return;
+    jw_obj(g->j, m->path);
+    jw_num(g->j, "mean", mean);
+    jw_num(g->j, "ci95", hw);
+    jw_int(g->j, "n", (int64_t)k);
+    jw_obj_end(g->j);
+}
+
+/* Per configuration: every numeric metric's mean and 95% half-width over its replications,
+ * and each metric's difference from the first configuration, seed by seed. */
+static void json_replications(jw *j, const run_item *items, size_t n)
+{
+    jw_arr(j, "replications");
+    for (size_t a = 0; a < n;) {
+        size_t b = a + 1;
+        while (b < n && items[b].config == items[a].config)
+            b++;
+        jw_obj(j, NULL);
+        jw_int(j, "config", (int64_t)items[a].config);
+        jw_str(j, "label", items[a].label);
+        jw_int(j, "reps", (int64_t)(b - a));
+        jw_obj(j, "mean_ci95");
+        agg_ctx g = {j, items, a, b, NULL};
+        each_metric(agg_one, &g);
+        jw_obj_end(j);
+        if (a > 0) {
+            size_t k = b - a < items[0].reps ? b - a : items[0].reps;
+            jw_obj(j, "difference_from_first");
+            agg_ctx d = {j, items, a, a + k, items};
+            each_metric(agg_one, &d);
+            jw_obj_end(j);
+        }
+        jw_obj_end(j);
+        a = b;
+    }
+    jw_arr_end(j);
 }
 
 void report_json(FILE *f, const report_meta *m, const run_item *items, size_t n)
@@ -547,8 +780,10 @@ void report_json(FILE *f, const report_meta *m, const run_item *items, size_t n)
     jw_arr_end(&j);
     jw_arr(&j, "configurations");
     for (size_t i = 0; i < n && !tr.oom; i++)
-        json_item(&j, i, &items[i], &tr);
+        json_item(&j, &items[i], &tr);
     jw_arr_end(&j);
+    if (replicated(items, n))
+        json_replications(&j, items, n);
     jw_obj_end(&j);
     if (tr.oom)
         fputs("\n(out of memory while writing the report)\n", f);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "models/run.h"
 #include "models/world.h"
 #include "sim/alloc.h"
 
@@ -77,45 +78,87 @@ static int add_overrides(cfg *c, const sweep *sw, size_t nsw, const size_t *idx,
     return 0;
 }
 
-size_t runner_build(cfg *c, const sweep *sw, size_t nsw, run_item **out)
+/* Builds one item: the sweep point idx, with seed (NULL: the scenario's). */
+static void build_item(cfg *c, const sweep *sw, size_t nsw, const size_t *idx, const char *seed, run_item *it)
 {
-    size_t total;
+    size_t mark = cfg_mark(c);
+    it->over = mem_calloc(nsw ? nsw : 1, sizeof *it->over);
+    it->label = mem_strdup("");
+    int oom = !it->over || !it->label || add_overrides(c, sw, nsw, idx, it);
+    if (seed && !oom) {
+        char *arg = concat3("run.seed", "=", seed);
+        if (arg)
+            cfg_add_arg(c, "--reps", arg);
+        oom |= !arg;
+        mem_free(arg);
+    }
+    char *ctx = nsw && !oom ? concat3("with ", it->label, ": ") : NULL;
+    oom |= nsw && !ctx;
+    cfg_set_context(c, ctx ? ctx : "");
+    mem_free(ctx);
+    scenario_build(c, &it->sc);
+    it->built = 1;
+    if (oom || keep_effective(c, it))
+        cfg_error(c, NULL, "out of memory");
+    cfg_set_context(c, "");
+    cfg_truncate(c, mark);
+    if (!it->label)
+        it->label = mem_strdup(""); /* reports read it; NULL only if this fails too, an error already */
+}
+
+size_t runner_build(cfg *c, const sweep *sw, size_t nsw, long reps, run_item **out)
+{
+    size_t total, n = 0, cap = 0;
+    run_item *items = NULL;
+    *out = NULL;
     if (runner_count(sw, nsw, &total)) {
         cfg_error(c, NULL, "--sweep: the cross product has more than %d configurations", RUNNER_MAX_CONFIGS);
         return 0;
     }
-    run_item *items = mem_calloc(total, sizeof *items);
-    if (!items) {
-        cfg_error(c, NULL, "out of memory");
-        return 0;
-    }
     for (size_t ci = 0; ci < total; ci++) {
-        run_item *it = &items[ci];
-        size_t mark = cfg_mark(c), rem = ci;
-        it->over = mem_calloc(nsw ? nsw : 1, sizeof *it->over);
-        it->label = mem_strdup("");
+        size_t rem = ci, idx[RUNNER_MAX_SWEEPS];
         /* the last sweep varies fastest */
-        size_t idx[RUNNER_MAX_SWEEPS];
         for (size_t s = nsw; s-- > 0;) {
             idx[s] = rem % sw[s].n;
             rem /= sw[s].n;
         }
-        int oom = !it->over || !it->label || add_overrides(c, sw, nsw, idx, it);
-        char *ctx = nsw && !oom ? concat3("with ", it->label, ": ") : NULL;
-        oom |= nsw && !ctx;
-        cfg_set_context(c, ctx ? ctx : "");
-        mem_free(ctx);
-        scenario_build(c, &it->sc);
-        it->built = 1;
-        if (oom || keep_effective(c, it))
-            cfg_error(c, NULL, "out of memory");
-        cfg_set_context(c, "");
-        cfg_truncate(c, mark);
-        if (!it->label)
-            it->label = mem_strdup(""); /* reports read it; NULL only if this fails too, an error already */
+        size_t k = 1;
+        for (size_t r = 0; r < k; r++) {
+            if (n == cap) {
+                size_t ncap = cap ? cap * 2 : total;
+                run_item *ni = n + 1 > RUNNER_MAX_CONFIGS ? NULL : mem_realloc(items, ncap * sizeof *ni);
+                if (!ni) {
+                    if (n + 1 > RUNNER_MAX_CONFIGS)
+                        cfg_error(c, NULL, "the configurations and their replications are more than %d runs",
+                                  RUNNER_MAX_CONFIGS);
+                    else
+                        cfg_error(c, NULL, "out of memory");
+                    goto done;
+                }
+                memset(ni + cap, 0, (ncap - cap) * sizeof *ni);
+                items = ni;
+                cap = ncap;
+            }
+            run_item *it = &items[n++];
+            it->config = ci;
+            it->rep = r;
+            char seed[32];
+            if (r > 0) {
+                const run_cfg *rc0 = SC_CFG(&items[n - 1 - r].sc, MOD_RUN, run_cfg);
+                snprintf(seed, sizeof seed, "%lld", (long long)(rc0->seed + (int64_t)r));
+            }
+            build_item(c, sw, nsw, idx, r > 0 ? seed : NULL, it);
+            if (r == 0) {
+                const run_cfg *rc = it->sc.cfg[MOD_RUN] ? SC_CFG(&it->sc, MOD_RUN, run_cfg) : NULL;
+                k = reps > 0 ? (size_t)reps : rc ? (size_t)rc->reps : 1;
+            }
+        }
+        for (size_t r = 0; r < k; r++)
+            items[n - 1 - r].reps = k;
     }
+done:
     *out = items;
-    return total;
+    return n;
 }
 
 typedef struct pool {

@@ -27,6 +27,9 @@ typedef struct kv {
 typedef struct run_item {
     scenario sc;
     int built;
+    size_t config;    /* the configuration (sweep point) it belongs to */
+    size_t rep;       /* its replication: 0 .. reps-1, seed = the configuration's seed + rep */
+    size_t reps;      /* replications of its configuration */
     char *label;      /* "quorum.r=1 quorum.w=2", "" without sweeps; owned */
     kv *over;         /* this configuration's sweep values */
     size_t nover;
@@ -45,10 +48,12 @@ typedef struct run_item {
  * *total; -1 when it is more than RUNNER_MAX_CONFIGS (checked without overflow) or a sweep
  * has no values. */
 int runner_count(const sweep *sw, size_t nsw, size_t *total);
-/* Builds every configuration of the cross product of sweeps over the loaded cfg.
- * Errors go to the cfg; returns the number of items in *out (0 on error, also when
- * runner_count refuses the cross product). */
-size_t runner_build(cfg *c, const sweep *sw, size_t nsw, run_item **out);
+/* Builds every configuration of the cross product of sweeps over the loaded cfg, each
+ * replicated reps times (0: its run.reps) with seeds seed, seed + 1, ...: the items come
+ * configuration by configuration, replications together. Errors go to the cfg; returns the
+ * number of items in *out (0 on error, also when runner_count refuses the cross product or
+ * the replications pass RUNNER_MAX_CONFIGS). */
+size_t runner_build(cfg *c, const sweep *sw, size_t nsw, long reps, run_item **out);
 /* Runs the items with up to jobs threads. trace_dir: where per-configuration trace files
  * go (NULL: no trace). progress: print progress lines to stderr. Returns the number of
  * items that failed (their err says why). */

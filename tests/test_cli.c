@@ -638,6 +638,72 @@ static void cli_time_that_stands_still_or_saturates(void **state)
     tu_rm_tree(dir);
 }
 
+/* Sweeps written in the scenario: [sweep] runs the cross product; --sweep of the same key
+ * replaces the file's; --set of it pins one value; a malformed entry is an error at its line. */
+static void cli_sweeps_in_the_scenario_file(void **state)
+{
+    (void)state;
+    char dir[64];
+    tu_make_dir(dir, sizeof dir);
+    tu_put(dir, "s.ini", "[run]\nops = 200\n[sweep]\nquorum.r = 1,2\nquorum.w = 1,2,3\n");
+    tu_put(dir, "bad.ini", "[run]\nops = 200\n[sweep]\nquorum.r = 1,,2\nnot_a_key = 1,2\n");
+    result r;
+    RUN(&r, dir, "--out", path_in(dir, "o1"), "--format", "csv", "s.ini");
+    expect_status(&r, 0);
+    EQ(count_lines(r.out), 7);
+    HAS(r.out, "config,quorum.r,quorum.w,");
+    done(&r);
+    RUN(&r, dir, "--out", path_in(dir, "o2"), "--format", "csv", "--sweep", "quorum.w=2", "s.ini");
+    expect_status(&r, 0);
+    EQ(count_lines(r.out), 3); /* r = 1, 2 with w = 2 */
+    done(&r);
+    RUN(&r, dir, "--out", path_in(dir, "o3"), "--format", "csv", "--set", "quorum.r=3", "s.ini");
+    expect_status(&r, 0);
+    EQ(count_lines(r.out), 4); /* r pinned to 3, w = 1, 2, 3 */
+    HAS(r.out, "config,quorum.w,");
+    done(&r);
+    RUN(&r, dir, "--out", path_in(dir, "o4"), "bad.ini");
+    expect_status(&r, 2);
+    HAS(r.err, "bad.ini:4: sweep.quorum.r = 1,,2: expected section.key = v1,v2,...: value 2 of 3 is empty");
+    HAS(r.err, "bad.ini:5: sweep.not_a_key = 1,2: expected section.key = v1,v2,...");
+    done(&r);
+    tu_rm_tree(dir);
+}
+
+/* Replications: --reps K runs each configuration K times with seeds seed .. seed+K-1; the
+ * CSV has a rep column, summary.json a replications section with means and intervals and
+ * each configuration's difference from the first. */
+static void cli_replications(void **state)
+{
+    (void)state;
+    char dir[64];
+    tu_make_dir(dir, sizeof dir);
+    tu_put(dir, "s.ini", "[run]\nops = 2000\nseed = 10\n[sweep]\nquorum.r = 1,2\n");
+    result r;
+    RUN(&r, dir, "--out", path_in(dir, "o"), "--reps", "3", "s.ini");
+    expect_status(&r, 0);
+    HAS(r.out, "replications: mean and 95% interval");
+    HAS(r.out, "\nquorum.r=1    3 ");
+    done(&r);
+    char *csv = slurp(path_in(dir, "o/runs.csv"));
+    EQ(count_lines(csv), 7);
+    HAS(csv, "config,rep,quorum.r,seed,");
+    HAS(csv, "\n0,0,1,10,");
+    HAS(csv, "\n0,2,1,12,");
+    HAS(csv, "\n1,1,2,11,");
+    free(csv);
+    char *js = slurp(path_in(dir, "o/summary.json"));
+    HAS(js, "\"replications\": [");
+    HAS(js, "\"difference_from_first\": {");
+    HAS(js, "\"reads.latency_ok.p99_ns\": {");
+    free(js);
+    RUN(&r, dir, "--out", path_in(dir, "o2"), "--reps", "0", "s.ini");
+    expect_status(&r, 2);
+    HAS(r.err, "--reps 0: must be 1..1000");
+    done(&r);
+    tu_rm_tree(dir);
+}
+
 static void cli_prefer_non_owner_exits_2(void **state)
 {
     (void)state;
@@ -1394,6 +1460,8 @@ int main(void)
         cmocka_unit_test(cli_format_csv_and_json_to_stdout),
         cmocka_unit_test(cli_prefer_non_owner_exits_2),
         cmocka_unit_test(cli_time_that_stands_still_or_saturates),
+        cmocka_unit_test(cli_sweeps_in_the_scenario_file),
+        cmocka_unit_test(cli_replications),
         cmocka_unit_test(cli_scenario_not_a_regular_file_exits_2),
         cmocka_unit_test(cli_long_values_are_errors_not_cut),
         cmocka_unit_test(cli_malformed_sweeps_exit_2),

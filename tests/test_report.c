@@ -2,10 +2,13 @@
  * once and the three writers agree: unique summary.json paths and runs.csv columns, every
  * description complete, one CSV field per column in every row, every path present in
  * summary.json. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "models/module.h"
+#include "models/run.h"
+#include "models/stats.h"
 #include "src/report.h"
 #include "tests/testutil.h"
 
@@ -62,7 +65,7 @@ static void reports_agree_with_descriptions(void **state)
     char *vals[] = {"1", "2"};
     sw.values = vals;
     run_item *items = NULL;
-    size_t n = runner_build(c, &sw, 1, &items);
+    size_t n = runner_build(c, &sw, 1, 0, &items);
     EQ(cfg_nerrors(c), 0);
     EQ(n, 2);
     EQ(runner_run(items, n, 1, NULL, 0), 0);
@@ -115,11 +118,69 @@ static void reports_agree_with_descriptions(void **state)
     cfg_destroy(c);
 }
 
+/* Replications: the difference of read p99 between the second configuration and the first,
+ * seed by seed, has the mean and the 95% half-width t(0.975, K-1) s / sqrt(K) computed here
+ * from the runs themselves. */
+static void replication_intervals_are_computed_from_the_runs(void **state)
+{
+    (void)state;
+    cfg *c;
+    EQ(cfg_create(&c), 0);
+    cfg_load(c, tu_src("scenarios/bench.ini"));
+    cfg_add_arg(c, "--set", "run.ops=3000");
+    sweep sw = {"quorum.r", NULL, 2};
+    char *vals[] = {"1", "3"};
+    sw.values = vals;
+    run_item *items = NULL;
+    size_t n = runner_build(c, &sw, 1, 4, &items);
+    if (cfg_nerrors(c))
+        cfg_print_errors(c, stderr);
+    EQ(cfg_nerrors(c), 0);
+    EQ(n, 8);
+    for (size_t i = 0; i < n; i++) {
+        EQ(items[i].config, i / 4);
+        EQ(items[i].rep, i % 4);
+        EQ(items[i].reps, 4);
+        EQ(SC_CFG(&items[i].sc, MOD_RUN, run_cfg)->seed, 1 + (int64_t)(i % 4));
+    }
+    EQ(runner_run(items, n, 2, NULL, 0), 0);
+    double d[4], mean = 0, var = 0;
+    for (int r = 0; r < 4; r++) {
+        const stats_res *a = items[r].rr.res[MOD_STATS], *b = items[4 + r].rr.res[MOD_STATS];
+        d[r] = (double)hist_quantile(&b->lat[OP_READ][OUT_OK], 0.99) - (double)hist_quantile(&a->lat[OP_READ][OUT_OK], 0.99);
+        mean += d[r] / 4;
+    }
+    for (int r = 0; r < 4; r++)
+        var += (d[r] - mean) * (d[r] - mean) / 3;
+    double hw = 3.182 * sqrt(var) / 2;
+    report_meta m = {"bench", "bench", &sw, 1};
+    char *json = NULL;
+    size_t lj;
+    FILE *f = open_memstream(&json, &lj);
+    report_json(f, &m, items, n);
+    fclose(f);
+    const char *diff = strstr(json, "\"difference_from_first\"");
+    assert_non_null(diff);
+    const char *p99 = strstr(diff, "\"reads.latency_ok.p99_ns\": {");
+    assert_non_null(p99);
+    double gm, gh;
+    assert_non_null(strstr(p99, "\"mean\": "));
+    EQ(sscanf(strstr(p99, "\"mean\": ") + 8, "%lf", &gm), 1);
+    EQ(sscanf(strstr(p99, "\"ci95\": ") + 8, "%lf", &gh), 1);
+    NEAR(gm, mean, 1e-6 * (1 + fabs(mean)));
+    NEAR(gh, hw, 1e-6 * (1 + hw));
+    assert_true(mean > 0); /* waiting for all three replies is slower, every seed */
+    free(json);
+    runner_free(items, n);
+    cfg_destroy(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(metrics_are_described_once_and_completely),
         cmocka_unit_test(reports_agree_with_descriptions),
+        cmocka_unit_test(replication_intervals_are_computed_from_the_runs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
