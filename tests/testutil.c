@@ -59,6 +59,12 @@ static cfg *load(const char *path, const char *const *sets, size_t nsets, scenar
 void tu_run_file_setup(const char *path, const char *const *sets, size_t nsets, tu_setup_fn setup, void *ctx,
                        run_stats *st)
 {
+    tu_run_file_check(path, sets, nsets, setup, NULL, ctx, st);
+}
+
+void tu_run_file_check(const char *path, const char *const *sets, size_t nsets, tu_setup_fn setup, tu_setup_fn check,
+                       void *ctx, run_stats *st)
+{
     scenario sc;
     cfg *c = load(path, sets, nsets, &sc);
     if (cfg_nerrors(c)) {
@@ -73,6 +79,8 @@ void tu_run_file_setup(const char *path, const char *const *sets, size_t nsets, 
     if (setup)
         setup(w, ctx);
     assert_int_equal(world_run(w), 0);
+    if (check)
+        check(w, ctx);
     world_destroy(w);
     scenario_free(&sc);
     cfg_destroy(c);
@@ -96,6 +104,15 @@ void tu_run_text_setup(const char *text, const char *const *sets, size_t nsets, 
     char path[64];
     write_temp(text, path, sizeof path);
     tu_run_file_setup(path, sets, nsets, setup, ctx, st);
+    unlink(path);
+}
+
+void tu_run_text_check(const char *text, const char *const *sets, size_t nsets, tu_setup_fn setup, tu_setup_fn check,
+                       void *ctx, run_stats *st)
+{
+    char path[64];
+    write_temp(text, path, sizeof path);
+    tu_run_file_check(path, sets, nsets, setup, check, ctx, st);
     unlink(path);
 }
 
