@@ -15,6 +15,7 @@
     X(MOD_NODE, node_module)                                                                            \
     X(MOD_REPLICA, replica_module)                                                                      \
     X(MOD_FAILURE_DETECTOR, failure_detector_module)                                                    \
+    X(MOD_ANTI_ENTROPY, anti_entropy_module)                                                            \
     X(MOD_FAULTS, faults_module)                                                                        \
     X(MOD_WORKLOAD, workload_module)                                                                    \
     X(MOD_ORACLE, oracle_module)                                                                        \

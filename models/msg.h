@@ -19,7 +19,11 @@
     X(MSG_READ_REQ, read_request)    \
     X(MSG_READ_RESP, read_response)  \
     X(MSG_CLIENT_REQ, client_request) \
-    X(MSG_CLIENT_RESP, client_response)
+    X(MSG_CLIENT_RESP, client_response) \
+    X(MSG_AE_TREE, ae_tree)          \
+    X(MSG_AE_TREE_DIFF, ae_tree_diff) \
+    X(MSG_AE_KEYS, ae_keys)          \
+    X(MSG_AE_STREAM, ae_stream)
 
 typedef enum msg_kind {
 #define X(e, n) e,

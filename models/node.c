@@ -32,6 +32,8 @@ static const cfg_key node_keys[] = {
      "servers per replica (FIFO queue in front); inf = no queueing"},
     {"node", "slow", CFG_NUM, "1", 0.001, 1e6, NULL, offsetof(node_cfg, slow), NULL,
      "factor on this node's service times (set it in [node.nI] for one slow node)"},
+    {"node", "anti_entropy_service", CFG_DIST, "const(0)", 1, 0, NULL, offsetof(node_cfg, ae_service), NULL,
+     "service time of an anti-entropy message at a replica"},
 };
 const cfg_table node_table = {node_keys, sizeof node_keys / sizeof node_keys[0], 1};
 
@@ -40,7 +42,8 @@ void nodes_cfg_of(const nodes_cfg *c, int i, node_cfg *out)
     *out = c->base;
     const node_cfg *o = &c->over[i];
     uint64_t m = c->mask[i];
-    /* bit order follows node_table: read_service, write_service, concurrency, slow */
+    /* bit order follows node_table: read_service, write_service, concurrency, slow,
+     * anti_entropy_service */
     if (m & 1)
         out->read_service = o->read_service;
     if (m & 2)
@@ -49,6 +52,8 @@ void nodes_cfg_of(const nodes_cfg *c, int i, node_cfg *out)
         out->concurrency = o->concurrency;
     if (m & 8)
         out->slow = o->slow;
+    if (m & 16)
+        out->ae_service = o->ae_service;
 }
 
 int nodes_init(node_set *ns, int count, const nodes_cfg *nc, const uint32_t *owned, uint32_t nkeys, uint64_t seed,
@@ -72,6 +77,7 @@ int nodes_init(node_set *ns, int count, const nodes_cfg *nc, const uint32_t *own
         n->up = 1;
         n->svc[SVC_READ] = c.read_service;
         n->svc[SVC_WRITE] = c.write_service;
+        n->svc[SVC_AE] = c.ae_service;
         n->servers = c.concurrency;
         n->base_slow = n->slow = c.slow;
         store_init(&n->st);

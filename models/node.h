@@ -25,6 +25,7 @@ typedef struct node_cfg {
     dist *write_service; /* service time of a write at a replica */
     int64_t concurrency; /* servers; 0 = inf (no queueing) */
     double slow;         /* factor on service times (1 = normal) */
+    dist *ae_service;    /* service time of an anti-entropy message at a replica */
 } node_cfg;
 
 extern const cfg_table node_table;
