@@ -218,7 +218,6 @@ typedef struct ae {
     uint32_t *cursor;       /* [1..nodes]: next (range, partner) pair */
     ae_tick *tick;          /* [1..nodes] */
     ae_slot *slot;          /* [1..nodes] */
-    sim_lane ticks, timeouts;
     int64_t agreed_since, last_write, faults_end, quiet_since, settle;
     int script;
     uint64_t nscript, ops;
@@ -651,7 +650,9 @@ static void begin(ae *x, int a, int b, uint32_t j, int ra, int rb)
     sl->compared = sl->streamed = 0;
     x->busy[(size_t)j * x->n + ra] = (uint16_t)a;
     x->res->started++;
-    if (push_u32(&sl->front, 1) || sim_schedule_lane(x->s, &x->timeouts, &sl->timeout, sim_after(x->s, x->c.timeout))) {
+    /* ticks and timeouts go in the heap, not in lanes: they are rare, and every lane costs
+     * every event a look at its head */
+    if (push_u32(&sl->front, 1) || sim_schedule(x->s, &sl->timeout, sim_after(x->s, x->c.timeout))) {
         sim_fail(x->s);
         return;
     }
@@ -708,7 +709,7 @@ static void on_tick(sim *s, sim_event *ev)
             return; /* exchanges under way finish; no new one starts */
         }
     }
-    if (sim_schedule_lane(s, &x->ticks, ev, sim_after(s, x->c.interval)))
+    if (sim_schedule(s, ev, sim_after(s, x->c.interval)))
         sim_fail(s);
     if (!nodes_up(x->ns, a) || x->slot[a].active || !start(x, a))
         x->res->skipped++;
@@ -753,17 +754,17 @@ static void check(cfg *c, const scenario *sc, void *mcfg)
                       bytes / 1048576.0);
 }
 
-typedef struct hk {
-    uint64_t h;
-    uint32_t range, key;
-} hk;
-
-static int hk_cmp(const void *pa, const void *pb)
+/* One stable counting-sort pass of the n keys in a into b by digit(key). */
+static void by_digit(const ae *x, const uint32_t *a, uint32_t *b, uint32_t n, uint32_t *count, uint32_t buckets,
+                     int shift)
 {
-    const hk *a = pa, *b = pb;
-    if (a->range != b->range)
-        return a->range < b->range ? -1 : 1;
-    return a->h < b->h ? -1 : a->h > b->h;
+    memset(count, 0, ((size_t)buckets + 1) * sizeof *count);
+    for (uint32_t i = 0; i < n; i++)
+        count[((ae_leaf(a[i], x->depth) >> shift) & (buckets - 1)) + 1]++;
+    for (uint32_t d = 1; d <= buckets; d++)
+        count[d] += count[d - 1];
+    for (uint32_t i = 0; i < n; i++)
+        b[count[(ae_leaf(a[i], x->depth) >> shift) & (buckets - 1)]++] = a[i];
 }
 
 /* Ranges, their owners and keys, each node's ranges, the trees and the exchange slots. */
@@ -787,10 +788,14 @@ static int build(ae *x, world *w)
     x->cursor = mem_calloc(nn + 1, sizeof *x->cursor);
     x->tick = mem_calloc(nn + 1, sizeof *x->tick);
     x->slot = mem_calloc(nn + 1, sizeof *x->slot);
-    hk *tmp = mem_alloc((size_t)x->nkeys * sizeof *tmp + 1);
+    uint32_t *a = mem_alloc((size_t)x->nkeys * sizeof *a + 1), *b = mem_alloc((size_t)x->nkeys * sizeof *b + 1);
+    uint32_t *count = mem_alloc((4096 + 1) * sizeof *count), *cur = mem_alloc((nr + 1) * sizeof *cur);
     if (!x->rown || !x->krange || !x->rstart || !x->rkeys || !x->hash || !x->busy || !x->apart || !x->nstart ||
-        !x->nlist || !x->cursor || !x->tick || !x->slot || !tmp) {
-        mem_free(tmp);
+        !x->nlist || !x->cursor || !x->tick || !x->slot || !a || !b || !count || !cur) {
+        mem_free(a);
+        mem_free(b);
+        mem_free(count);
+        mem_free(cur);
         return -1;
     }
     for (uint32_t j = 0; j < x->nranges; j++) {
@@ -811,14 +816,25 @@ static int build(ae *x, world *w)
         uint32_t j = ring_range_of(rg, k);
         x->krange[k] = j;
         x->rstart[j + 1]++;
-        tmp[k] = (hk){ae_key_hash(k), j, k};
+        a[k] = k;
     }
     for (size_t j = 1; j <= nr; j++)
         x->rstart[j] += x->rstart[j - 1];
-    qsort(tmp, x->nkeys, sizeof *tmp, hk_cmp);
-    for (uint32_t k = 0; k < x->nkeys; k++)
-        x->rkeys[k] = tmp[k].key;
-    mem_free(tmp);
+    /* rkeys: by range, by leaf within a range, by key within a leaf. Radix passes of 12
+     * bits over the leaf, then a stable pass by range: linear in the keys. */
+    for (int shift = 0; shift < x->depth; shift += 12) {
+        by_digit(x, a, b, x->nkeys, count, 4096, shift);
+        uint32_t *t = a;
+        a = b;
+        b = t;
+    }
+    memcpy(cur, x->rstart, (nr + 1) * sizeof *cur);
+    for (uint32_t i = 0; i < x->nkeys; i++)
+        x->rkeys[cur[x->krange[a[i]]]++] = a[i];
+    mem_free(cur);
+    mem_free(a);
+    mem_free(b);
+    mem_free(count);
     return 0;
 }
 
@@ -874,8 +890,7 @@ static int create(world *w, const void *mcfg, void *res, void **state, char *err
     x->settle = c->settle >= 0 ? c->settle : settle >= (double)SIM_TIME_MAX ? SIM_TIME_MAX : (int64_t)settle;
     node_listener nl = {x, on_node};
     apply_listener al = {x, on_apply};
-    if (sim_lane_init(&w->s, &x->ticks) || sim_lane_init(&w->s, &x->timeouts) || nodes_listen(&w->nodes, &nl) ||
-        nodes_on_apply(&w->nodes, &al))
+    if (nodes_listen(&w->nodes, &nl) || nodes_on_apply(&w->nodes, &al))
         return -ENOMEM;
     for (int i = 1; i <= x->nodes; i++) {
         ae_slot *sl = &x->slot[i];
@@ -893,7 +908,7 @@ static int create(world *w, const void *mcfg, void *res, void **state, char *err
         int64_t phase = (int64_t)(rng_uniform(&r) * (double)c->interval);
         uint32_t np = (x->nstart[i + 1] - x->nstart[i]) * (uint32_t)(x->n - 1);
         x->cursor[i] = np ? rng_bounded(&r, np) : 0;
-        if (sim_schedule_lane(&w->s, &x->ticks, &t->ev, phase))
+        if (sim_schedule(&w->s, &t->ev, phase))
             return -ENOMEM;
     }
     return 0;
