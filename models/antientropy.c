@@ -209,7 +209,7 @@ typedef struct ae {
     uint16_t *rown;         /* nranges * n: each range's preference list */
     uint32_t *krange;       /* nkeys: each key's range */
     uint32_t *rstart;       /* nranges + 1: each range's keys in rkeys */
-    uint32_t *rkeys;        /* keys by range, then by ae_key_hash (so by leaf) */
+    uint32_t *rkeys;        /* keys by range, by leaf within a range, by key within a leaf */
     uint64_t *hash;         /* nranges * n trees of tsize hashes */
     uint16_t *busy;         /* nranges * n: initiator of the exchange that replica is in, or 0 */
     uint8_t *apart;         /* nranges: its replicas' roots differ */
