@@ -26,7 +26,11 @@
     X(MSG_HANDOFF_ACK, handoff_ack)     \
     X(MSG_REPAIR_REQ, repair_request)   \
     X(MSG_REPAIR_ACK, repair_ack)       \
-    X(MSG_CANCEL, cancel)
+    X(MSG_CANCEL, cancel)             \
+    X(MSG_AE_TREE, ae_tree)          \
+    X(MSG_AE_TREE_DIFF, ae_tree_diff) \
+    X(MSG_AE_KEYS, ae_keys)          \
+    X(MSG_AE_STREAM, ae_stream)
 
 typedef enum msg_kind {
 #define X(e, n) e,

@@ -36,6 +36,8 @@ static const cfg_key node_keys[] = {
      "what slow slows: service times, the latency of messages to and from the node, or both"},
     {"node", "drop_expired", CFG_ENUM, "on", 1, 0, "off|on", offsetof(node_cfg, drop_expired), NULL,
      "a request whose operation deadline passed while it waited is dropped when it reaches the queue's head"},
+    {"node", "anti_entropy_service", CFG_DIST, "const(0)", 1, 0, NULL, offsetof(node_cfg, ae_service), NULL,
+     "service time of an anti-entropy message at a replica"},
 };
 const cfg_table node_table = {node_keys, sizeof node_keys / sizeof node_keys[0], 1};
 
@@ -46,7 +48,8 @@ void nodes_cfg_of(const nodes_cfg *c, int i, node_cfg *out)
         return; /* the overrides could not be read (out of memory, already an error) */
     const node_cfg *o = &c->over[i];
     uint64_t m = c->mask[i];
-    /* bit order follows node_table: read_service, write_service, concurrency, slow, slow_on, drop_expired */
+    /* bit order follows node_table: read_service, write_service, concurrency, slow, slow_on, drop_expired,
+     * anti_entropy_service */
     if (m & 1)
         out->read_service = o->read_service;
     if (m & 2)
@@ -59,6 +62,8 @@ void nodes_cfg_of(const nodes_cfg *c, int i, node_cfg *out)
         out->slow_on = o->slow_on;
     if (m & 32)
         out->drop_expired = o->drop_expired;
+    if (m & 64)
+        out->ae_service = o->ae_service;
 }
 
 int nodes_init(node_set *ns, int count, const nodes_cfg *nc, const uint32_t *owned, uint32_t nkeys, uint64_t seed,
@@ -82,6 +87,7 @@ int nodes_init(node_set *ns, int count, const nodes_cfg *nc, const uint32_t *own
         n->up = 1;
         n->svc[SVC_READ] = c.read_service;
         n->svc[SVC_WRITE] = c.write_service;
+        n->svc[SVC_AE] = c.ae_service;
         n->servers = c.concurrency;
         n->base_slow = n->slow = c.slow_on == 2 ? 1.0 : c.slow;
         n->base_slow_net = c.slow_on == 1 ? 1.0 : c.slow;

@@ -27,6 +27,7 @@ typedef struct node_cfg {
     double slow;         /* slowdown factor (1 = normal) */
     int slow_on;         /* what [node] slow slows: 0 both, 1 service, 2 network */
     int drop_expired;    /* 1: a request whose operation deadline passed is dropped at the head of the queue */
+    dist *ae_service;    /* service time of an anti-entropy message at a replica */
 } node_cfg;
 
 extern const cfg_table node_table;

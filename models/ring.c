@@ -193,3 +193,23 @@ const module cluster_module = {
     .create = create,
     .destroy = destroy,
 };
+
+/* ---- token ranges ---- */
+
+uint32_t ring_ranges(const ring *r) { return (uint32_t)r->ntok; }
+
+uint32_t ring_range_of(const ring *r, uint32_t key) { return (uint32_t)(first_token(r, key) % r->ntok); }
+
+int ring_range_owners(const ring *r, uint32_t range, uint16_t *out)
+{
+    int got = 0;
+    for (size_t step = 0; step < r->ntok && got < r->n; step++) {
+        uint16_t nd = r->tok[(range + step) % r->ntok].node;
+        int dup = 0;
+        for (int q = 0; q < got; q++)
+            dup |= out[q] == nd;
+        if (!dup)
+            out[got++] = nd;
+    }
+    return got;
+}

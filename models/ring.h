@@ -38,4 +38,17 @@ int ring_nodes(const ring *r);
 int ring_walk(const ring *r, uint32_t key, int i);
 /* Position of node in key's preference list, or -1 when it is not an owner. */
 int ring_owner_rank(const ring *r, uint32_t key, int nd);
+
+/* ---- token ranges (anti-entropy) ----
+ * Range i is the arc of the ring that ends at token i (tokens sorted by position): the
+ * positions after token i-1 up to token i; range 0 also holds the positions after the last
+ * token. A key belongs to the range of the first token at or after its position, so every
+ * key of a range has the same preference list, the range's. There are nodes * vnodes
+ * ranges (one may hold no key). */
+uint32_t ring_ranges(const ring *r);
+/* The range key belongs to. O(log tokens). */
+uint32_t ring_range_of(const ring *r, uint32_t key);
+/* Writes the range's N owners (its preference list, first owner first) into out (room for
+ * N) and returns N. O(tokens) at worst. */
+int ring_range_owners(const ring *r, uint32_t range, uint16_t *out);
 #endif

@@ -10,8 +10,8 @@
 #include "models/msg.h"
 
 /* Service classes: what a replica's servers spend time on. Each has its own service-time
- * distribution per node ([node] read_service, write_service). */
-#define SVC_CLASSES(X) X(SVC_READ, read) X(SVC_WRITE, write)
+ * distribution per node ([node] read_service, write_service, anti_entropy_service). */
+#define SVC_CLASSES(X) X(SVC_READ, read) X(SVC_WRITE, write) X(SVC_AE, anti_entropy)
 typedef enum svc_class {
 #define X(e, n) e,
     SVC_CLASSES(X)

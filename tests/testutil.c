@@ -56,8 +56,8 @@ static cfg *load(const char *path, const char *const *sets, size_t nsets, scenar
     return c;
 }
 
-static void run_file(const char *path, const char *const *sets, size_t nsets, tu_setup_fn setup, void *ctx,
-                     FILE *trace, run_stats *st)
+static void run_file(const char *path, const char *const *sets, size_t nsets, tu_setup_fn setup, tu_setup_fn check,
+                     void *ctx, FILE *trace, run_stats *st)
 {
     scenario sc;
     cfg *c = load(path, sets, nsets, &sc);
@@ -74,6 +74,8 @@ static void run_file(const char *path, const char *const *sets, size_t nsets, tu
         setup(w, ctx);
     if (world_run(w, err, sizeof err))
         fail_msg("%s: %s", path, err);
+    if (check)
+        check(w, ctx);
     world_destroy(w);
     scenario_free(&sc);
     cfg_destroy(c);
@@ -86,10 +88,16 @@ static void run_file(const char *path, const char *const *sets, size_t nsets, tu
     st->stats = st->rr.res[MOD_STATS];
 }
 
+void tu_run_file_check(const char *path, const char *const *sets, size_t nsets, tu_setup_fn setup, tu_setup_fn check,
+                       void *ctx, run_stats *st)
+{
+    run_file(path, sets, nsets, setup, check, ctx, NULL, st);
+}
+
 void tu_run_file_setup(const char *path, const char *const *sets, size_t nsets, tu_setup_fn setup, void *ctx,
                        run_stats *st)
 {
-    run_file(path, sets, nsets, setup, ctx, NULL, st);
+    run_file(path, sets, nsets, setup, NULL, ctx, NULL, st);
 }
 
 char *tu_run_file_trace(const char *path, const char *const *sets, size_t nsets, run_stats *st)
@@ -99,7 +107,7 @@ char *tu_run_file_trace(const char *path, const char *const *sets, size_t nsets,
     FILE *f = open_memstream(&buf, &len);
     if (!f)
         fail_msg("open_memstream failed");
-    run_file(path, sets, nsets, NULL, NULL, f, st);
+    run_file(path, sets, nsets, NULL, NULL, NULL, f, st);
     fclose(f);
     return buf;
 }
@@ -115,6 +123,15 @@ void tu_run_text_setup(const char *text, const char *const *sets, size_t nsets, 
     char path[64];
     write_temp(text, path, sizeof path);
     tu_run_file_setup(path, sets, nsets, setup, ctx, st);
+    unlink(path);
+}
+
+void tu_run_text_check(const char *text, const char *const *sets, size_t nsets, tu_setup_fn setup, tu_setup_fn check,
+                       void *ctx, run_stats *st)
+{
+    char path[64];
+    write_temp(text, path, sizeof path);
+    tu_run_file_check(path, sets, nsets, setup, check, ctx, st);
     unlink(path);
 }
 

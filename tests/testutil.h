@@ -55,6 +55,12 @@ void tu_run_file_setup(const char *path, const char *const *sets, size_t nsets, 
 void tu_run_file(const char *path, const char *const *sets, size_t nsets, run_stats *st);
 /* Same with the trace on: returns trace.jsonl's text (free() it). */
 char *tu_run_file_trace(const char *path, const char *const *sets, size_t nsets, run_stats *st);
+/* Same as tu_run_file_setup; check (may be NULL) runs after the run, before the world is
+ * destroyed, so a test can read the final stores. */
+void tu_run_file_check(const char *path, const char *const *sets, size_t nsets, tu_setup_fn setup, tu_setup_fn check,
+                       void *ctx, run_stats *st);
+void tu_run_text_check(const char *text, const char *const *sets, size_t nsets, tu_setup_fn setup, tu_setup_fn check,
+                       void *ctx, run_stats *st);
 /* Same, from scenario text (written to a temporary file, removed after). */
 void tu_run_text(const char *text, const char *const *sets, size_t nsets, run_stats *st);
 void tu_run_text_setup(const char *text, const char *const *sets, size_t nsets, tu_setup_fn setup, void *ctx,
