@@ -197,14 +197,15 @@ static const char *const table_columns[] = {
     "unavailable_pct", "reads.latency_ok.p50_ns", "reads.latency_ok.p99_ns", "writes.latency_ok.p50_ns",
     "writes.latency_ok.p99_ns", "note",
 };
-/* Repair activity, a second table shown when any of its counts (all but the last three
+/* Repair activity, a second table shown when any of its counts (all but the last four
  * columns) is not zero in some configuration. */
 static const char *const repair_columns[] = {
     "sloppy.ops_with_fallback", "hints.stored", "hints.delivered", "hints.dropped_window", "hints.dropped_capacity",
     "hints.dropped_crash", "hints.pending_at_end", "read_repair.reads_repaired", "read_repair.repairs_sent",
+    "anti_entropy.exchanges_repairing", "anti_entropy.keys_streamed", "anti_entropy.time_to_agree_ns",
     "inconsistency.window_p99_ns", "inconsistency.window_max_ns", "inconsistency.open_at_end",
 };
-#define NREPAIR_COUNTS (sizeof repair_columns / sizeof repair_columns[0] - 3)
+#define NREPAIR_COUNTS (sizeof repair_columns / sizeof repair_columns[0] - 4)
 /* Tail latency and hedging, a third table shown when some configuration hedges. */
 static const char *const hedge_columns[] = {
     "reads.latency_ok.p50_ns", "reads.latency_ok.p99_ns", "reads.latency_ok.p999_ns", "reads.latency_ok.max_ns",
