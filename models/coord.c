@@ -122,6 +122,18 @@ int coord_set_fanout(coord *c, coord_fanout_fn fn, void *ctx, const char *owner,
     return 0;
 }
 
+int coord_set_read_rank(coord *c, coord_rank_fn fn, void *ctx, const char *owner, char *err, size_t n)
+{
+    if (c->rank_owner) {
+        snprintf(err, n, "replica selection is set by %s and again by %s", c->rank_owner, owner);
+        return -1;
+    }
+    c->rank = fn;
+    c->rank_ctx = ctx;
+    c->rank_owner = owner;
+    return 0;
+}
+
 int coord_timer_claim(coord *c, coord_timer_fn fn, void *ctx)
 {
     if (c->ntimers == OP_TIMERS)
@@ -378,6 +390,22 @@ int coord_pick_reads(coord *c, op *o, const uint16_t *cand, int n, uint16_t *out
             pool[np++] = cand[i];
     }
     if (o->nprefer > 0) {
+        for (int i = 0; got < want && i < np; i++)
+            out[got++] = pool[i];
+    } else if (c->rank) {
+        /* the best ranked, ties in candidate order (insertion sort: N is small) */
+        double score[RING_MAX_REPLICAS];
+        for (int i = 0; i < np; i++) {
+            double sc = c->rank(c->rank_ctx, o, pool[i]);
+            uint16_t nd = pool[i];
+            int j = i;
+            for (; j > 0 && score[j - 1] > sc; j--) {
+                score[j] = score[j - 1];
+                pool[j] = pool[j - 1];
+            }
+            score[j] = sc;
+            pool[j] = nd;
+        }
         for (int i = 0; got < want && i < np; i++)
             out[got++] = pool[i];
     } else {

@@ -54,6 +54,8 @@ typedef struct coord_res {
 } coord_res;
 
 typedef void (*coord_timer_fn)(void *ctx, op *o);
+/* A replica-selection policy's score of node for a read of o: lower is asked first. */
+typedef double (*coord_rank_fn)(void *ctx, const op *o, int nd);
 /* A fan-out policy: sends the operation's first requests with coord_send. */
 typedef void (*coord_fanout_fn)(void *ctx, op *o);
 
@@ -95,6 +97,9 @@ typedef struct coord {
     coord_fanout_fn fanout;
     void *fanout_ctx;
     const char *fanout_owner;
+    coord_rank_fn rank;
+    void *rank_ctx;
+    const char *rank_owner;
     coord_res *res;
 } coord;
 
@@ -118,6 +123,9 @@ int coord_observe(coord *c, const op_observer *ob);
 /* Replaces the default fan-out (owners, or R of them for read_fanout = r). A second policy
  * is an error: -1 with err naming both owners. */
 int coord_set_fanout(coord *c, coord_fanout_fn fn, void *ctx, const char *owner, char *err, size_t n);
+/* Replaces the random choice of R owners (read_fanout = r, no prefer) by the R with the
+ * lowest scores (ties in candidate order). A second policy is an error: -1 with err. */
+int coord_set_read_rank(coord *c, coord_rank_fn fn, void *ctx, const char *owner, char *err, size_t n);
 /* Claims a timer slot for fn; returns the slot, or -1 when none is left. */
 int coord_timer_claim(coord *c, coord_timer_fn fn, void *ctx);
 /* Reserves size bytes (8-aligned) in every operation; returns the offset for op_ext. */
@@ -149,6 +157,7 @@ void coord_timer_cancel(coord *c, op *o, int slot);
 void coord_fanout_default(void *ctx, op *o);
 /* The nodes a read asks among n candidates (in preference order): all of them
  * (read_fanout = all), or R of them (read_fanout = r: the operation's prefer nodes first,
- * then the rest in order when prefer was given, else drawn at random). Returns how many. */
+ * then the rest in order when prefer was given, else the best ranked by a read-rank policy,
+ * else drawn at random). Returns how many. */
 int coord_pick_reads(coord *c, op *o, const uint16_t *cand, int n, uint16_t *out);
 #endif

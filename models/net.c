@@ -137,6 +137,15 @@ void net_fini(net *n)
     n->slow = NULL;
 }
 
+double net_mean_latency(const net *n, int a, int b, int k)
+{
+    if (a == b)
+        return 0;
+    const net_link *l = &n->l[a * n->nend + b];
+    const dist *d = l->lat ? l->lat : n->kind_lat[k] ? n->kind_lat[k] : n->def_lat;
+    return dist_mean(d) * n->slow[a] * n->slow[b];
+}
+
 void net_set_slow(net *n, int ep, double factor)
 {
     n->slow[ep] = factor;

@@ -80,6 +80,10 @@ void net_heal(net *n); /* restores every link */
 /* Link changes (a -> b). d NULL or p < 0 restores the scenario's value. */
 void net_set_latency(net *n, int a, int b, const dist *d, int to_default);
 void net_set_loss(net *n, int a, int b, double p, int to_default);
+/* The mean one-way latency of a kind-k message from a to b as configured now (link
+ * override, else the kind's, else the default), times both ends' slowdowns; 0 from a node
+ * to itself. ns. */
+double net_mean_latency(const net *n, int a, int b, int k);
 /* Endpoint ep's network slowdown: every message it sends or receives takes factor times its
  * drawn latency (both ends' factors multiply). */
 void net_set_slow(net *n, int ep, double factor);
