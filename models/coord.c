@@ -134,6 +134,18 @@ int coord_set_read_rank(coord *c, coord_rank_fn fn, void *ctx, const char *owner
     return 0;
 }
 
+int coord_set_expiry(coord *c, coord_expiry_fn fn, void *ctx, const char *owner, char *err, size_t n)
+{
+    if (c->expiry_owner) {
+        snprintf(err, n, "the retry policy is set by %s and again by %s", c->expiry_owner, owner);
+        return -1;
+    }
+    c->expiry = fn;
+    c->expiry_ctx = ctx;
+    c->expiry_owner = owner;
+    return 0;
+}
+
 int coord_timer_claim(coord *c, coord_timer_fn fn, void *ctx)
 {
     if (c->ntimers == OP_TIMERS)
@@ -337,7 +349,33 @@ static void answer(coord *c, op *o, int ok)
         sim_fail(c->s);
 }
 
-static void on_deadline(coord *c, op *o) { answer(c, o, 0); }
+static void reach_quorum(coord *c, op *o);
+
+/* The deadline passed: the retry policy may give the operation another try. */
+static void on_deadline(coord *c, op *o)
+{
+    int level = c->expiry && o->state == OP_FANOUT ? c->expiry(c->expiry_ctx, o) : 0;
+    if (level <= 0) {
+        answer(c, o, 0);
+        return;
+    }
+    o->retries++;
+    o->need = (uint8_t)coord_level(level, c->n);
+    if (o->ncounted >= o->need) {
+        reach_quorum(c, o);
+        return;
+    }
+    /* the new deadline first: the requests sent again carry it */
+    if (sim_schedule_lane(c->s, &c->deadlines, &o->timer[OP_TIMER_DEADLINE], sim_after(c->s, c->cfg->timeout)))
+        sim_fail(c->s);
+    int rows = o->ntargets;
+    for (int r = 0; r < rows; r++) {
+        const op_target *t = &o->t[r];
+        /* plain reads and writes only: a kind with a payload (a hint) is not sent again */
+        if (t->counts && t->replied < 0 && (t->kind == MSG_READ_REQ || t->kind == MSG_WRITE_REQ))
+            coord_send(c, o, t->node, (msg_kind)t->kind, CAUSE_RETRY, 1, &t->ver, NULL);
+    }
+}
 
 /* The coordinator returns success: after the quorum, once no observer holds the answer. */
 static void respond(coord *c, op *o)

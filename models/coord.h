@@ -54,6 +54,9 @@ typedef struct coord_res {
 } coord_res;
 
 typedef void (*coord_timer_fn)(void *ctx, op *o);
+/* An operation's deadline passed before its quorum: return a level (> 0) to try again at,
+ * with a new deadline, or 0 to let it fail. */
+typedef int (*coord_expiry_fn)(void *ctx, op *o);
 /* A replica-selection policy's score of node for a read of o: lower is asked first. */
 typedef double (*coord_rank_fn)(void *ctx, const op *o, int nd);
 /* A fan-out policy: sends the operation's first requests with coord_send. */
@@ -100,6 +103,9 @@ typedef struct coord {
     coord_rank_fn rank;
     void *rank_ctx;
     const char *rank_owner;
+    coord_expiry_fn expiry;
+    void *expiry_ctx;
+    const char *expiry_owner;
     coord_res *res;
 } coord;
 
@@ -126,6 +132,12 @@ int coord_set_fanout(coord *c, coord_fanout_fn fn, void *ctx, const char *owner,
 /* Replaces the random choice of R owners (read_fanout = r, no prefer) by the R with the
  * lowest scores (ties in candidate order). A second policy is an error: -1 with err. */
 int coord_set_read_rank(coord *c, coord_rank_fn fn, void *ctx, const char *owner, char *err, size_t n);
+/* A retry policy: asked when an operation's deadline passes before its quorum. Given a
+ * level L, the operation needs L counted replies from then on: enough already, it responds
+ * at once; else the requests that have not replied are sent again (cause retry) and a new
+ * deadline, start of the retry + timeout, is set. The client sees one operation, its latency
+ * from its first start. A second policy is an error: -1 with err. */
+int coord_set_expiry(coord *c, coord_expiry_fn fn, void *ctx, const char *owner, char *err, size_t n);
 /* Claims a timer slot for fn; returns the slot, or -1 when none is left. */
 int coord_timer_claim(coord *c, coord_timer_fn fn, void *ctx);
 /* Reserves size bytes (8-aligned) in every operation; returns the offset for op_ext. */

@@ -38,7 +38,9 @@ typedef enum op_state {
 extern const char *const op_state_name[];
 
 /* Why a request was sent. */
-#define OP_CAUSES(X) X(CAUSE_FIRST, first) X(CAUSE_HEDGE, hedge) X(CAUSE_REPAIR, repair) X(CAUSE_FALLBACK, fallback)
+#define OP_CAUSES(X)                                                                                    \
+    X(CAUSE_FIRST, first) X(CAUSE_HEDGE, hedge) X(CAUSE_REPAIR, repair) X(CAUSE_FALLBACK, fallback)      \
+    X(CAUSE_RETRY, retry)
 typedef enum op_cause {
 #define X(e, n) e,
     OP_CAUSES(X)
@@ -95,6 +97,7 @@ typedef struct op {
     uint8_t ok;        /* answered: 1 success, 0 failed */
     uint8_t holds;     /* observers holding the answer */
     uint8_t responded; /* the coordinator returned success (a write: it was acknowledged) */
+    uint8_t retries;   /* times its deadline passed and it was given another try (coord_set_expiry) */
     uint8_t need;      /* R or W of this operation */
     uint8_t ntargets;  /* rows in t */
     uint8_t nreplied;  /* rows that replied (order[0..nreplied)) */

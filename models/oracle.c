@@ -456,6 +456,7 @@ void oracle_finish(oracle *o)
             if (ver_cmp(&rec[i].v, &best) <= 0)
                 continue;
             lost++;
+            o->res->lost_promised += rec[i].w + o->r > o->n;
             jw j;
             char k[16];
             if (traced(o, key) && tracer_begin(o->tr, &j, "lost_write")) {
@@ -498,6 +499,7 @@ static int create(world *w, const void *mcfg, void *res, void **state, char *err
     *state = o;
     w->tr.max_lines = tc->max_lines;
     int cw = (int)SC_CFG(w->sc, MOD_QUORUM, quorum_cfg)->w;
+    o->r = (int)SC_CFG(w->sc, MOD_QUORUM, quorum_cfg)->r;
     return oracle_init(o, w->sc->nkeys, tc, small, &w->tr, &w->hs, &w->coord, &w->nodes, w->ring, cw, res, err, n);
 }
 
@@ -534,6 +536,9 @@ static const metric oracle_metrics[] = {
     {"writes_outcome.lost", "lost_writes", "lost-wr", MT_COUNT, "writes",
      "acknowledged writes that no replica or other holder has at the end, and no newer write supersedes",
      metric_u64, MFIELD(MOD_ORACLE, oracle_res, lost_writes), NULL},
+    {"writes_outcome.lost_despite_overlap", "lost_writes_despite_overlap", NULL, MT_COUNT, "writes",
+     "lost writes acknowledged with a W that, with the scenario's R, exceeds N", metric_u64,
+     MFIELD(MOD_ORACLE, oracle_res, lost_promised), NULL},
     {"writes_outcome.lost_count_capped", "lost_writes_capped", NULL, MT_BOOL, "",
      "some key lost more acknowledged writes than the oracle tracks per key (the count is a lower bound)",
      metric_int, MFIELD(MOD_ORACLE, oracle_res, lost_writes_capped), NULL},

@@ -43,6 +43,7 @@ extern const cfg_table trace_table;
 typedef struct oracle_res {
     uint64_t acked_writes, failed_writes; /* all writes, warm-up included */
     uint64_t lost_writes;                 /* acknowledged, and held by no holder at the end */
+    uint64_t lost_promised;               /* of those, acknowledged with W + the scenario's R > N */
     int lost_writes_capped;               /* 1: some key lost more than the oracle tracks */
     uint64_t trace_lines;
     int trace_truncated;
@@ -90,7 +91,7 @@ typedef struct oracle {
     map ackidx;                     /* traced key -> index in acks */
     oack *acks;
     size_t nacks;
-    int n, w;                       /* N and the scenario's W, for trace lines */
+    int n, w, r;                    /* N and the scenario's W and R */
     size_t ext;                     /* per-operation area: acknowledgements before a read */
     oracle_res *res;
 } oracle;

@@ -80,7 +80,7 @@ static metric_val get_agrees(const run_view *v, int arg)
     if (s->promised)
         return mv_int(0);
     if (overlap(v->sc))
-        return mv_int(RV_RES(v, MOD_ORACLE, oracle_res)->lost_writes == 0);
+        return mv_int(RV_RES(v, MOD_ORACLE, oracle_res)->lost_promised == 0);
     return mv_int(vd != V_LATEST);
 }
 
@@ -97,9 +97,12 @@ static metric_val get_note(const run_view *v, int arg)
                                         "the write (see trace.jsonl)"
                                       : "DISAGREES: anomaly despite R+W>N (see trace.jsonl)");
     if (overlap(v->sc)) {
-        if (RV_RES(v, MOD_ORACLE, oracle_res)->lost_writes)
+        const oracle_res *o = RV_RES(v, MOD_ORACLE, oracle_res);
+        if (o->lost_promised)
             return mv_str("DISAGREES: an acknowledged write was lost despite R+W>N (see trace.jsonl)");
-        return mv_str(s->stale + s->lost_reads ? "anomalies only in reads whose own R + W <= N" : "");
+        return mv_str(s->stale + s->lost_reads || o->lost_writes
+                          ? "anomalies only in operations whose own R + W <= N (a weaker or downgraded level)"
+                          : "");
     }
     return mv_str(vd == V_LATEST ? "differs: R+W<=N allows stale reads, none seen" : "");
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include "models/hints.h"
 #include "models/repair.h"
+#include "models/retry.h"
 #include "models/stats.h"
 #include "sim/alloc.h"
 #include "tests/testutil.h"
@@ -161,6 +162,28 @@ static void sub_overlap_drift_r2_returns_latest(void **state)
             fail_msg("missing in the trace\n  want: %s", (want));                                         \
     } while (0)
 
+/* Graceful degradation has a price: with W=2 and the downgrading retry policy, v2 (acked by
+ * n1 alone) misses its quorum at its deadline, 30 ms, and is retried at the one reply it has:
+ * acknowledged then, at W=1. n1's volatile crash loses it, as in w1_lost_write: available,
+ * and lost. The loss is not a broken promise (R + the W it was acknowledged at = N). */
+static void downgraded_write_is_lost(void **state)
+{
+    (void)state;
+    const char *sets[] = {"quorum.w=2", "retry.downgrade=on"};
+    run_stats st;
+    tu_run_file(tu_src("scenarios/w1-lost-write.ini"), sets, 2, &st);
+    const retry_res *rr = st.rr.res[MOD_RETRY];
+    expect_write(&st, "w2", 2, 1);
+    EQ(op_named(&st, "w2")->end - op_named(&st, "w2")->start, 20000000); /* answered at its deadline */
+    expect_read(&st, "r1", 1, 2, RC_LOST, 1);
+    EQ(rr->downgraded[OP_WRITE], 1);
+    EQ(rr->succeeded[OP_WRITE], 1);
+    EQ(st.oracle->lost_writes, 1);
+    EQ(st.oracle->lost_promised, 0);
+    EQ(st.stats->promised, 0);
+    tu_run_free(&st);
+}
+
 /* Sloppy quorum, R + W > N: w2's quorum is n2 and the fallback n4 (a hint for n1, believed
  * down); r1 reads n3 and n1, neither of which has v2 yet, and returns v1. The trace says
  * why: the read set and what each member returned, the hint holder and its owner, the
@@ -277,6 +300,7 @@ int main(void)
         cmocka_unit_test(w1_lost_write_w2_loses_nothing),
         cmocka_unit_test(sub_overlap_drift),
         cmocka_unit_test(sub_overlap_drift_r2_returns_latest),
+        cmocka_unit_test(downgraded_write_is_lost),
         cmocka_unit_test(sloppy_stale_read),
         cmocka_unit_test(sloppy_off_fails_the_write_instead),
         cmocka_unit_test(handoff_converges),
