@@ -5,6 +5,7 @@
 #include <string.h>
 #include "models/run.h"
 #include "models/scenario.h"
+#include "models/wl.h"
 #include "models/world.h"
 #include "sim/alloc.h"
 
@@ -27,6 +28,8 @@ void stats_res_init(stats_res *r)
     for (int k = 0; k < 2; k++)
         for (int o = 0; o < 2; o++)
             hist_init(&r->lat[k][o]);
+    hist_init(&r->lat_corrected[0]);
+    hist_init(&r->lat_corrected[1]);
     hist_init(&r->vis_all);
     hist_init(&r->vis_stale);
 }
@@ -44,6 +47,8 @@ static void on_answer(void *ctx, op *o)
     else
         r->unavailable[o->kind]++;
     hist_record(&r->lat[o->kind][ok ? OUT_OK : OUT_FAILED], o->answered - o->start);
+    if (st->expected_interval > 0)
+        hist_record_corrected(&r->lat_corrected[o->kind], o->answered - o->start, st->expected_interval);
     if (!ok || o->kind != OP_READ)
         return;
     const op_verdict *v = &o->v;
@@ -70,9 +75,10 @@ static void on_answer(void *ctx, op *o)
     }
 }
 
-int stats_init(stats *st, uint64_t warmup, coord *c, stats_res *res)
+int stats_init(stats *st, uint64_t warmup, int64_t expected_interval, coord *c, stats_res *res)
 {
     st->warmup = warmup;
+    st->expected_interval = expected_interval;
     st->res = res;
     op_observer ob = {.name = "stats", .ctx = st, .answer = on_answer};
     return coord_observe(c, &ob);
@@ -109,6 +115,20 @@ static const double quantile[] = {0.5, 0.9, 0.95, 0.99, 0.999, 1.0};
 static metric_val get_lat(const run_view *v, int arg)
 {
     const hist *h = &RES(v)->lat[(arg >> 5) & 1][(arg >> 4) & 1];
+    int what = arg & 15;
+    if (what == 0)
+        return mv_int((int64_t)h->count);
+    if (what == 1)
+        return mv_num(hist_mean(h));
+    return mv_int(hist_quantile(h, quantile[what - 2]));
+}
+
+/* arg: kind * 16 + statistic, as get_lat; null without workload.expected_interval */
+static metric_val get_lat_corrected(const run_view *v, int arg)
+{
+    if (SC_CFG(v->sc, MOD_WORKLOAD, wl_cfg)->expected_interval <= 0)
+        return mv_null();
+    const hist *h = &RES(v)->lat_corrected[(arg >> 4) & 1];
     int what = arg & 15;
     if (what == 0)
         return mv_int((int64_t)h->count);
@@ -162,20 +182,34 @@ static void json_bands(jw *j, const char *key, const run_view *v)
 /* one latency histogram: count, mean and the quantiles */
 #define LAT(kname, oname, cpre, lpre, code, what)                                                       \
     LAT1(kname, oname, NULL, NULL, code, 0, "count", what ": how many", MT_COUNT, "operations")         \
-    LAT1(kname, oname, cpre "_mean_ns", NULL, code, 1, "mean_ns", what ": mean latency from intended start", MT_NUM, "ns") \
-    LAT1(kname, oname, cpre "_p50_ns", lpre "-p50", code, 2, "p50_ns", what ": median latency from intended start", MT_NS, "ns") \
+    LAT1(kname, oname, cpre "_mean_ns", NULL, code, 1, "mean_ns", what ": mean latency from start", MT_NUM, "ns") \
+    LAT1(kname, oname, cpre "_p50_ns", lpre "-p50", code, 2, "p50_ns", what ": median latency from start (intended; a closed loop's actual send)", MT_NS, "ns") \
     LAT1(kname, oname, cpre "_p90_ns", NULL, code, 3, "p90_ns", what ": 90th percentile latency", MT_NS, "ns") \
     LAT1(kname, oname, cpre "_p95_ns", NULL, code, 4, "p95_ns", what ": 95th percentile latency", MT_NS, "ns") \
     LAT1(kname, oname, cpre "_p99_ns", lpre "-p99", code, 5, "p99_ns", what ": 99th percentile latency", MT_NS, "ns") \
     LAT1(kname, oname, cpre "_p999_ns", lpre "-p999", code, 6, "p999_ns", what ": 99.9th percentile latency", MT_NS, "ns") \
     LAT1(kname, oname, cpre "_max_ns", lpre "-max", code, 7, "max_ns", what ": largest latency", MT_NS, "ns")
+#define LATC1(kname, cname, label, kind, stat, sname, sdoc, type, unit)                                    \
+    {kname ".latency_corrected." sname, cname, label, type, unit, sdoc, get_lat_corrected, (kind) * 16 + (stat), NULL},
+/* the corrected histogram: every answer, ok or failed, and the answers a client keeping to
+ * workload.expected_interval would have had while it waited (hist_record_corrected) */
+#define LATC(kname, cpre, lpre, kind, what)                                                              \
+    LATC1(kname, NULL, NULL, kind, 0, "count", what ": how many, measured and back-filled", MT_COUNT, "operations") \
+    LATC1(kname, NULL, NULL, kind, 1, "mean_ns", what ": mean response time", MT_NUM, "ns")               \
+    LATC1(kname, cpre "_p50_ns", lpre "-p50", kind, 2, "p50_ns", what ": median response time", MT_NS, "ns") \
+    LATC1(kname, NULL, NULL, kind, 3, "p90_ns", what ": 90th percentile response time", MT_NS, "ns")      \
+    LATC1(kname, NULL, NULL, kind, 4, "p95_ns", what ": 95th percentile response time", MT_NS, "ns")      \
+    LATC1(kname, cpre "_p99_ns", lpre "-p99", kind, 5, "p99_ns", what ": 99th percentile response time", MT_NS, "ns") \
+    LATC1(kname, cpre "_p999_ns", lpre "-p999", kind, 6, "p999_ns", what ": 99.9th percentile response time", MT_NS, "ns") \
+    LATC1(kname, NULL, lpre "-max", kind, 7, "max_ns", what ": largest response time", MT_NS, "ns")
 #define KIND(kname, cname, kind, what)                                                                  \
     {kname ".measured", cname "s", NULL, MT_COUNT, "operations", what " issued after the warm-up", F(measured[kind])}, \
     {kname ".ok", cname "s_ok", NULL, MT_COUNT, "operations", what " answered with success in time", F(ok[kind])},   \
     {kname ".unavailable", cname "s_unavailable", NULL, MT_COUNT, "operations",                             \
      what " not answered by start + quorum.timeout", F(unavailable[kind])},                                 \
     LAT(kname, "latency_ok", cname, cname, (kind) * 2 + OUT_OK, "successful " what)                         \
-    LAT(kname, "latency_failed", cname "_failed", cname "-failed", (kind) * 2 + OUT_FAILED, "failed " what)
+    LAT(kname, "latency_failed", cname "_failed", cname "-failed", (kind) * 2 + OUT_FAILED, "failed " what) \
+    LATC(kname, cname "_corrected", "corr-" cname, kind, what " corrected for coordinated omission (workload.expected_interval)")
 #define KB(k, name) {"staleness.k_behind." name, "stale_k" name, NULL, MT_COUNT, "reads",                  \
     "stale or lost reads " name " acknowledged versions behind", F(stale_k[k])},
 
@@ -220,7 +254,10 @@ static int create(world *w, const void *mcfg, void *res, void **state, char *err
     if (!st)
         return -ENOMEM;
     *state = st;
-    return stats_init(st, (uint64_t)SC_CFG(w->sc, MOD_RUN, run_cfg)->warmup, &w->coord, res) ? -ENOMEM : 0;
+    return stats_init(st, (uint64_t)SC_CFG(w->sc, MOD_RUN, run_cfg)->warmup,
+                      SC_CFG(w->sc, MOD_WORKLOAD, wl_cfg)->expected_interval, &w->coord, res)
+               ? -ENOMEM
+               : 0;
 }
 
 static void destroy(void *state) { mem_free(state); }

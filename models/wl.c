@@ -23,6 +23,8 @@ static const cfg_key workload_keys[] = {
      "closed loop: clients, each with one operation outstanding"},
     {"workload", "think", CFG_DIST, "const(0)", 1, 0, NULL, offsetof(wl_cfg, think), NULL,
      "closed loop: pause between an answer and the client's next operation"},
+    {"workload", "expected_interval", CFG_DURATION, "0", 0, 3600e9, NULL, offsetof(wl_cfg, expected_interval), NULL,
+     "closed loop: how often each client means to send; > 0 adds latency_corrected (coordinated omission back-filled)"},
     {"workload", "read_ratio", CFG_NUM, "0.9", 0, 1, NULL, offsetof(wl_cfg, read_ratio), NULL,
      "fraction of operations that are reads"},
     {"workload", "keys", CFG_INT, "1000", 1, 10000000, NULL, offsetof(wl_cfg, keys), NULL,
@@ -437,6 +439,10 @@ static void check(cfg *c, const scenario *sc, void *mcfg)
         if (rc->ops == 0 && rc->duration == 0)
             cfg_error(c, NULL, "set run.ops or run.duration: an open or closed workload needs a stop");
     }
+    if (wc->expected_interval > 0 && wc->mode != WL_CLOSED)
+        cfg_error_key(c, "workload", "expected_interval",
+                      "corrects a closed loop's latencies; an open loop and a script already measure from the "
+                      "intended start (workload.mode = closed)");
     int64_t nrep = SC_CFG(sc, MOD_CLUSTER, cluster_cfg)->replicas;
     for (size_t i = 0; i < wc->nscript; i++)
         if (wc->script[i].level > nrep)

@@ -1,7 +1,9 @@
 /* wl: the workload, the clients that drive the store (docs/design.md section 3). Open loop
  * (Poisson or fixed-rate arrivals at `rate`; latency is measured from the intended start,
  * so a stall is never hidden), closed loop (`clients` each issuing its next operation a
- * think time after the previous one ends), or a script of exact operations at exact times
+ * think time after the previous one ends; its latencies are service times, since a stalled
+ * client sends nothing, and expected_interval asks stats for corrected response times too),
+ * or a script of exact operations at exact times
  * (the stories). Key popularity: uniform, zipf(s), or hotspot. Arrival times and the
  * operations drawn come from their own streams, so changing the store's mechanisms never
  * changes what the clients ask for (common random numbers). The workload knows no
@@ -40,6 +42,7 @@ typedef struct wl_cfg {
     int arrival;       /* wl_arrival */
     int64_t clients;   /* closed loop */
     dist *think;       /* closed loop */
+    int64_t expected_interval; /* closed loop: ns between one client's intended sends; 0 = no correction */
     double read_ratio;
     int64_t keys;
     int popularity;    /* wl_pop */

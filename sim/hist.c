@@ -33,6 +33,37 @@ void hist_record(hist *h, int64_t v)
     h->sum += (double)v;
 }
 
+/* The back-filled values are v - k*e for k = 1..m, m = v/e - 1. Few of them are recorded
+ * one by one; many are counted bucket by bucket: the k with lo <= v - k*e <= hi are those
+ * from ceil((v - hi) / e) to floor((v - lo) / e). */
+void hist_record_corrected(hist *h, int64_t v, int64_t e)
+{
+    hist_record(h, v);
+    if (e <= 0 || v <= e)
+        return;
+    int64_t m = v / e - 1;
+    if (m <= 64) {
+        for (int64_t x = v - e; x >= e; x -= e)
+            hist_record(h, x);
+        return;
+    }
+    int64_t low = v - m * e, high = v - e;
+    for (int i = hist_index(low), last = hist_index(high); i <= last; i++) {
+        int64_t lo = hist_bucket_lo(i), hi = hist_bucket_hi(i) - 1;
+        if (lo < low)
+            lo = low;
+        if (hi > high)
+            hi = high;
+        int64_t a = v - hi, kmin = a / e + (a % e != 0), kmax = (v - lo) / e;
+        if (kmax >= kmin)
+            h->bucket[i] += (uint64_t)(kmax - kmin + 1);
+    }
+    if (low < h->min)
+        h->min = low;
+    h->count += (uint64_t)m;
+    h->sum += (double)m * (double)v - (double)e * ((double)m * (double)(m + 1) / 2.0);
+}
+
 void hist_merge(hist *dst, const hist *src)
 {
     if (src->count == 0)

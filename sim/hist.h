@@ -24,6 +24,11 @@ typedef struct hist {
 void hist_init(hist *h);
 /* Records one value; negative values are recorded as 0. O(1). */
 void hist_record(hist *h, int64_t v);
+/* Records v corrected for coordinated omission (HdrHistogram's expected-interval
+ * correction): v, and when v > e > 0 also v - e, v - 2e, ... down to the last value >= e,
+ * the latencies a client sending every e would have seen while one request stalled it.
+ * O(min(v / e, buckets between e and v)). */
+void hist_record_corrected(hist *h, int64_t v, int64_t e);
 /* dst += src. O(HIST_NBUCKETS). */
 void hist_merge(hist *dst, const hist *src);
 /* Value at quantile q in [0, 1]: the smallest recorded bucket whose cumulative count

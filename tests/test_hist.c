@@ -197,6 +197,47 @@ static void hist_mean_exact(void **state)
     NEAR(hist_mean(&h), 1000000000003.0 / 3.0, 0.0);
 }
 
+/* The coordinated-omission correction, recorded bucket by bucket, against recording every
+ * back-filled value one at a time: v, then v - e, v - 2e, ... while the value is >= e. */
+static void hist_corrected_equals_backfilling_one_by_one(void **state)
+{
+    (void)state;
+    static hist fast, slow;
+    rng_state = 4242;
+    for (int trial = 0; trial < 60; trial++) {
+        hist_init(&fast);
+        hist_init(&slow);
+        /* small intervals back-fill thousands of values (counted per bucket), large ones a few */
+        int64_t e = trial == 0 ? 1 : 1 + (int64_t)(xrand() % (trial % 2 ? 10000 : 3000000));
+        for (int i = 0; i < 200; i++) {
+            int64_t v = i % 7 == 0 ? e * (int64_t)(xrand() % 4) : (int64_t)(xrand() % 20000000);
+            if (trial == 0)
+                v = (int64_t)(xrand() % 5000);
+            hist_record_corrected(&fast, v, e);
+            hist_record(&slow, v);
+            for (int64_t m = v - e; m >= e; m -= e)
+                hist_record(&slow, m);
+        }
+        EQ(fast.count, slow.count);
+        EQ(fast.min, slow.min);
+        EQ(fast.max, slow.max);
+        NEAR(fast.sum, slow.sum, 1e-9 * slow.sum);
+        assert_memory_equal(fast.bucket, slow.bucket, sizeof fast.bucket);
+    }
+    /* a value at or below the interval, and an interval of 0, back-fill nothing */
+    hist_init(&fast);
+    hist_record_corrected(&fast, 5000, 5000);
+    hist_record_corrected(&fast, 4000, 5000);
+    hist_record_corrected(&fast, 9000, 0);
+    EQ(fast.count, 3);
+    /* 10 ms stalled behind a 1 ms interval: 10, 9, ..., 1 ms */
+    hist_init(&fast);
+    hist_record_corrected(&fast, 10000000, 1000000);
+    EQ(fast.count, 10);
+    EQ(fast.min, 1000000);
+    NEAR(fast.sum, 55e6, 0.0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -206,6 +247,7 @@ int main(void)
         cmocka_unit_test(hist_count_at_least_rounds_up),
         cmocka_unit_test(hist_merge_equals_recording_both),
         cmocka_unit_test(hist_mean_exact),
+        cmocka_unit_test(hist_corrected_equals_backfilling_one_by_one),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

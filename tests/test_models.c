@@ -402,6 +402,47 @@ static void closed_loop_issues_exactly_ops(void **state)
     tu_run_free(&st);
 }
 
+/* Coordinated omission, by the numbers. One client, one node, reads of exactly 1 ms, but the
+ * read that starts at 100 ms is served 100 times slow and takes 100 ms. The client waits,
+ * so the measured latencies are 499 of 1 ms and one of 100 ms: p99 1 ms, as if nothing
+ * happened. A client meaning to read every 1 ms would have sent 99 reads during the stall,
+ * answered after 99, 98, ..., 1 ms: the corrected histogram holds 599 values summing to
+ * 499 + 5050 ms, and its p99 (rank 594: 1 ms for ranks 1-500, then 2..100 ms) is 95 ms.
+ * An open loop has nothing to correct, so the key is an error there. */
+static const char *stalled_client =
+    "[run]\nops = 500\n[cluster]\nnodes = 1\nreplicas = 1\n[quorum]\nr = 1\nw = 1\n"
+    "[network]\nlatency = const(0)\n[node]\nread_service = const(1ms)\nconcurrency = 1\n"
+    "[workload]\nmode = closed\nclients = 1\nread_ratio = 1\nkeys = 1\nexpected_interval = 1ms\n"
+    "[faults]\ngc = 99500us slow n1 100 on service until 100500us\n";
+
+static void closed_loop_corrected_for_coordinated_omission(void **state)
+{
+    (void)state;
+    run_stats st;
+    tu_run_text(stalled_client, NULL, 0, &st);
+    const hist *raw = &st.stats->lat[OP_READ][OUT_OK], *cor = &st.stats->lat_corrected[OP_READ];
+    EQ(raw->count, 500);
+    EQ(raw->max, 100000000);
+    NEAR(raw->sum, 599e6, 0);
+    NEAR(hist_quantile(raw, 0.99), 1e6, 1e6 * HIST_REL_ERROR);
+    EQ(cor->count, 599);
+    EQ(cor->min, 1000000);
+    EQ(cor->max, 100000000);
+    NEAR(cor->sum, 5549e6, 0);
+    NEAR(hist_quantile(cor, 0.99), 95e6, 95e6 * HIST_REL_ERROR);
+    EQ(st.stats->lat_corrected[OP_WRITE].count, 0);
+    tu_run_free(&st);
+    /* without the key the corrected histograms stay empty */
+    const char *off[] = {"workload.expected_interval=0"};
+    tu_run_text(stalled_client, off, 1, &st);
+    EQ(st.stats->lat_corrected[OP_READ].count, 0);
+    tu_run_free(&st);
+    char errs[512];
+    const char *open[] = {"workload.mode=open"};
+    EQ(tu_check_text(stalled_client, open, 1, errs, sizeof errs), 1);
+    assert_non_null(strstr(errs, "expected_interval"));
+}
+
 static void same_seed_same_results(void **state)
 {
     (void)state;
@@ -542,6 +583,7 @@ int main(void)
         cmocka_unit_test(workload_draws_do_not_depend_on_the_store),
         cmocka_unit_test(closed_loop_issues_exactly_ops),
         cmocka_unit_test(same_seed_same_results),
+        cmocka_unit_test(closed_loop_corrected_for_coordinated_omission),
         cmocka_unit_test(oracle_k_staleness_ignores_acks_during_the_read),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
