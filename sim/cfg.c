@@ -423,12 +423,18 @@ static int append(cfg *c, const char *file, int line, const char *section, const
     c->n++;
     if (c->n > c->nbucket)
         index_rebuild(c, c->nbucket ? 2 * c->nbucket : 64);
-    if (c->nbucket) {
-        size_t b = bucket_of(c, section, key), i = c->n - 1;
-        if (c->head[b] != i) { /* a rebuild has linked it already */
-            c->next[i] = c->head[b];
-            c->head[b] = i;
-        }
+    if (!c->nbucket) { /* no index at all: the entry could not be found, so it is not kept */
+        c->n--;
+        mem_free(e->section);
+        mem_free(e->key);
+        mem_free(e->value);
+        c->oom = 1;
+        return -1;
+    }
+    size_t b = bucket_of(c, section, key), i = c->n - 1;
+    if (c->head[b] != i) { /* a rebuild has linked it already */
+        c->next[i] = c->head[b];
+        c->head[b] = i;
     }
     return 0;
 }
