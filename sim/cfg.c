@@ -423,12 +423,18 @@ static int append(cfg *c, const char *file, int line, const char *section, const
     c->n++;
     if (c->n > c->nbucket)
         index_rebuild(c, c->nbucket ? 2 * c->nbucket : 64);
-    if (c->nbucket) {
-        size_t b = bucket_of(c, section, key), i = c->n - 1;
-        if (c->head[b] != i) { /* a rebuild has linked it already */
-            c->next[i] = c->head[b];
-            c->head[b] = i;
-        }
+    if (!c->nbucket) { /* no index at all: the entry could not be found, so it is not kept */
+        c->n--;
+        mem_free(e->section);
+        mem_free(e->key);
+        mem_free(e->value);
+        c->oom = 1;
+        return -1;
+    }
+    size_t b = bucket_of(c, section, key), i = c->n - 1;
+    if (c->head[b] != i) { /* a rebuild has linked it already */
+        c->next[i] = c->head[b];
+        c->head[b] = i;
     }
     return 0;
 }
@@ -954,16 +960,18 @@ void cfg_each_subsection(cfg *c, const char *prefix, void (*fn)(void *ctx, const
     idxset_free(&seen);
 }
 
-static size_t edit_distance(const char *a, const char *b)
+/* Levenshtein distance between a and b, or max + 1 as soon as it is known to exceed max
+ * (a suggestion further away is never shown, so it need not be computed). */
+static size_t edit_distance(const char *a, const char *b, size_t max)
 {
     size_t la = strlen(a), lb = strlen(b);
-    if (la > 63 || lb > 63)
-        return 99;
+    if (la > 63 || lb > 63 || (la > lb ? la - lb : lb - la) > max)
+        return max + 1;
     size_t row[64];
     for (size_t j = 0; j <= lb; j++)
         row[j] = j;
     for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
+        size_t diag = row[0], low = i;
         row[0] = i;
         for (size_t j = 1; j <= lb; j++) {
             size_t up = row[j];
@@ -974,9 +982,13 @@ static size_t edit_distance(const char *a, const char *b)
                 best = row[j - 1] + 1;
             row[j] = best;
             diag = up;
+            if (best < low)
+                low = best;
         }
+        if (low > max) /* every later row is at least this row's minimum */
+            return max + 1;
     }
-    return row[lb];
+    return row[lb] <= max ? row[lb] : max + 1;
 }
 
 static const cfg_table *table_for(const char *section, const cfg_table *const *tables, size_t nt, int *is_list)
@@ -1010,6 +1022,7 @@ void cfg_check_unused(cfg *c, const cfg_table *const *tables, size_t nt)
         char full[300], best[300] = "";
         size_t bestd = 99;
         snprintf(full, sizeof full, "%s.%s", t ? t->keys[0].section : e->section, e->key);
+        size_t fl = strlen(full), far = fl / 3 > 2 ? fl / 3 : 2; /* a suggestion is at most this far */
         for (size_t ti = 0; ti < nt; ti++) {
             for (size_t k = 0; k < tables[ti]->n; k++) {
                 const cfg_key *key = &tables[ti]->keys[k];
@@ -1017,22 +1030,21 @@ void cfg_check_unused(cfg *c, const cfg_table *const *tables, size_t nt)
                     continue;
                 char cand[300];
                 snprintf(cand, sizeof cand, "%s.%s", key->section, key->name);
-                size_t d = edit_distance(full, cand);
-                if (d < bestd) {
+                size_t d = edit_distance(full, cand, far);
+                if (d <= far && d < bestd) {
                     bestd = d;
                     snprintf(best, sizeof best, "%s", cand);
                 }
             }
         }
-        size_t fl = strlen(full);
-        int close = bestd <= 2 || bestd * 3 <= fl;
+        int close = bestd <= far;
         if (!t) {
             /* unknown section: suggest the nearest section name */
             char bests[128] = "";
             size_t bd = 99;
             for (size_t ti = 0; ti < nt; ti++) {
-                size_t d = edit_distance(e->section, tables[ti]->keys[0].section);
-                if (d < bd) {
+                size_t d = edit_distance(e->section, tables[ti]->keys[0].section, 2);
+                if (d <= 2 && d < bd) {
                     bd = d;
                     snprintf(bests, sizeof bests, "%s", tables[ti]->keys[0].section);
                 }

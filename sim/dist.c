@@ -716,6 +716,8 @@ double dist_mean(const dist *d)
         return d->a + d->b * INV_SQRT_2PI * exp(-0.5 * lo * lo) / normal_sf(lo);
     }
     case DIST_LOGNORMAL:
+        if (d->a == 0.0)
+            return 0.0; /* every draw is 0 (0 * exp(huge) would be NaN) */
         return d->a * exp(0.5 * d->b * d->b);
     case DIST_PARETO:
         return d->b > 1.0 ? d->b * d->a / (d->b - 1.0) : INFINITY;

@@ -499,6 +499,8 @@ int main(int argc, char **argv)
     char *dot = strrchr(name, '.');
     if (dot && dot != name)
         *dot = '\0';
+    if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+        strcpy(name, base); /* "..ini": out/..ini, not out/. */
     outpath = out ? mem_strdup(out) : join("out", name);
     if (!outpath) {
         fprintf(stderr, "qsim: out of memory\n");

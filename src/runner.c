@@ -11,6 +11,19 @@
 #include "models/world.h"
 #include "sim/alloc.h"
 
+/* "a b" joined with sep; a new string (mem_free it) or NULL when memory ran out. */
+static char *concat3(const char *a, const char *sep, const char *b)
+{
+    size_t la = strlen(a), ls = strlen(sep), lb = strlen(b);
+    char *s = mem_alloc(la + ls + lb + 1);
+    if (s) {
+        memcpy(s, a, la);
+        memcpy(s + la, sep, ls);
+        memcpy(s + la + ls, b, lb + 1);
+    }
+    return s;
+}
+
 static int keep_effective(cfg *c, run_item *it)
 {
     size_t n = cfg_effective_count(c);
@@ -20,9 +33,7 @@ static int keep_effective(cfg *c, run_item *it)
     for (size_t i = 0; i < n; i++) {
         const char *s, *k, *t;
         cfg_effective_get(c, i, &s, &k, &t);
-        char full[512];
-        snprintf(full, sizeof full, "%s.%s", s, k);
-        it->eff[i].key = mem_strdup(full);
+        it->eff[i].key = concat3(s, ".", k);
         it->eff[i].value = mem_strdup(t);
         it->neff = i + 1;
         if (!it->eff[i].key || !it->eff[i].value)
@@ -41,19 +52,6 @@ int runner_count(const sweep *sw, size_t nsw, size_t *total)
     }
     *total = t;
     return 0;
-}
-
-/* "a b" joined with sep; a new string (mem_free it) or NULL when memory ran out. */
-static char *concat3(const char *a, const char *sep, const char *b)
-{
-    size_t la = strlen(a), ls = strlen(sep), lb = strlen(b);
-    char *s = mem_alloc(la + ls + lb + 1);
-    if (s) {
-        memcpy(s, a, la);
-        memcpy(s + la, sep, ls);
-        memcpy(s + la + ls, b, lb + 1);
-    }
-    return s;
 }
 
 /* Adds this configuration's sweep values to the cfg and to the item (its over and label). */

@@ -865,6 +865,18 @@ static void cli_malformed_sweeps_exit_2(void **state)
     expect_status(&r, 2);
     HAS(r.err, "qsim: --sweep workload.keys=4: at most 8 sweeps\n");
     done(&r);
+    if (vg) {
+        char cmd[8192];
+        snprintf(cmd, sizeof cmd,
+                 "/usr/bin/valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite '%s' "
+                 "--check --sweep run.seed=1 --sweep quorum.r=1 --sweep quorum.w=1 --sweep network.loss=0 --sweep "
+                 "run.ops=10 --sweep node.slow=1 --sweep cluster.vnodes=8 --sweep quorum.timeout=1s --sweep "
+                 "workload.keys=4 '%s' >/dev/null 2>&1",
+                 QSIM_BIN, drift);
+        int st = system(cmd);
+        if (!WIFEXITED(st) || WEXITSTATUS(st) != 2)
+            fail_msg("valgrind on nine sweeps: status %d", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+    }
 }
 
 /* A cross product past the limit used to wrap around to zero configurations and exit 0

@@ -199,6 +199,35 @@ static void dist_pareto_heavy_tail_has_infinite_mean(void **state)
     dist_destroy(d);
 }
 
+/* A law whose scale is 0 (a lognormal's median; pareto's XM must be > 0) draws only 0: its
+ * mean is 0 and its CDF a step at 0, never NaN from 0 * exp(huge). Found by fuzz_dist:
+ * lognormal(0ms,80). */
+static void dist_zero_scale_laws_have_zero_mean_not_nan(void **state)
+{
+    (void)state;
+    static const char *const texts[] = {"lognormal(0ms,80)", "lognormal(0, 0.5)", "lognormal(0, 1000)",
+                                        "mix(1 lognormal(0ms, 80), 1 const(0))"};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        dist *d = parse_ok(texts[i], NULL);
+        rng r;
+        rng_seed(&r, 3, 3);
+        for (int k = 0; k < 100; k++)
+            EQ(dist_sample(d, &r), 0);
+        if (dist_mean(d) != 0.0)
+            fail_msg("%s: mean %g, want 0", texts[i], dist_mean(d));
+        NEAR(dist_cdf(d, -1), 0, 0);
+        NEAR(dist_cdf(d, 0), 1, 0);
+        NEAR(dist_cdf(d, 1e9), 1, 0);
+        dist_destroy(d);
+    }
+    /* shifted, the step moves */
+    dist *d = parse_ok("shift(2ms, lognormal(0, 50))", NULL);
+    NEAR(dist_mean(d), 2e6, 0);
+    NEAR(dist_cdf(d, 2e6 - 1), 0, 0);
+    NEAR(dist_cdf(d, 2e6), 1, 0);
+    dist_destroy(d);
+}
+
 /* Draws beyond 2^62 ns are clamped there, never wrapped negative. pareto(1ms, 0.01) exceeds
  * 2^62 ns with probability (1e6 / 2^62)^0.01 = 0.75, so the clamp is exercised often. */
 static void dist_huge_draws_clamp_at_2pow62(void **state)
@@ -643,6 +672,7 @@ int main(void)
         cmocka_unit_test(dist_lognormal_mean_and_quantiles),
         cmocka_unit_test(dist_pareto_quantile),
         cmocka_unit_test(dist_pareto_heavy_tail_has_infinite_mean),
+        cmocka_unit_test(dist_zero_scale_laws_have_zero_mean_not_nan),
         cmocka_unit_test(dist_huge_draws_clamp_at_2pow62),
         cmocka_unit_test(dist_mix_mean_and_quantiles),
         cmocka_unit_test(dist_mix_mean_matches_weights),
