@@ -224,14 +224,20 @@ typedef struct ae {
     int64_t duration;
 } ae;
 
+/* Index of (range j, owner rank) in the per-range-and-replica arrays (rown, busy, trees). */
+static inline size_t slot(const ae *x, uint32_t j, int rank)
+{
+    return (size_t)j * (size_t)x->n + (size_t)rank;
+}
+
 static inline uint64_t *tree(const ae *x, uint32_t j, int rank)
 {
-    return x->hash + ((size_t)j * x->n + rank) * x->tsize;
+    return x->hash + slot(x, j, rank) * x->tsize;
 }
 
 static int rank_of(const ae *x, uint32_t j, int nd)
 {
-    const uint16_t *o = &x->rown[(size_t)j * x->n];
+    const uint16_t *o = &x->rown[slot(x, j, 0)];
     for (int r = 0; r < x->n; r++)
         if (o[r] == nd)
             return r;
@@ -367,8 +373,8 @@ static void end(ae *x, ae_slot *sl, ae_outcome o)
     }
     if (sl->streamed)
         r->repairing++;
-    uint16_t *ba = &x->busy[(size_t)sl->range * x->n + sl->ra];
-    uint16_t *bb = &x->busy[(size_t)sl->range * x->n + sl->rb];
+    uint16_t *ba = &x->busy[slot(x, sl->range, sl->ra)];
+    uint16_t *bb = &x->busy[slot(x, sl->range, sl->rb)];
     if (*ba == sl->a)
         *ba = 0;
     if (sl->joined && !sl->b_lost && *bb == sl->a)
@@ -432,7 +438,7 @@ static void on_tree(void *ctx, msg *m)
     if (!sl)
         return;
     if (!sl->joined) {
-        uint16_t *busy = &x->busy[(size_t)sl->range * x->n + sl->rb];
+        uint16_t *busy = &x->busy[slot(x, sl->range, sl->rb)];
         if (*busy) {
             sl->declined = 1;
             send(x, sl, MSG_AE_TREE_DIFF, sl->b, sl->a, AE_HDR);
@@ -648,7 +654,7 @@ static void begin(ae *x, int a, int b, uint32_t j, int ra, int rb)
     sl->off = 0;
     sl->began = x->s->now;
     sl->compared = sl->streamed = 0;
-    x->busy[(size_t)j * x->n + ra] = (uint16_t)a;
+    x->busy[slot(x, j, ra)] = (uint16_t)a;
     x->res->started++;
     /* ticks and timeouts go in the heap, not in lanes: they are rare, and every lane costs
      * every event a look at its head */
@@ -667,7 +673,7 @@ static int start(ae *x, int a)
         uint32_t p = x->cursor[a];
         x->cursor[a] = (p + 1) % np;
         uint32_t j = x->nlist[x->nstart[a] + p / others], q = p % others, k = 0;
-        const uint16_t *own = &x->rown[(size_t)j * x->n];
+        const uint16_t *own = &x->rown[slot(x, j, 0)];
         int ra = -1, rb = -1;
         for (int r = 0; r < x->n; r++) {
             if (own[r] == a)
@@ -675,7 +681,7 @@ static int start(ae *x, int a)
             else if (k++ == q)
                 rb = r;
         }
-        if (x->busy[(size_t)j * x->n + ra] || !fd_up(&x->fd, a, own[rb], NULL))
+        if (x->busy[slot(x, j, ra)] || !fd_up(&x->fd, a, own[rb], NULL))
             continue;
         begin(x, a, own[rb], j, ra, rb);
         return 1;
@@ -727,7 +733,7 @@ static void on_node(void *ctx, int nd, node_event ev)
         ae_slot *sl = &x->slot[i];
         if (!sl->active || sl->b != nd || !sl->joined || sl->b_lost)
             continue;
-        uint16_t *bb = &x->busy[(size_t)sl->range * x->n + sl->rb];
+        uint16_t *bb = &x->busy[slot(x, sl->range, sl->rb)];
         if (*bb == sl->a)
             *bb = 0;
         sl->b_lost = 1;

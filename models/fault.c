@@ -352,7 +352,7 @@ int faults_init(faults *fs, const faults_cfg *fc, sim *s, node_set *ns, net *nt,
     fs->tr = tr;
     size_t n = 0;
     for (size_t i = 0; i < fc->n; i++)
-        n += 1 + (fc->f[i].kind == FAULT_SLOW && fc->f[i].until > 0);
+        n += fc->f[i].kind == FAULT_SLOW && fc->f[i].until > 0 ? 2 : 1;
     fs->rt = mem_calloc(n ? n : 1, sizeof *fs->rt);
     if (!fs->rt)
         return -ENOMEM;

@@ -169,7 +169,7 @@ static void write_acked(oracle *o, const op *p)
     /* insert into the recent list, kept sorted oldest -> newest, dropping the oldest */
     acked a = {p->ver, o->tr->s->now, ok->nacked, p->need, 0};
     for (int r = 0; r < p->ncounted; r++)
-        a.fallbacks += op_counted(p, r)->cause == CAUSE_FALLBACK;
+        a.fallbacks = (uint8_t)(a.fallbacks + (op_counted(p, r)->cause == CAUSE_FALLBACK));
     int i = ok->nrecent;
     if (i == ORACLE_RECENT) {
         if (ver_cmp(&a.v, &rec[0].v) < 0)

@@ -85,7 +85,7 @@ int ring_create(int nodes, int vnodes, int replicas, uint32_t nkeys, ring **out)
         for (int j = 0; j < vnodes; j++) {
             char name[48];
             snprintf(name, sizeof name, "n%d#%d", i + 1, j);
-            tok[(size_t)i * vnodes + j] = (token){mix64(rng_entity_id(name)), (uint16_t)(i + 1)};
+            tok[(size_t)i * (size_t)vnodes + (size_t)j] = (token){mix64(rng_entity_id(name)), (uint16_t)(i + 1)};
         }
     }
     qsort(tok, ntok, sizeof *tok, token_cmp);
@@ -93,7 +93,7 @@ int ring_create(int nodes, int vnodes, int replicas, uint32_t nkeys, ring **out)
     r->ntok = ntok;
     for (uint32_t k = 0; k < nkeys; k++) {
         size_t lo = first_token(r, k);
-        uint16_t *o = &r->owners[(size_t)k * replicas];
+        uint16_t *o = &r->owners[(size_t)k * (size_t)replicas];
         int got = 0;
         for (size_t step = 0; step < ntok && got < replicas; step++) {
             uint16_t nd = tok[(lo + step) % ntok].node;
@@ -122,7 +122,7 @@ void ring_destroy(ring *r)
     mem_free(r);
 }
 
-const uint16_t *ring_owners(const ring *r, uint32_t key) { return &r->owners[(size_t)key * r->n]; }
+const uint16_t *ring_owners(const ring *r, uint32_t key) { return &r->owners[(size_t)key * (size_t)r->n]; }
 
 int ring_replicas(const ring *r) { return r->n; }
 int ring_nodes(const ring *r) { return r->nodes; }

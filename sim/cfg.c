@@ -227,11 +227,9 @@ void cfg_destroy(cfg *c)
     mem_free(c);
 }
 
-/* Records full (the message as printed) unless an error with the same body (the message
- * without the per-configuration context) was already recorded: a problem shared by every
- * configuration of a sweep is listed once. */
 /* A new string from a printf format (mem_free it), or NULL when memory ran out. Messages
  * are built to their full length: a long value is never cut from an error. */
+static char *vformat(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 static char *vformat(const char *fmt, va_list ap)
 {
     va_list aq;
@@ -284,6 +282,8 @@ drop:
     mem_free(body);
 }
 
+static void verror_at(cfg *c, const char *file, int line, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
 static void verror_at(cfg *c, const char *file, int line, const char *fmt, va_list ap)
 {
     char *msg = vformat(fmt, ap);

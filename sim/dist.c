@@ -70,6 +70,7 @@ typedef struct parser {
 static dist *parse_dist(parser *ps, int depth);
 
 /* Records the first error only: later ones are consequences. */
+static void perr(parser *ps, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void perr(parser *ps, const char *fmt, ...)
 {
     if (ps->failed)
@@ -720,7 +721,7 @@ double dist_mean(const dist *d)
             return 0.0; /* every draw is 0 (0 * exp(huge) would be NaN) */
         return d->a * exp(0.5 * d->b * d->b);
     case DIST_PARETO:
-        return d->b > 1.0 ? d->b * d->a / (d->b - 1.0) : INFINITY;
+        return d->b > 1.0 ? d->b * d->a / (d->b - 1.0) : (double)INFINITY;
     case DIST_MIX:
         for (size_t i = 0; i < d->n; i++)
             m += d->w[i] * dist_mean(d->parts[i]);

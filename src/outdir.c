@@ -176,7 +176,7 @@ static void install(void)
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
-    sa.sa_flags = SA_RESETHAND;
+    sa.sa_flags = (int)SA_RESETHAND;
     sigemptyset(&sa.sa_mask);
     for (size_t i = 0; i < NSIGS; i++)
         sigaddset(&sa.sa_mask, sigs[i]);

@@ -170,7 +170,7 @@ static void tree_k_differing_keys_descend_only_into_differing_subtrees(void **st
                 assert_true(leaves[i] > leaves[i - 1]);
         }
         EQ(compared, 1 + 2 * internal);
-        assert_true(compared <= 1 + 2 * (uint64_t)k * depth);
+        assert_true(compared <= 1 + 2 * (uint64_t)k * (uint64_t)depth);
         free(a);
         free(b);
     }
@@ -220,7 +220,7 @@ static void snapshot(sim *s, sim_event *ev)
     (void)s;
     watch *wt = SIM_CONTAINER_OF(ev, watch, ev);
     const world *w = wt->w;
-    int n = ring_replicas(w->ring);
+    size_t n = (size_t)ring_replicas(w->ring);
     uint32_t nr = ring_ranges(w->ring);
     uint8_t *behind = calloc((size_t)nr * n, 1);     /* replica r of range j is behind on some key */
     uint8_t *unlike = calloc((size_t)nr * n * n, 1); /* replicas r and q of range j differ on some key */
@@ -230,26 +230,26 @@ static void snapshot(sim *s, sim_event *ev)
         const uint16_t *own = ring_owners(w->ring, k);
         const version *v[RING_MAX_REPLICAS];
         version best = VERSION_NONE;
-        for (int r = 0; r < n; r++) {
+        for (size_t r = 0; r < n; r++) {
             v[r] = nodes_get(&w->nodes, own[r], k);
             if (v[r] && ver_cmp(v[r], &best) > 0)
                 best = *v[r];
         }
         wt->newest[k] = best;
-        for (int r = 0; r < n; r++) {
+        for (size_t r = 0; r < n; r++) {
             int b = v[r] ? ver_cmp(v[r], &best) < 0 : best.seq != 0;
             wt->behind += (uint32_t)b;
             behind[(size_t)j * n + r] |= (uint8_t)b;
-            for (int q = 0; q < n; q++)
+            for (size_t q = 0; q < n; q++)
                 unlike[((size_t)j * n + r) * n + q] |= (uint8_t)!same_version(v[r], v[q]);
         }
     }
     wt->precondition = 1;
     for (uint32_t j = 0; j < nr; j++) {
         int nb = 0, twins = 0;
-        for (int r = 0; r < n; r++) {
+        for (size_t r = 0; r < n; r++) {
             nb += behind[(size_t)j * n + r];
-            for (int q = r + 1; q < n; q++)
+            for (size_t q = r + 1; q < n; q++)
                 twins |= !unlike[((size_t)j * n + r) * n + q];
         }
         wt->precondition &= twins;

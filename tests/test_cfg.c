@@ -627,7 +627,7 @@ static long inject_every_failure(const char *path, const char *const *sets, size
             if (*absorbed == *as_name && !named)
                 snprintf(first_absorbed, fan, "allocation %ld: %s\n  clean: %s", k, got, clean);
             ++*absorbed;
-            *as_name += named;
+            *as_name += (size_t)named;
         }
     }
     fail_msg("%s: too many allocations", path);
@@ -1047,12 +1047,15 @@ static void cfg_large_scenario_loads_in_linear_time(void **state)
                                         "[run]\nops = 10\n", "[run]\nops = 10\n"};
     /* faults that do not parse: [faults] is walked entry by entry (kept faults would measure
      * models/scenario.c's arrays, which grow by one entry at a time) */
-    static const char *const lines[] = {"f%zu = 1s bogus\n", "k%zu = 1\n", "[node.n%zu]\nslow = 2\n", "ops = 10\n"};
+    /* lines: "fI = 1s bogus", "kI = 1", "[node.nI] slow = 2", "ops = 10" */
     alarm(120); /* linear: a few seconds under the sanitizers; quadratic: hours */
     for (int shape = 0; shape < 4; shape++) {
         l = (size_t)snprintf(text, cap, "%s", heads[shape]);
         for (size_t i = 0; l + 40 < cap; i++)
-            l += (size_t)snprintf(text + l, cap - l, lines[shape], i);
+            l += (size_t)(shape == 0   ? snprintf(text + l, cap - l, "f%zu = 1s bogus\n", i)
+                          : shape == 1 ? snprintf(text + l, cap - l, "k%zu = 1\n", i)
+                          : shape == 2 ? snprintf(text + l, cap - l, "[node.n%zu]\nslow = 2\n", i)
+                                       : snprintf(text + l, cap - l, "ops = 10\n"));
         put_bytes(dir, "big.ini", text, l);
         size_t ne = load_in(dir, "big.ini", errs, sizeof errs);
         if (ne < 100000)

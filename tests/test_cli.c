@@ -89,7 +89,7 @@ static void run(result *r, const char *cwd, const char *const *args)
             if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
                 _exit(127);
         }
-        execv(QSIM_BIN, (char *const *)argv);
+        tu_exec_qsim(argv, 1);
         _exit(127);
     }
     int ws;
@@ -719,12 +719,13 @@ static void cli_prefer_non_owner_exits_2(void **state)
         fail_msg("every node owns k1");
     char dir[64], text[512];
     tu_make_dir(dir, sizeof dir);
-    const char *fmt = "[cluster]\nnodes = 5\nreplicas = 3\nvnodes = 16\n[quorum]\nread_fanout = r\n"
-                      "[workload]\nmode = script\nkeys = 1\n"
-                      "[script]\nw1 = 0ms write k1\nr1 = 1ms read k1 prefer n%d\n";
-    snprintf(text, sizeof text, fmt, other);
+#define PREFER_INI                                                                                 \
+    "[cluster]\nnodes = 5\nreplicas = 3\nvnodes = 16\n[quorum]\nread_fanout = r\n"                     \
+    "[workload]\nmode = script\nkeys = 1\n"                                                              \
+    "[script]\nw1 = 0ms write k1\nr1 = 1ms read k1 prefer n%d\n"
+    snprintf(text, sizeof text, PREFER_INI, other);
     tu_put(dir, "p.ini", text);
-    snprintf(text, sizeof text, fmt, owner);
+    snprintf(text, sizeof text, PREFER_INI, owner);
     tu_put(dir, "ok.ini", text);
     char want[128];
     snprintf(want, sizeof want, "p.ini:12: script.r1 = 1ms read k1 prefer n%d: prefer n%d: not an owner of k1", other, other);
@@ -834,8 +835,9 @@ static void cli_malformed_sweeps_exit_2(void **state)
         {"quorum.r=,", "value 1 of 2 is empty"},
     };
     int vg = 0;
-#if !defined(__SANITIZE_ADDRESS__)
-    vg = access("/usr/bin/valgrind", X_OK) == 0;
+#if !defined(TU_ASAN)
+    /* not when the whole test already runs under a wrapper (valgrind in CI) */
+    vg = access("/usr/bin/valgrind", X_OK) == 0 && !getenv("QSIM_TEST_WRAP");
 #endif
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         result r;
@@ -1379,7 +1381,7 @@ static pid_t spawn(const char *cwd, const char *const *args)
         int null = open("/dev/null", O_WRONLY);
         if (chdir(cwd) != 0 || null < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
             _exit(127);
-        execv(QSIM_BIN, (char *const *)argv);
+        tu_exec_qsim(argv, 0); /* signal timing: never under a wrapper */
         _exit(127);
     }
     return pid;

@@ -41,7 +41,7 @@ static const char *run_qsim(const char *const *args, size_t nargs, char *dir, si
         argv[k] = NULL;
         if (!freopen("/dev/null", "w", stdout) || chdir(QSIM_SOURCE_DIR))
             _exit(127);
-        execv(QSIM_BIN, (char *const *)argv);
+        tu_exec_qsim(argv, 1);
         _exit(127);
     }
     int status;

@@ -61,8 +61,10 @@ static void reports_agree_with_descriptions(void **state)
     cfg *c;
     EQ(cfg_create(&c), 0);
     cfg_load(c, tu_src("scenarios/drift.ini"));
-    sweep sw = {"quorum.r", NULL, 2};
-    char *vals[] = {"1", "2"};
+    char swept[] = "quorum.r";
+    sweep sw = {swept, NULL, 2};
+    char one[] = "1", two[] = "2";
+    char *vals[] = {one, two};
     sw.values = vals;
     run_item *items = NULL;
     size_t n = runner_build(c, &sw, 1, 0, &items);
@@ -128,8 +130,10 @@ static void replication_intervals_are_computed_from_the_runs(void **state)
     EQ(cfg_create(&c), 0);
     cfg_load(c, tu_src("scenarios/bench.ini"));
     cfg_add_arg(c, "--set", "run.ops=3000");
-    sweep sw = {"quorum.r", NULL, 2};
-    char *vals[] = {"1", "3"};
+    char swept[] = "quorum.r";
+    sweep sw = {swept, NULL, 2};
+    char one[] = "1", three[] = "3";
+    char *vals[] = {one, three};
     sw.values = vals;
     run_item *items = NULL;
     size_t n = runner_build(c, &sw, 1, 4, &items);

@@ -134,7 +134,7 @@ static void rng_bounded_is_uniform(void **state)
     }
     double expect = (double)n / k, chi2 = 0.0;
     for (int i = 0; i < k; i++)
-        chi2 += (count[i] - expect) * (count[i] - expect) / expect;
+        chi2 += ((double)count[i] - expect) * ((double)count[i] - expect) / expect;
     assert_true(chi2 < 44.81);
     for (int i = 0; i < 100; i++)
         EQ(rng_bounded(&r, 1), 0);

@@ -195,3 +195,29 @@ uint64_t tu_xorshift(uint64_t *state)
     *state = x;
     return x * 0x2545F4914F6CDD1DULL;
 }
+
+void tu_exec_qsim(const char *const *argv, int wrap)
+{
+    /* execv takes char *const[] for historical reasons and writes nothing through it */
+    union {
+        const char *const *c;
+        char *const *m;
+    } a = {argv};
+    const char *w = wrap ? getenv("QSIM_TEST_WRAP") : NULL;
+    if (!w || !*w) {
+        execv(QSIM_BIN, a.m);
+        return;
+    }
+    static char words[4096];
+    static const char *all[128];
+    size_t n = 0;
+    snprintf(words, sizeof words, "%s", w);
+    for (char *save = NULL, *t = strtok_r(words, " \t", &save); t && n < 64; t = strtok_r(NULL, " \t", &save))
+        all[n++] = t;
+    all[n++] = QSIM_BIN;
+    for (size_t i = 1; argv[i] && n < 127; i++)
+        all[n++] = argv[i];
+    all[n] = NULL;
+    a.c = all;
+    execvp(all[0], a.m);
+}

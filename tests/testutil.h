@@ -8,6 +8,16 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+/* TU_ASAN: built with AddressSanitizer (gcc says so one way, clang another), where valgrind
+ * cannot run the program. */
+#if defined(__SANITIZE_ADDRESS__)
+#define TU_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TU_ASAN 1
+#endif
+#endif
+
 void tu_eq_i64(int64_t got, int64_t want, const char *what, const char *file, int line);
 void tu_near(double got, double want, double tol, const char *what, const char *file, int line);
 #define EQ(got, want) tu_eq_i64((int64_t)(got), (int64_t)(want), #got, __FILE__, __LINE__)
@@ -75,6 +85,11 @@ void tu_make_dir(char *dir, size_t n);
 void tu_put(const char *dir, const char *name, const char *text);
 /* Removes dir and everything in it. */
 void tu_rm_tree(const char *dir);
+/* Replaces the process with qsim; argv[0] is ignored (QSIM_BIN), argv ends with NULL. With
+ * wrap and $QSIM_TEST_WRAP set, runs qsim under that command line instead (CI sets it to
+ * valgrind's memcheck with --error-exitcode=99, so a memory error fails the test through
+ * the exit status). Returns only if exec failed. */
+void tu_exec_qsim(const char *const *argv, int wrap);
 /* A small xorshift generator for tests that must not depend on sim/rng.c. */
 uint64_t tu_xorshift(uint64_t *state);
 #endif
