@@ -1,10 +1,24 @@
-/* Failure detection (docs/design.md section 1b, "Membership and liveness"): the platform
- * hooks gossip relies on (message release, a kind's own random streams). */
+/* Failure detection (docs/design.md section 1b, "Membership and liveness"; models/fd.h):
+ * the platform hooks gossip relies on (message release, a kind's own random streams);
+ * perfect knowledge after a delay against the platform's own detector; the client
+ * coordinator's timeouts with exact times; the keys' rules; every allocation failure. */
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <errno.h>
 #include "models/world.h"
 #include "sim/alloc.h"
 #include "tests/testutil.h"
+
+#define MS 1000000LL
+
+#define HAS(errs, want)                                                                  \
+    do {                                                                                 \
+        if (!strstr((errs), (want)))                                                     \
+            fail_msg("missing error:\n  %s\nin:\n%s", (want), (errs));                   \
+    } while (0)
 
 /* ---- the platform hooks ---- */
 
@@ -132,12 +146,414 @@ static void net_own_streams_keep_other_draws(void **state)
     tu_run_free(&shared);
 }
 
+/* ---- belief changes, as listeners hear them ---- */
+
+#define MAXCH 512
+
+typedef struct change {
+    int64_t t;
+    int obs, nd, up;
+} change;
+
+typedef struct recorder {
+    world *w;
+    change ch[MAXCH];
+    int n, overflow;
+    const fd_res *res;
+    /* probes: fd_up of every observer about every node at chosen instants */
+    sim_event probe;
+    int64_t at[8];
+    int nat, next;
+    int up[8][17][17];     /* [probe][observer][node] */
+    int64_t since[8][17][17];
+} recorder;
+
+static void on_change(void *ctx, int obs, int nd, int up)
+{
+    recorder *r = ctx;
+    if (r->n == MAXCH) {
+        r->overflow++;
+        return;
+    }
+    r->ch[r->n++] = (change){r->w->s.now, obs, nd, up};
+}
+
+static void on_probe(sim *s, sim_event *ev)
+{
+    recorder *r = SIM_CONTAINER_OF(ev, recorder, probe);
+    int k = r->next++, nodes = r->w->nodes.count;
+    for (int o = 0; o <= nodes; o++) {
+        for (int j = 1; j <= nodes; j++) {
+            r->up[k][o][j] = fd_up(&r->w->fd, o, j, &r->since[k][o][j]);
+        }
+    }
+    if (r->next < r->nat)
+        EQ(sim_schedule(s, &r->probe, r->at[r->next]), 0);
+}
+
+static void attach_recorder(world *w, void *ctx)
+{
+    recorder *r = ctx;
+    r->w = w;
+    fd_listener l = {r, on_change};
+    EQ(fd_listen(&w->fd, &l), 0);
+    if (r->nat) {
+        sim_event_init(&r->probe, on_probe);
+        EQ(sim_schedule(&w->s, &r->probe, r->at[0]), 0);
+    }
+}
+
+static int cmp_change(const void *a, const void *b)
+{
+    const change *x = a, *y = b;
+    if (x->t != y->t)
+        return x->t < y->t ? -1 : 1;
+    if (x->obs != y->obs)
+        return x->obs - y->obs;
+    return x->nd - y->nd;
+}
+
+/* Changes at one instant come in the order rounds and events run; compare them sorted. */
+static void expect_changes(recorder *r, const change *want, int nwant)
+{
+    EQ(r->overflow, 0);
+    qsort(r->ch, (size_t)r->n, sizeof r->ch[0], cmp_change);
+    for (int i = 0; i < r->n && i < nwant; i++) {
+        if (cmp_change(&r->ch[i], &want[i]) || r->ch[i].up != want[i].up)
+            fail_msg("change %d: got t=%lld obs %d node %d up %d, want t=%lld obs %d node %d up %d", i,
+                     (long long)r->ch[i].t, r->ch[i].obs, r->ch[i].nd, r->ch[i].up, (long long)want[i].t, want[i].obs,
+                     want[i].nd, want[i].up);
+    }
+    EQ(r->n, nwant);
+}
+
+static void run_recorded(const char *text, const char *const *sets, size_t nsets, recorder *r, run_stats *st)
+{
+    tu_run_text_setup(text, sets, nsets, attach_recorder, r, st);
+    r->res = st->rr.res[MOD_FAILURE_DETECTOR];
+}
+
+/* ---- perfect knowledge after a delay ---- */
+
+/* The default: perfect, delay 0. The lost-write story crashes n1 at 12 ms and recovers it at
+ * 30 ms: every observer's shared belief changes at those instants, as the simulator always
+ * had it. */
+static void fd_default_is_perfect_knowledge_at_once(void **state)
+{
+    (void)state;
+    recorder r = {0};
+    run_stats st;
+    tu_run_file_setup(tu_src("scenarios/w1-lost-write.ini"), NULL, 0, attach_recorder, &r, &st);
+    r.res = st.rr.res[MOD_FAILURE_DETECTOR];
+    const change want[] = {{12 * MS, 0, 1, 0}, {12 * MS, 1, 1, 0}, {12 * MS, 2, 1, 0}, {12 * MS, 3, 1, 0},
+                           {30 * MS, 0, 1, 1}, {30 * MS, 1, 1, 1}, {30 * MS, 2, 1, 1}, {30 * MS, 3, 1, 1}};
+    expect_changes(&r, want, 8);
+    EQ(r.res->suspicions, 3); /* n2, n3 and the client tier; n1 is down */
+    EQ(r.res->false_suspicions, 0);
+    EQ(r.res->crashes, 1);
+    EQ(r.res->all.n, 1);
+    EQ(r.res->all.max, 0);
+    EQ(r.res->first.max, 0);
+    EQ(r.res->client.max, 0);
+    tu_run_free(&st);
+}
+
+/* The platform test's detector (tests/test_platform.c, fd_perfect_learns_after_its_delay),
+ * built beside the module's: with failure_detector.delay = 5ms both answer alike for every
+ * observer and node at every probe. */
+typedef struct twin {
+    recorder r;
+    fd_perfect bare;
+    sim_event tick;
+    int64_t until;
+    int probes, differ;
+} twin;
+
+static void twin_tick(sim *s, sim_event *ev)
+{
+    twin *t = SIM_CONTAINER_OF(ev, twin, tick);
+    fd_iface bare = fd_perfect_iface(&t->bare);
+    for (int o = 0; o <= 3; o++) {
+        for (int j = 1; j <= 3; j++) {
+            int64_t s1, s2;
+            int u1 = fd_up(&t->r.w->fd, o, j, &s1), u2 = fd_up(&bare, o, j, &s2);
+            t->differ += u1 != u2 || s1 != s2;
+            t->probes++;
+        }
+    }
+    if (s->now + 250000 <= t->until)
+        EQ(sim_schedule(s, &t->tick, s->now + 250000), 0);
+}
+
+static void attach_twin(world *w, void *ctx)
+{
+    twin *t = ctx;
+    attach_recorder(w, &t->r);
+    EQ(fd_perfect_init(&t->bare, &w->s, &w->nodes, 5 * MS), 0);
+    sim_event_init(&t->tick, twin_tick);
+    EQ(sim_schedule(&w->s, &t->tick, 0), 0);
+}
+
+static void fd_perfect_delay_matches_the_platform_detector(void **state)
+{
+    (void)state;
+    static const char *sc =
+        "[cluster]\nnodes = 3\nreplicas = 3\n[network]\nlatency = const(1ms)\n[workload]\nmode = script\nkeys = 1\n"
+        "[script]\na = 12ms read k1\nb = 16ms read k1\nc = 32ms read k1\nd = 36ms read k1\n"
+        "[failure_detector]\ndelay = 5ms\n"
+        "[faults]\ndown = 10ms crash n1\nagain = 11ms crash n1\nup = 30ms recover n1\n"
+        "blip = 20ms crash n2\nback = 22ms recover n2\n";
+    twin t = {.until = 40 * MS};
+    run_stats st;
+    tu_run_text_setup(sc, NULL, 0, attach_twin, &t, &st);
+    t.r.res = st.rr.res[MOD_FAILURE_DETECTOR];
+    EQ(t.probes, 161 * 12);
+    EQ(t.differ, 0);
+    /* n1 down at 10, known at 15; n2 down 20..22, believed down 25..27; n1 up at 30, known at 35 */
+    change want[16];
+    int k = 0;
+    const struct {
+        int64_t t;
+        int nd, up;
+    } ev[] = {{15 * MS, 1, 0}, {25 * MS, 2, 0}, {27 * MS, 2, 1}, {35 * MS, 1, 1}};
+    for (int e = 0; e < 4; e++)
+        for (int o = 0; o <= 3; o++)
+            want[k++] = (change){ev[e].t, o, ev[e].nd, ev[e].up};
+    expect_changes(&t.r, want, k);
+    /* at 15 ms n2, n3 and the client suspect n1; at 25 ms n3 and the client suspect n2, which
+     * is up again (n1 is down, so its belief is not counted) */
+    EQ(t.r.res->suspicions, 5);
+    EQ(t.r.res->false_suspicions, 2);
+    EQ(t.r.res->crashes, 2);
+    EQ(t.r.res->all.n, 1); /* n2 recovered before anyone suspected it */
+    EQ(t.r.res->all.max, 5 * MS);
+    EQ(t.r.res->first.n, 1);
+    EQ(t.r.res->client.sum, 5 * MS);
+    fd_perfect_fini(&t.bare);
+    tu_run_free(&st);
+}
+
+/* ---- the client coordinator's timeouts ---- */
+
+/* Reads at R = 1 to all three owners, 1 ms from the client, except n2, 10 ms away: n1
+ * answers at start + 2 ms; the operation then waits grace = 5 ms for the rest and retires
+ * at start + 7 ms, before n2's reply (start + 20 ms). n3 is down from 5 ms to 150 ms. With
+ * misses = 2 and down_for = 50 ms:
+ *   a 10 ms, retired 17: n2 and n3 miss once;  b 20 ms, retired 27: twice, believed down
+ *   c 30 ms: both believed down, not counted;   77: both believed up again
+ *   d 100, e 110: down at 117, up at 167;        f 200: n3 (recovered at 150) answers. */
+static const char *timeouts =
+    "[cluster]\nnodes = 3\nreplicas = 3\n[quorum]\nr = 1\nw = 1\nread_fanout = all\ntimeout = 100ms\n"
+    "[network]\nlatency = const(1ms)\n[links]\nclient-n2 = const(10ms)\n[workload]\nmode = script\nkeys = 1\n"
+    "[failure_detector]\nkind = timeout\nmisses = 2\ndown_for = 50ms\ngrace = 5ms\n"
+    "[faults]\nc = 5ms crash n3\nr = 150ms recover n3\n"
+    "[script]\na = 10ms read k1\nb = 20ms read k1\nc = 30ms read k1\nd = 100ms read k1\ne = 110ms read k1\n"
+    "f = 200ms read k1\n";
+
+static void fd_timeout_story(void **state)
+{
+    (void)state;
+    recorder r = {.at = {40 * MS, 120 * MS}, .nat = 2};
+    run_stats st;
+    run_recorded(timeouts, NULL, 0, &r, &st);
+    const change want[] = {{27 * MS, 0, 2, 0},  {27 * MS, 0, 3, 0},  {77 * MS, 0, 2, 1},  {77 * MS, 0, 3, 1},
+                           {117 * MS, 0, 2, 0}, {117 * MS, 0, 3, 0}, {167 * MS, 0, 2, 1}, {167 * MS, 0, 3, 1}};
+    expect_changes(&r, want, 8); /* only the client tier coordinates: the nodes' views never change */
+    EQ(r.up[0][0][2], 0);
+    EQ(r.since[0][0][2], 27 * MS);
+    EQ(r.up[0][0][1], 1);
+    EQ(r.since[0][0][1], 0);
+    EQ(r.up[1][0][3], 0);
+    EQ(r.since[1][0][3], 117 * MS);
+    EQ(r.up[1][1][3], 1); /* n1 coordinates nothing: it believes n3 up all along */
+    EQ(r.res->suspicions, 4);
+    EQ(r.res->false_suspicions, 2); /* n2 was up: its replies were only slow */
+    EQ(r.res->crashes, 1);
+    EQ(r.res->client.n, 1);
+    EQ(r.res->client.max, 22 * MS);   /* crashed at 5, suspected at 27 */
+    EQ(r.res->all.n + r.res->first.n, 0); /* no node ever suspects */
+    EQ(st.wl->script[5].ok, 1);
+    tu_run_free(&st);
+}
+
+/* Each timeout key changes what happens: a longer grace hears n2's replies; three misses
+ * need the third read; a longer down_for holds the belief. */
+static void fd_timeout_keys_change_the_story(void **state)
+{
+    (void)state;
+    recorder r = {0};
+    run_stats st;
+    const char *grace[] = {"failure_detector.grace=30ms"};
+    run_recorded(timeouts, grace, 1, &r, &st);
+    /* operations now retire at start + 32 ms (n2 answered at + 20): a 42, b 52: n3 down
+     * until 102; c 62 not counted; d 132, e 142: down until 192 */
+    const change g[] = {{52 * MS, 0, 3, 0}, {102 * MS, 0, 3, 1}, {142 * MS, 0, 3, 0}, {192 * MS, 0, 3, 1}};
+    expect_changes(&r, g, 4);
+    tu_run_free(&st);
+    memset(&r, 0, sizeof r);
+    const char *three[] = {"failure_detector.misses=3", "failure_detector.grace=30ms"};
+    run_recorded(timeouts, three, 2, &r, &st);
+    /* a 42, b 52, c 62: down until 112; d 132, e 142: two misses, then f is answered */
+    const change m[] = {{62 * MS, 0, 3, 0}, {112 * MS, 0, 3, 1}};
+    expect_changes(&r, m, 2);
+    tu_run_free(&st);
+    memset(&r, 0, sizeof r);
+    const char *longer[] = {"failure_detector.down_for=100ms", "failure_detector.grace=30ms"};
+    run_recorded(timeouts, longer, 2, &r, &st);
+    /* down 52..152; c, d and e retire while n3 is believed down and are not counted */
+    const change l[] = {{52 * MS, 0, 3, 0}, {152 * MS, 0, 3, 1}};
+    expect_changes(&r, l, 2);
+    tu_run_free(&st);
+}
+
+/* With node coordinators each node forms its own view from the operations it coordinates,
+ * and the client tier, which coordinates nothing, believes every node up. */
+static void fd_timeout_views_belong_to_coordinators(void **state)
+{
+    (void)state;
+    static const char *sc =
+        "[cluster]\nnodes = 3\nreplicas = 3\ncoordinator = any\n[quorum]\nr = 1\nw = 1\nread_fanout = all\n"
+        "[network]\nlatency = const(1ms)\n[workload]\nmode = script\nkeys = 1\n"
+        "[failure_detector]\nkind = timeout\nmisses = 2\ndown_for = 1s\ngrace = 5ms\n"
+        "[faults]\nc = 5ms crash n3\n"
+        "[script]\n";
+    char text[2048];
+    size_t len = (size_t)snprintf(text, sizeof text, "%s", sc);
+    for (int i = 0; i < 20; i++) /* reads every 10 ms from 10 ms: coordinated by n1, n2, or lost at n3 */
+        len += (size_t)snprintf(text + len, sizeof text - len, "r%d = %dms read k1\n", i, 10 + 10 * i);
+    recorder r = {.at = {300 * MS}, .nat = 1};
+    run_stats st;
+    run_recorded(text, NULL, 0, &r, &st);
+    EQ(r.overflow, 0);
+    int64_t down[3] = {-1, -1, -1};
+    EQ(r.n, 4); /* each node coordinated enough reads to suspect n3, then down_for ran out */
+    for (int i = 0; i < r.n; i++) {
+        const change *c = &r.ch[i];
+        assert_true(c->obs == 1 || c->obs == 2);
+        EQ(c->nd, 3);
+        if (!c->up)
+            down[c->obs] = c->t;
+        else
+            EQ(c->t, down[c->obs] + 1000 * MS);
+    }
+    assert_true(down[1] > 0 && down[2] > 0);
+    EQ(r.up[0][1][3] + r.up[0][2][3], 0);
+    EQ(r.up[0][EP_CLIENT][3], 1);
+    EQ(r.res->all.n, 1);       /* n1 and n2, the live nodes, both came to suspect n3 */
+    EQ(r.res->client.n, 0);
+    tu_run_free(&st);
+}
+
+/* What is left of a mem_fail_at(k) countdown: 0 when the k-th allocation was reached. */
+static long countdown_left(long k)
+{
+    for (long i = 1; i <= k + 1; i++) {
+        void *p = mem_alloc(1);
+        if (!p)
+            return i;
+        mem_free(p);
+    }
+    return 0;
+}
+
+/* Every allocation of building and running a world with each kind may fail: the world is
+ * then torn down without a leak. */
+static void fd_every_allocation_failure_is_clean(void **state)
+{
+    (void)state;
+    static const char *sc =
+        "[run]\nops = 40\n[cluster]\nnodes = 5\nreplicas = 3\n[network]\nlatency = exp(1ms)\nloss = 0.1\n"
+        "[workload]\nrate = 100/s\nkeys = 10\n[failure_detector]\n"
+        "delay = 10ms\nmisses = 2\n[faults]\nc = 100ms crash n2\nr = 200ms recover n2\n";
+    const char *kinds[] = {"failure_detector.kind=perfect", "failure_detector.kind=timeout"};
+    char path[64] = "/tmp/qsim-test-fd-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    EQ(write(fd, sc, strlen(sc)), (int64_t)strlen(sc));
+    close(fd);
+    for (int kd = 0; kd < 2; kd++) {
+        cfg *c;
+        EQ(cfg_create(&c), 0);
+        cfg_load(c, path);
+        cfg_add_arg(c, "--set", kinds[kd]);
+        scenario sc0;
+        scenario_build(c, &sc0);
+        EQ(cfg_nerrors(c), 0);
+        long base = mem_live();
+        long k;
+        for (k = 1; k < 100000; k++) {
+            run_result rr;
+            EQ(run_result_init(&rr), 0);
+            mem_fail_at(k);
+            world *w = NULL;
+            char err[256];
+            int rc = world_create(&sc0, 0, NULL, &rr, &w, err, sizeof err);
+            int ran = -1;
+            if (rc == 0) {
+                ran = world_run(w);
+                world_destroy(w);
+            } else {
+                EQ(rc, -ENOMEM);
+            }
+            long left = countdown_left(k);
+            mem_fail_at(0);
+            run_result_free(&rr);
+            EQ(mem_live(), base);
+            if (left > 0) {
+                EQ(ran, 0); /* the countdown outlived the run: every allocation was tried */
+                break;
+            }
+        }
+        assert_true(k > 10);
+        scenario_free(&sc0);
+        cfg_destroy(c);
+    }
+    unlink(path);
+}
+
+/* ---- the keys ---- */
+
+static void fd_keys_of_another_kind_are_errors(void **state)
+{
+    (void)state;
+    char errs[4096];
+    static const char *base = "[run]\nops = 10\n[cluster]\nnodes = 4\nreplicas = 3\n[failure_detector]\n";
+    char text[512];
+    snprintf(text, sizeof text, "%skind = perfect\nmisses = 2\ngrace = 1s\n", base);
+    EQ(tu_check_text(text, NULL, 0, errs, sizeof errs), 2);
+    HAS(errs, ":8: failure_detector.misses = 2: applies to kind = timeout only (kind is perfect)");
+    HAS(errs, ":9: failure_detector.grace = 1s: applies to kind = timeout only (kind is perfect)");
+    snprintf(text, sizeof text, "%skind = timeout\ndelay = 5ms\n", base);
+    EQ(tu_check_text(text, NULL, 0, errs, sizeof errs), 1);
+    HAS(errs, "failure_detector.delay = 5ms: applies to kind = perfect only (kind is timeout)");
+    /* kind from the command line: a sweep across kinds keeps the file's other settings */
+    snprintf(text, sizeof text, "%smisses = 3\ndelay = 5ms\n", base);
+    const char *sets[] = {"failure_detector.kind=timeout"};
+    EQ(tu_check_text(text, sets, 1, errs, sizeof errs), 0);
+    snprintf(text, sizeof text, "%skind = timeout\nmisses = 0\ndown_for = 0\ndelay = -1ms\n", base);
+    EQ(tu_check_text(text, NULL, 0, errs, sizeof errs), 4);
+    HAS(errs, ":8: failure_detector.misses = 0: out of range");
+    HAS(errs, ":9: failure_detector.down_for = 0: out of range");
+    HAS(errs, ":10: failure_detector.delay = -1ms: out of range");
+    HAS(errs, ":10: failure_detector.delay = -1ms: applies to kind = perfect only");
+    snprintf(text, sizeof text, "%skind = timeouts\n", base);
+    EQ(tu_check_text(text, NULL, 0, errs, sizeof errs), 1);
+    HAS(errs, "failure_detector.kind = timeouts");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(pool_release_hook_runs_for_its_kind_only),
         cmocka_unit_test(pool_release_hook_sees_lost_cut_and_handled_messages),
         cmocka_unit_test(net_own_streams_keep_other_draws),
+        cmocka_unit_test(fd_default_is_perfect_knowledge_at_once),
+        cmocka_unit_test(fd_perfect_delay_matches_the_platform_detector),
+        cmocka_unit_test(fd_keys_of_another_kind_are_errors),
+        cmocka_unit_test(fd_timeout_story),
+        cmocka_unit_test(fd_timeout_keys_change_the_story),
+        cmocka_unit_test(fd_timeout_views_belong_to_coordinators),
+        cmocka_unit_test(fd_every_allocation_failure_is_clean),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
