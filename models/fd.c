@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <string.h>
 #include "models/coord.h"
+#include "models/gossip.h"
 #include "models/world.h"
 #include "sim/alloc.h"
 
@@ -362,11 +363,24 @@ fd_iface fd_timeout_iface(const fd_timeout *t) { return (fd_iface){timeout_up, t
 /* ---- the failure_detector module ---- */
 
 static const cfg_key fd_keys[] = {
-    {"failure_detector", "kind", CFG_ENUM, "perfect", 1, 0, "perfect|timeout", offsetof(fd_cfg, kind), NULL,
-     "how observers come to believe a node is up: perfect knowledge after delay, or the "
+    {"failure_detector", "kind", CFG_ENUM, "perfect", 1, 0, "perfect|gossip|timeout", offsetof(fd_cfg, kind), NULL,
+     "how observers come to believe a node is up: perfect knowledge after delay, gossiped heartbeats, or the "
      "coordinator's unanswered requests (a key of another kind is an error unless kind comes from --set/--sweep)"},
     {"failure_detector", "delay", CFG_DURATION, "0", 0, 1e18, NULL, offsetof(fd_cfg, delay), NULL,
      "perfect only: every observer learns of a crash or a recovery this long after it"},
+    {"failure_detector", "interval", CFG_DURATION, "1s", 1000, 1e15, NULL, offsetof(fd_cfg, interval), NULL,
+     "gossip only: time between a node's gossip rounds (Cassandra: 1s)"},
+    {"failure_detector", "fanout", CFG_INT, "1", 1, RING_MAX_NODES - 1, NULL, offsetof(fd_cfg, fanout), NULL,
+     "gossip only: peers believed up that a node sends its heartbeat table to each round, and nodes the client "
+     "tier pulls from (at most cluster.nodes - 1; Cassandra: 1)"},
+    {"failure_detector", "suspect_after", CFG_DURATION, "5s", 1, 1e15, NULL, offsetof(fd_cfg, suspect_after), NULL,
+     "gossip only: suspect a node after this long without a newer heartbeat (not with phi)"},
+    {"failure_detector", "phi", CFG_NUM, "0", 0, 1e6, NULL, offsetof(fd_cfg, phi), NULL,
+     "gossip only: phi-accrual threshold instead of suspect_after (Cassandra: 8): suspect when "
+     "t / (mean inter-arrival * ln 10) > phi; 0 = off"},
+    {"failure_detector", "rounds", CFG_ENUM, "staggered", 1, 0, "staggered|lockstep", offsetof(fd_cfg, rounds), NULL,
+     "gossip only: staggered = each endpoint's rounds start at a random instant of the first interval; "
+     "lockstep = all at multiples of interval"},
     {"failure_detector", "misses", CFG_INT, "3", 1, 1e6, NULL, offsetof(fd_cfg, misses), NULL,
      "timeout only: requests in a row an owner leaves unanswered before its coordinator believes it down"},
     {"failure_detector", "down_for", CFG_DURATION, "1s", 1, 1e15, NULL, offsetof(fd_cfg, down_for), NULL,
@@ -388,15 +402,13 @@ static const struct {
     const char *key;
     int kind;
 } key_kind[] = {
-    {"delay", FD_PERFECT},
-    {"misses", FD_TIMEOUT},
-    {"down_for", FD_TIMEOUT},
+    {"delay", FD_PERFECT},  {"interval", FD_GOSSIP}, {"fanout", FD_GOSSIP},   {"suspect_after", FD_GOSSIP},
+    {"phi", FD_GOSSIP},     {"rounds", FD_GOSSIP},   {"misses", FD_TIMEOUT}, {"down_for", FD_TIMEOUT},
     {"grace", FD_TIMEOUT},
 };
 
 static void check(cfg *c, const scenario *sc, void *mcfg)
 {
-    (void)sc;
     const fd_cfg *f = mcfg;
     const char *sec = "failure_detector";
     const cfg_entry *ke = cfg_find(c, sec, "kind");
@@ -406,18 +418,28 @@ static void check(cfg *c, const scenario *sc, void *mcfg)
                 cfg_error_key(c, sec, key_kind[i].key, "applies to kind = %s only (kind is %s)",
                               fd_kind_name[key_kind[i].kind], fd_kind_name[f->kind]);
     }
+    if (f->kind != FD_GOSSIP)
+        return;
+    if (cfg_find(c, sec, "phi") && cfg_find(c, sec, "suspect_after") && f->phi > 0)
+        cfg_error_key(c, sec, "phi", "phi and suspect_after are alternatives: set one of them");
+    int64_t nodes = SC_CFG(sc, MOD_CLUSTER, cluster_cfg)->nodes;
+    if (nodes > 1 && f->fanout > nodes - 1)
+        cfg_error_key(c, sec, "fanout", "must be at most cluster.nodes - 1 (%lld)", (long long)(nodes - 1));
 }
+
+/* Only the gossip detector sends gossip messages; with another kind the kind still needs its
+ * one handler for a run to start, and none ever reaches it. */
+static void no_gossip(void *ctx, msg *m) { msg_put(ctx, m); }
 
 typedef struct fd_state {
     fd_book book;
     fd_perfect perfect;
     fd_timeout timeout;
+    gossip *g;
 } fd_state;
 
 static int create(world *w, const void *mcfg, void *res, void **state, char *err, size_t n)
 {
-    (void)err;
-    (void)n;
     const fd_cfg *f = mcfg;
     fd_state *st = mem_calloc(1, sizeof *st);
     if (!st)
@@ -425,6 +447,9 @@ static int create(world *w, const void *mcfg, void *res, void **state, char *err
     *state = st;
     if (fd_book_init(&st->book, &w->s, &w->nodes, res))
         return -ENOMEM;
+    if (f->kind != FD_GOSSIP &&
+        router_add(&w->rt, MSG_GOSSIP, SVC_NONE, no_gossip, &w->pool, "failure_detector", err, n))
+        return -EINVAL;
     switch (f->kind) {
     case FD_PERFECT:
         if (fd_perfect_init(&st->perfect, &w->s, &w->nodes, f->delay))
@@ -432,12 +457,23 @@ static int create(world *w, const void *mcfg, void *res, void **state, char *err
         st->perfect.book = &st->book;
         w->fd = fd_perfect_iface(&st->perfect);
         break;
-    default:
+    case FD_TIMEOUT:
         if (fd_timeout_init(&st->timeout, &w->s, &w->nodes, &w->coord, (uint32_t)f->misses, f->down_for, f->grace))
             return -ENOMEM;
         st->timeout.book = &st->book;
         w->fd = fd_timeout_iface(&st->timeout);
         break;
+    default: {
+        gossip_params gp = {f->interval, f->suspect_after, (int)f->fanout, f->phi, f->rounds == 1};
+        st->g = mem_calloc(1, sizeof *st->g);
+        if (!st->g)
+            return -ENOMEM;
+        int rc = gossip_init(st->g, &gp, w, &st->book, res, err, n);
+        if (rc)
+            return rc;
+        w->fd = gossip_iface(st->g);
+        break;
+    }
     }
     w->fd.book = &st->book;
     return fd_book_start(&st->book, &w->fd, &w->nodes) ? -ENOMEM : 0;
@@ -448,6 +484,10 @@ static void destroy(void *state)
     fd_state *st = state;
     fd_perfect_fini(&st->perfect);
     fd_timeout_fini(&st->timeout);
+    if (st->g) {
+        gossip_fini(st->g);
+        mem_free(st->g);
+    }
     fd_book_fini(&st->book);
     mem_free(st);
 }
@@ -476,6 +516,11 @@ static metric_val get_span(const run_view *v, int arg)
      "longest time from a crash until " what " (null: none)", get_span, (code) * 4 + 2, NULL},
 
 static const metric fd_metrics[] = {
+    {"failure_detector.gossip_rounds", "fd_gossip_rounds", NULL, MT_COUNT, "rounds",
+     "gossip rounds the nodes ran (heartbeat + 1, suspicion checks, a push to fanout peers)", FD_F(rounds)},
+    {"failure_detector.gossip_messages", "fd_gossip_msgs", NULL, MT_COUNT, "messages",
+     "gossip messages sent: the nodes' pushes, the client tier's pulls and their answers (= messages.gossip)",
+     FD_F(messages)},
     {"failure_detector.suspicions", "fd_suspicions", NULL, MT_COUNT, "beliefs",
      "times a live observer (a node that is up, or the client tier) began to suspect another node", FD_F(suspicions)},
     {"failure_detector.false_suspicions", "fd_false_suspicions", NULL, MT_COUNT, "beliefs",

@@ -8,6 +8,11 @@
  * perfect  Every observer, the client tier included, shares one belief per node and learns
  *          of a crash or a recovery `delay` after it happens (delay 0: at once, the default,
  *          which is what the simulator did before the other kinds existed).
+ * gossip   Each node keeps its own heartbeat table and sends it to `fanout` peers it
+ *          believes up every `interval`; it suspects a peer whose heartbeat has not grown
+ *          for `suspect_after`, or whose phi (phi accrual) passes `phi`. The client tier
+ *          pulls tables from `fanout` nodes every interval and judges the same way. See
+ *          models/gossip.h for the model, the phi formula and what a round is.
  * timeout  Every endpoint that coordinates operations forms its own view from them: an
  *          owner that left its last `misses` requests unanswered when their operations
  *          retired is believed down for `down_for`, then up again. With coordinator =
@@ -19,12 +24,13 @@
  * - At time 0 every observer believes every node up since 0, as if the cluster had been
  *   running before the simulation started. A node believes itself up (except under
  *   perfect, whose one shared table also answers for the crashed node itself).
- * - A crashed observer's beliefs keep their course; nobody acts on them. A node that
- *   recovers starts afresh under timeout: it believes every node up since its recovery,
- *   with no evidence counted.
+ * - A crashed observer's beliefs are frozen (gossip) or keep their course (perfect,
+ *   timeout); nobody acts on them. A node that recovers starts afresh under gossip and
+ *   timeout: it believes every node up since its recovery, with no evidence counted.
  * - Keys of a kind that is not selected are errors (a key that parses and does nothing
- *   would hide a forgotten `kind = timeout`), except when `kind` itself comes from --set or
+ *   would hide a forgotten `kind = gossip`), except when `kind` itself comes from --set or
  *   --sweep: a sweep across kinds keeps the file's settings for the kinds that use them.
+ *   `phi` and `suspect_after` are alternatives: setting both is an error.
  * - The record of beliefs (fd_book) is kept for every kind: suspicions raised, false ones,
  *   and per crash the time until the first live node, every live node, and the client tier
  *   suspect it. "Live" observers are the nodes that are up and the client tier; a crashed
@@ -75,6 +81,8 @@ typedef struct fd_span {
 } fd_span;
 
 typedef struct fd_res {
+    uint64_t rounds;           /* gossip rounds the nodes ran */
+    uint64_t messages;         /* gossip messages sent (pushes, the client tier's pulls, answers) */
     uint64_t suspicions;       /* a live observer began to suspect another node */
     uint64_t false_suspicions; /* ... while that node was up */
     uint64_t crashes;          /* node crashes */
@@ -175,7 +183,7 @@ fd_iface fd_timeout_iface(const fd_timeout *t);
 
 /* ---- [failure_detector] ---- */
 
-#define FD_KINDS(X) X(FD_PERFECT, perfect) X(FD_TIMEOUT, timeout)
+#define FD_KINDS(X) X(FD_PERFECT, perfect) X(FD_GOSSIP, gossip) X(FD_TIMEOUT, timeout)
 typedef enum fd_kind {
 #define X(e, n) e,
     FD_KINDS(X)
@@ -185,6 +193,11 @@ typedef enum fd_kind {
 typedef struct fd_cfg {
     int kind;              /* fd_kind */
     int64_t delay;         /* perfect: ns */
+    int64_t interval;      /* gossip: ns between rounds */
+    int64_t fanout;        /* gossip: peers per round */
+    int64_t suspect_after; /* gossip: ns without a newer heartbeat */
+    double phi;            /* gossip: phi-accrual threshold; 0 = use suspect_after */
+    int rounds;            /* gossip: 0 staggered, 1 lockstep */
     int64_t misses;        /* timeout: unanswered requests in a row */
     int64_t down_for;      /* timeout: ns */
     int64_t grace;         /* timeout: ns an answered operation keeps listening */

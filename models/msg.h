@@ -19,7 +19,8 @@
     X(MSG_READ_REQ, read_request)    \
     X(MSG_READ_RESP, read_response)  \
     X(MSG_CLIENT_REQ, client_request) \
-    X(MSG_CLIENT_RESP, client_response)
+    X(MSG_CLIENT_RESP, client_response) \
+    X(MSG_GOSSIP, gossip)
 
 typedef enum msg_kind {
 #define X(e, n) e,

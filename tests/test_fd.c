@@ -1,13 +1,17 @@
-/* Failure detection (docs/design.md section 1b, "Membership and liveness"; models/fd.h):
- * the platform hooks gossip relies on (message release, a kind's own random streams);
- * perfect knowledge after a delay against the platform's own detector; the client
- * coordinator's timeouts with exact times; the keys' rules; every allocation failure. */
+/* Failure detection (docs/design.md section 1b, "Membership and liveness"; models/fd.h,
+ * models/gossip.h): the platform hooks gossip relies on (message release, a kind's own
+ * random streams); perfect knowledge after a delay against the platform's own detector;
+ * the client coordinator's timeouts with exact times; gossip stories with constant
+ * latencies where the round of every suspicion is known; phi accrual; the keys' rules;
+ * common random numbers; no allocation per gossip message; every allocation failure; and
+ * the dissemination time against the epidemic estimate over many seeds. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <errno.h>
+#include "models/gossip.h"
 #include "models/world.h"
 #include "sim/alloc.h"
 #include "tests/testutil.h"
@@ -160,12 +164,14 @@ typedef struct recorder {
     change ch[MAXCH];
     int n, overflow;
     const fd_res *res;
+    const gossip *g; /* kind = gossip: the detector, during the run */
     /* probes: fd_up of every observer about every node at chosen instants */
     sim_event probe;
     int64_t at[8];
     int nat, next;
     int up[8][17][17];     /* [probe][observer][node] */
     int64_t since[8][17][17];
+    uint64_t hb[8][17][17]; /* kind = gossip: heartbeat known */
 } recorder;
 
 static void on_change(void *ctx, int obs, int nd, int up)
@@ -185,6 +191,8 @@ static void on_probe(sim *s, sim_event *ev)
     for (int o = 0; o <= nodes; o++) {
         for (int j = 1; j <= nodes; j++) {
             r->up[k][o][j] = fd_up(&r->w->fd, o, j, &r->since[k][o][j]);
+            if (r->g)
+                r->hb[k][o][j] = gossip_heartbeat(r->g, o, j);
         }
     }
     if (r->next < r->nat)
@@ -195,6 +203,8 @@ static void attach_recorder(world *w, void *ctx)
 {
     recorder *r = ctx;
     r->w = w;
+    if (strcmp(w->fd.kind, "gossip") == 0)
+        r->g = w->fd.self;
     fd_listener l = {r, on_change};
     EQ(fd_listen(&w->fd, &l), 0);
     if (r->nat) {
@@ -255,6 +265,8 @@ static void fd_default_is_perfect_knowledge_at_once(void **state)
     EQ(r.res->all.max, 0);
     EQ(r.res->first.max, 0);
     EQ(r.res->client.max, 0);
+    EQ(r.res->rounds + r.res->messages, 0);
+    EQ(st.net->sent[MSG_GOSSIP], 0);
     tu_run_free(&st);
 }
 
@@ -444,6 +456,297 @@ static void fd_timeout_views_belong_to_coordinators(void **state)
     tu_run_free(&st);
 }
 
+/* ---- gossip stories: constant latencies, rounds in lockstep every 100 ms ---- */
+
+/* Four nodes 1 ms apart, the client tier 5 ms from each; fanout 3, so every node pushes to
+ * every node it believes up and no choice is left to chance. Messages from n4 to n1 are
+ * cut from the start: n1 hears n4's heartbeat only through n2 and n3, one round late. In
+ * round k (at k * 100 ms) each node's counter becomes k; n2 and n3 receive n4's k at
+ * k * 100 + 1, n1 receives it at (k + 1) * 100 + 1. n4 crashes at 250 ms, after round 2:
+ *   n2, n3: last growth at 201, suspect at the first round at least 300 ms later: 600
+ *   n1:     last growth at 301 (relayed in round 3): suspects at 700
+ *   client: pulls in round 2 reach the nodes at 205 and bring n4's 2 back at 210 (any three
+ *           of the four nodes include one that has it): suspects at 600
+ * n4 recovers at 1000 ms with generation 2 and counter 0 and resumes in round 11 (1100):
+ * n2, n3 believe it up at 1101, n1 at 1201 (relayed in round 12), and the client at 1110:
+ * its pulls of round 11 reach n2 and n3 at 1105, after they heard. */
+static const char *story =
+    "[cluster]\nnodes = 4\nreplicas = 3\n[network]\nlatency = const(1ms)\n"
+    "[links]\nclient-n1 = const(5ms)\nclient-n2 = const(5ms)\nclient-n3 = const(5ms)\nclient-n4 = const(5ms)\n"
+    "[workload]\nmode = script\nkeys = 1\n[script]\nr = 20ms read k1\n"
+    "[failure_detector]\nkind = gossip\nfanout = 3\ninterval = 100ms\nsuspect_after = 300ms\nrounds = lockstep\n";
+
+static void gossip_story_crash_and_new_generation(void **state)
+{
+    (void)state;
+    char text[2048];
+    snprintf(text, sizeof text, "%s[faults]\ncut = 0ms partition n4 > n1\nc = 250ms crash n4\nup = 1000ms recover n4\n",
+             story);
+    recorder r = {.at = {650 * MS, 1350 * MS}, .nat = 2};
+    run_stats st;
+    run_recorded(text, NULL, 0, &r, &st);
+    const change want[] = {{600 * MS, 0, 4, 0},  {600 * MS, 2, 4, 0},  {600 * MS, 3, 4, 0}, {700 * MS, 1, 4, 0},
+                           {1101 * MS, 2, 4, 1}, {1101 * MS, 3, 4, 1}, {1110 * MS, 0, 4, 1}, {1201 * MS, 1, 4, 1}};
+    expect_changes(&r, want, 8);
+    /* at 650 ms: n1 still believes n4 up, since 0; n2 suspects it since 600 */
+    EQ(r.up[0][1][4], 1);
+    EQ(r.since[0][1][4], 0);
+    EQ(r.up[0][2][4], 0);
+    EQ(r.since[0][2][4], 600 * MS);
+    EQ(r.hb[0][2][4], (UINT64_C(1) << 32) | 2); /* generation 1, counter 2 */
+    EQ(r.hb[0][1][4], (UINT64_C(1) << 32) | 2); /* relayed at 301 */
+    EQ(r.hb[0][1][2], (UINT64_C(1) << 32) | 6); /* round 6 at 600, heard at 601 */
+    /* at 1350 ms: n4's second generation, counter 3 (rounds 11, 12, 13), known to all */
+    for (int o = 0; o <= 3; o++)
+        EQ(r.hb[1][o][4] >> 32, 2);
+    EQ(r.hb[1][2][4] & 0xffffffffu, 3);
+    EQ(r.hb[1][1][4] & 0xffffffffu, 2);
+    EQ(r.res->crashes, 1);
+    EQ(r.res->suspicions, 4);
+    EQ(r.res->false_suspicions, 0);
+    EQ(r.res->first.max, 350 * MS);
+    EQ(r.res->all.max, 450 * MS);
+    EQ(r.res->client.max, 350 * MS);
+    EQ(r.res->messages, st.net->sent[MSG_GOSSIP]);
+    assert_true(st.net->cut > 0);
+    tu_run_free(&st);
+}
+
+/* A partition of {n1, n2, client} from {n3, n4} at 1 s, healed at 3 s. The fault runs
+ * before the rounds at 1000 ms, so the last messages across are round 9's, heard at 901
+ * (the client's answers at 910): every side suspects the other side's nodes at 1300 and
+ * still believes its own members up. Suspecting u nodes and believing l up, a node also
+ * sends to a suspected one with probability u / (l + 1) = 1: right after the heal every
+ * node's round-30 message crosses. A node that hears from across at 3001 learns both
+ * nodes there (their tables travel together); one that does not hears them from its
+ * partner in round 31, at 3101; the client asks n1 and n2, one of which heard at 3001. */
+static void gossip_partition_each_side_suspects_the_other(void **state)
+{
+    (void)state;
+    char text[2048];
+    snprintf(text, sizeof text, "%s[faults]\np = 1000ms partition n1,n2,client | n3,n4\nh = 3000ms heal\n", story);
+    recorder r = {.at = {2000 * MS, 3200 * MS}, .nat = 2};
+    run_stats st;
+    run_recorded(text, NULL, 0, &r, &st);
+    EQ(r.overflow, 0);
+    int downs = 0;
+    for (int i = 0; i < r.n; i++) {
+        const change *c = &r.ch[i];
+        int near = c->obs <= 2, across = c->nd >= 3;
+        EQ(near, across); /* only the other side is ever suspected */
+        if (!c->up) {
+            EQ(c->t, 1300 * MS);
+            downs++;
+        } else if (c->obs == EP_CLIENT) {
+            EQ(c->t, 3010 * MS);
+        } else {
+            assert_true(c->t == 3001 * MS || c->t == 3101 * MS);
+        }
+    }
+    EQ(downs, 10); /* n1, n2 and the client suspect n3, n4; n3, n4 suspect n1, n2 */
+    EQ(r.n, 20);
+    for (int o = 0; o <= 4; o++) {
+        for (int j = 1; j <= 4; j++) {
+            if (o == j)
+                continue;
+            int same_side = (o <= 2) == (j <= 2);
+            EQ(r.up[0][o][j], same_side);
+            EQ(r.up[1][o][j], 1);
+        }
+    }
+    EQ(r.since[0][3][4], 0); /* n3 has believed n4 up all along */
+    EQ(r.since[0][1][3], 1300 * MS);
+    EQ(r.res->suspicions, 10);
+    EQ(r.res->false_suspicions, 10);
+    EQ(r.res->crashes, 0);
+    tu_run_free(&st);
+}
+
+/* Phi accrual with exact arrivals. Three nodes, fanout 2, n3's counter k heard at k * 100 + 1
+ * by n1 and n2 (the client, 5 ms away, at k * 100 + 10). n3 crashes at 1050 ms. n1's mean
+ * for n3: the seed 200 ms, the first growth 101 ms after time 0, then 9 of 100 ms: 1201 / 11
+ * = 109.18 ms. phi = t / (mean ln 10) passes 1 at t > 251.4 ms: checked in rounds, the last
+ * growth at 1001, 1300 is the first round (299 ms); passing 2 takes t > 502.8 ms: 1600. The
+ * client's mean is 1210 / 11 = 110 ms (growths at 110, 210, ...): 1300 and 1600 as well.
+ * Without phi, the default suspect_after (5 s) waits until 6100. */
+static void gossip_phi_accrual_story(void **state)
+{
+    (void)state;
+    static const char *sc =
+        "[cluster]\nnodes = 3\nreplicas = 3\n[network]\nlatency = const(1ms)\n"
+        "[links]\nclient-n1 = const(5ms)\nclient-n2 = const(5ms)\nclient-n3 = const(5ms)\n"
+        "[workload]\nmode = script\nkeys = 1\n[script]\nr = 20ms read k1\n"
+        "[faults]\nc = 1050ms crash n3\n"
+        "[failure_detector]\nkind = gossip\nfanout = 2\ninterval = 100ms\nrounds = lockstep\n";
+    const struct {
+        const char *set;
+        int64_t at;
+    } cases[] = {{"failure_detector.phi=1", 1300 * MS}, {"failure_detector.phi=2", 1600 * MS},
+                 {"failure_detector.phi=0", 6100 * MS}};
+    for (int c = 0; c < 3; c++) {
+        recorder r = {0};
+        run_stats st;
+        const char *sets[] = {cases[c].set};
+        run_recorded(sc, sets, 1, &r, &st);
+        const change want[] = {{cases[c].at, 0, 3, 0}, {cases[c].at, 1, 3, 0}, {cases[c].at, 2, 3, 0}};
+        expect_changes(&r, want, 3);
+        EQ(r.res->all.max, cases[c].at - 1050 * MS);
+        tu_run_free(&st);
+    }
+}
+
+/* rounds = staggered: each endpoint's rounds start at its own random phase, so the nodes
+ * suspect a crashed node at different instants. Its last round came in the interval before
+ * the crash and was heard 1 ms later, and suspicion comes at the observer's first round at
+ * least suspect_after after that: between crash - interval + 1 ms + suspect_after and
+ * crash + 1 ms + suspect_after + interval. In lockstep all at once. */
+static void gossip_staggered_rounds_spread_suspicions(void **state)
+{
+    (void)state;
+    char text[2048];
+    snprintf(text, sizeof text, "%s[faults]\nc = 1000ms crash n4\n", story);
+    for (int lock = 0; lock < 2; lock++) {
+        recorder r = {0};
+        run_stats st;
+        const char *sets[] = {lock ? "failure_detector.rounds=lockstep" : "failure_detector.rounds=staggered"};
+        run_recorded(text, sets, 1, &r, &st);
+        int64_t t[4] = {0};
+        for (int i = 0; i < r.n; i++) {
+            const change *c = &r.ch[i];
+            EQ(c->nd, 4);
+            EQ(c->up, 0);
+            if (c->obs >= 1)
+                t[c->obs] = c->t;
+        }
+        EQ(r.n, 4);
+        for (int o = 1; o <= 3; o++) {
+            assert_true(t[o] >= 1000 * MS - 99 * MS + 300 * MS);
+            assert_true(t[o] < 1000 * MS + 1 * MS + 300 * MS + 100 * MS);
+        }
+        int distinct = t[1] != t[2] && t[2] != t[3] && t[1] != t[3];
+        EQ(distinct, !lock);
+        if (lock)
+            EQ(t[1], 1300 * MS); /* the crash runs before the round at 1000: last heard at 901 */
+        tu_run_free(&st);
+    }
+}
+
+/* Rounds and messages, exactly: with nothing to suspect every node round pushes fanout
+ * messages and every client round pulls fanout answers. The script's read ends at about
+ * 1002 ms; from the round at 1100 nothing but gossip is pending, and gossip stops one
+ * suspicion horizon (1 s) later, at 2100: rounds 1 to 20 ran. */
+static void gossip_sends_fanout_messages_per_round(void **state)
+{
+    (void)state;
+    static const char *sc =
+        "[cluster]\nnodes = 4\nreplicas = 3\n[network]\nlatency = const(1ms)\n[workload]\nmode = script\nkeys = 1\n"
+        "[script]\nr = 1000ms read k1\n[failure_detector]\nkind = gossip\ninterval = 100ms\n"
+        "suspect_after = 1s\nrounds = lockstep\n";
+    for (int f = 1; f <= 3; f++) {
+        char set[64];
+        snprintf(set, sizeof set, "failure_detector.fanout=%d", f);
+        const char *sets[] = {set};
+        run_stats st;
+        tu_run_text(sc, sets, 1, &st);
+        const fd_res *res = st.rr.res[MOD_FAILURE_DETECTOR];
+        EQ(res->suspicions, 0);
+        EQ(res->rounds, 20 * 4);
+        EQ(res->messages, 20 * 4 * f + 20 * f * 2);
+        EQ(st.net->sent[MSG_GOSSIP], res->messages);
+        EQ(st.run->end_time, 2100 * MS);
+        tu_run_free(&st);
+    }
+}
+
+/* ---- gossip: costs and common random numbers ---- */
+
+/* Once the table slab covers the snapshots in flight nothing is allocated: from 2 s to 9 s of
+ * a 12-node gossip with loss and random latencies (and a workload), the next allocation is
+ * made to fail; the run must not notice, and the countdown must still be armed at 9 s. */
+typedef struct armed {
+    sim_event on, off;
+    int still_armed;
+} armed;
+
+static void arm(sim *s, sim_event *ev)
+{
+    (void)s;
+    (void)ev;
+    mem_fail_at(1);
+}
+
+static void disarm(sim *s, sim_event *ev)
+{
+    (void)s;
+    armed *a = SIM_CONTAINER_OF(ev, armed, off);
+    void *p = mem_alloc(1); /* the first allocation since arming: it fails if none came before */
+    a->still_armed = p == NULL;
+    mem_free(p);
+    mem_fail_at(0);
+}
+
+static void attach_armed(world *w, void *ctx)
+{
+    armed *a = ctx;
+    sim_event_init(&a->on, arm);
+    sim_event_init(&a->off, disarm);
+    EQ(sim_schedule(&w->s, &a->on, 2000 * MS), 0);
+    EQ(sim_schedule(&w->s, &a->off, 9000 * MS), 0);
+}
+
+static void gossip_allocates_nothing_per_message(void **state)
+{
+    (void)state;
+    static const char *sc =
+        "[run]\nduration = 10s\nseed = 4\n[cluster]\nnodes = 12\nreplicas = 3\n[network]\nlatency = exp(2ms)\n"
+        "loss = 0.1\n[workload]\nrate = 50/s\nkeys = 20\n[failure_detector]\nkind = gossip\nfanout = 3\n"
+        "interval = 50ms\nsuspect_after = 1s\n[faults]\nc = 3s crash n5\nr = 6s recover n5\n";
+    armed a = {0};
+    run_stats st;
+    tu_run_text_setup(sc, NULL, 0, attach_armed, &a, &st);
+    EQ(a.still_armed, 1);
+    const fd_res *res = st.rr.res[MOD_FAILURE_DETECTOR];
+    assert_true(res->messages > 5000);
+    EQ(res->crashes, 1);
+    EQ(res->all.n, 1);
+    tu_run_free(&st);
+}
+
+/* Turning gossip on changes no other random draw: the workload, its messages' latencies and
+ * losses, and therefore every operation's latency and outcome stay as they were, with node
+ * coordinators (so gossip shares every link with requests) and loss. */
+static void gossip_keeps_common_random_numbers(void **state)
+{
+    (void)state;
+    static const char *sc =
+        "[run]\nops = 20000\nseed = 11\n[cluster]\nnodes = 6\nreplicas = 3\ncoordinator = any\n[quorum]\n"
+        "r = 2\nw = 2\ntimeout = 50ms\n[network]\nlatency = exp(1ms)\nloss = 0.02\n[node]\nread_service = exp(0.1ms)\n"
+        "concurrency = 2\n[workload]\nrate = 5000/s\nkeys = 500\nread_ratio = 0.7\n"
+        "[faults]\nc = 1s crash n2\nr = 2s recover n2\n";
+    run_stats base, gsp;
+    tu_run_text(sc, NULL, 0, &base);
+    const char *sets[] = {"failure_detector.kind=gossip", "failure_detector.interval=2ms", "failure_detector.fanout=2"};
+    tu_run_text(sc, sets, 3, &gsp);
+    const fd_res *res = gsp.rr.res[MOD_FAILURE_DETECTOR];
+    assert_true(res->messages > 10000);
+    for (int k = 0; k < 2; k++) {
+        for (int o = 0; o < 2; o++) {
+            const hist *a = &base.stats->lat[k][o], *b = &gsp.stats->lat[k][o];
+            EQ(b->count, a->count);
+            assert_true(b->sum == a->sum);
+            EQ(hist_quantile(b, 0.999), hist_quantile(a, 0.999));
+        }
+        EQ(gsp.stats->unavailable[k], base.stats->unavailable[k]);
+    }
+    EQ(gsp.stats->stale, base.stats->stale);
+    for (int k = 0; k < MSG_NKINDS; k++)
+        if (k != MSG_GOSSIP)
+            EQ(gsp.net->sent[k], base.net->sent[k]);
+    EQ(gsp.nodes->to_down - base.nodes->to_down > 0, 1); /* gossip to the crashed node was lost */
+    tu_run_free(&base);
+    tu_run_free(&gsp);
+}
+
 /* What is left of a mem_fail_at(k) countdown: 0 when the k-th allocation was reached. */
 static long countdown_left(long k)
 {
@@ -463,15 +766,16 @@ static void fd_every_allocation_failure_is_clean(void **state)
     (void)state;
     static const char *sc =
         "[run]\nops = 40\n[cluster]\nnodes = 5\nreplicas = 3\n[network]\nlatency = exp(1ms)\nloss = 0.1\n"
-        "[workload]\nrate = 100/s\nkeys = 10\n[failure_detector]\n"
+        "[workload]\nrate = 100/s\nkeys = 10\n[failure_detector]\ninterval = 20ms\nsuspect_after = 100ms\n"
         "delay = 10ms\nmisses = 2\n[faults]\nc = 100ms crash n2\nr = 200ms recover n2\n";
-    const char *kinds[] = {"failure_detector.kind=perfect", "failure_detector.kind=timeout"};
+    const char *kinds[] = {"failure_detector.kind=perfect", "failure_detector.kind=gossip",
+                           "failure_detector.kind=timeout"};
     char path[64] = "/tmp/qsim-test-fd-XXXXXX";
     int fd = mkstemp(path);
     assert_true(fd >= 0);
     EQ(write(fd, sc, strlen(sc)), (int64_t)strlen(sc));
     close(fd);
-    for (int kd = 0; kd < 2; kd++) {
+    for (int kd = 0; kd < 3; kd++) {
         cfg *c;
         EQ(cfg_create(&c), 0);
         cfg_load(c, path);
@@ -519,26 +823,35 @@ static void fd_keys_of_another_kind_are_errors(void **state)
     char errs[4096];
     static const char *base = "[run]\nops = 10\n[cluster]\nnodes = 4\nreplicas = 3\n[failure_detector]\n";
     char text[512];
-    snprintf(text, sizeof text, "%skind = perfect\nmisses = 2\ngrace = 1s\n", base);
+    snprintf(text, sizeof text, "%skind = perfect\nfanout = 3\nmisses = 2\n", base);
     EQ(tu_check_text(text, NULL, 0, errs, sizeof errs), 2);
-    HAS(errs, ":8: failure_detector.misses = 2: applies to kind = timeout only (kind is perfect)");
-    HAS(errs, ":9: failure_detector.grace = 1s: applies to kind = timeout only (kind is perfect)");
-    snprintf(text, sizeof text, "%skind = timeout\ndelay = 5ms\n", base);
+    HAS(errs, ":8: failure_detector.fanout = 3: applies to kind = gossip only (kind is perfect)");
+    HAS(errs, ":9: failure_detector.misses = 2: applies to kind = timeout only (kind is perfect)");
+    snprintf(text, sizeof text, "%skind = gossip\ndelay = 5ms\n", base);
     EQ(tu_check_text(text, NULL, 0, errs, sizeof errs), 1);
-    HAS(errs, "failure_detector.delay = 5ms: applies to kind = perfect only (kind is timeout)");
+    HAS(errs, "failure_detector.delay = 5ms: applies to kind = perfect only (kind is gossip)");
     /* kind from the command line: a sweep across kinds keeps the file's other settings */
-    snprintf(text, sizeof text, "%smisses = 3\ndelay = 5ms\n", base);
+    snprintf(text, sizeof text, "%sfanout = 3\ndelay = 5ms\n", base);
     const char *sets[] = {"failure_detector.kind=timeout"};
     EQ(tu_check_text(text, sets, 1, errs, sizeof errs), 0);
+    snprintf(text, sizeof text, "%skind = gossip\nphi = 8\nsuspect_after = 2s\nfanout = 4\n", base);
+    EQ(tu_check_text(text, NULL, 0, errs, sizeof errs), 2);
+    HAS(errs, "failure_detector.phi = 8: phi and suspect_after are alternatives: set one of them");
+    HAS(errs, "failure_detector.fanout = 4: must be at most cluster.nodes - 1 (3)");
+    snprintf(text, sizeof text, "%skind = gossip\ninterval = 0\nfanout = 0\nphi = -1\n", base);
+    EQ(tu_check_text(text, NULL, 0, errs, sizeof errs), 3);
+    HAS(errs, ":8: failure_detector.interval = 0: out of range");
+    HAS(errs, ":9: failure_detector.fanout = 0: out of range");
+    HAS(errs, ":10: failure_detector.phi = -1: out of range");
     snprintf(text, sizeof text, "%skind = timeout\nmisses = 0\ndown_for = 0\ndelay = -1ms\n", base);
     EQ(tu_check_text(text, NULL, 0, errs, sizeof errs), 4);
     HAS(errs, ":8: failure_detector.misses = 0: out of range");
     HAS(errs, ":9: failure_detector.down_for = 0: out of range");
     HAS(errs, ":10: failure_detector.delay = -1ms: out of range");
     HAS(errs, ":10: failure_detector.delay = -1ms: applies to kind = perfect only");
-    snprintf(text, sizeof text, "%skind = timeouts\n", base);
+    snprintf(text, sizeof text, "%skind = gossipy\n", base);
     EQ(tu_check_text(text, NULL, 0, errs, sizeof errs), 1);
-    HAS(errs, "failure_detector.kind = timeouts");
+    HAS(errs, "failure_detector.kind = gossipy");
 }
 
 int main(void)
@@ -553,6 +866,13 @@ int main(void)
         cmocka_unit_test(fd_timeout_story),
         cmocka_unit_test(fd_timeout_keys_change_the_story),
         cmocka_unit_test(fd_timeout_views_belong_to_coordinators),
+        cmocka_unit_test(gossip_story_crash_and_new_generation),
+        cmocka_unit_test(gossip_partition_each_side_suspects_the_other),
+        cmocka_unit_test(gossip_phi_accrual_story),
+        cmocka_unit_test(gossip_staggered_rounds_spread_suspicions),
+        cmocka_unit_test(gossip_sends_fanout_messages_per_round),
+        cmocka_unit_test(gossip_allocates_nothing_per_message),
+        cmocka_unit_test(gossip_keeps_common_random_numbers),
         cmocka_unit_test(fd_every_allocation_failure_is_clean),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
