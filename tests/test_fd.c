@@ -815,6 +815,114 @@ static void fd_every_allocation_failure_is_clean(void **state)
     unlink(path);
 }
 
+/* ---- dissemination: rounds from the first suspicion to the last, against the epidemic
+ * estimate ----
+ *
+ * The model (scenarios/gossip.ini, with a workload beside it that shares no random stream
+ * with gossip). 12 nodes, fanout 3, rounds in lockstep every 100 ms, latency 1 ms: a message
+ * sent in round k arrives before round k + 1, so a round means: every live node pushes its
+ * table as it stands to 3 distinct peers drawn among the 11 it believes up (the crashed node
+ * among them until it is suspected), and what a node received in round k it passes on in
+ * round k + 1. n1 crashes at 1000.5 ms, just after its round 10. A warm-up is needed: had it
+ * crashed at 0, before ever gossiping, every node would have heard from it last at time 0
+ * and would suspect it in the same round, which says nothing about dissemination. After
+ * round 10, its last heartbeat h is a rumour held by the 3 peers it pushed to ("round 0").
+ * A node's last heartbeat growth from n1 is the arrival of h (1 ms after the round in which
+ * it was pushed to it), so with suspect_after = 10 intervals it suspects n1 exactly 11
+ * rounds after that round. The first suspicions are the 3 first holders'; the rounds from
+ * the first suspicion to the last are the rounds h takes to reach all 11 live nodes.
+ *
+ * The estimate. In push gossip each holder tells fanout f others per round, so h reaches
+ * about f^r nodes after r rounds and everyone after about log_f n rounds: log_3 12 = 2.26.
+ * It is approximate: holders keep pushing (early growth is nearer (1 + f)^r), pushes land on
+ * holders and on the crashed node, the last few nodes are found only by chance (each round
+ * misses a given node with probability (1 - f / 11)^holders, a coupon-collector tail of
+ * about ln n / f rounds), and rounds are whole. For n = 12, f = 3 these nearly cancel: an
+ * independent Monte Carlo of the model above (below, 100000 trials) gives 2.265; for
+ * n = 100 it gives about 4.9 rounds where log_3 100 = 4.19, nearer log_4 n + ln n / 3.
+ *
+ * The tolerance. Over N = 1000 seeds the mean has standard error sd / sqrt(N), about 0.015
+ * rounds (sd about 0.48); the measured mean must be within 3 standard errors of log_3 12,
+ * and within 4 combined standard errors of the Monte Carlo's mean. */
+static int push_model_rounds(uint64_t *rs, int n, int f)
+{
+    int informed[16] = {0}, peers[16], count = 0, r = 0;
+    /* node 0 crashed after pushing to f of its n - 1 peers */
+    for (int i = 1; i < n; i++)
+        peers[i - 1] = i;
+    for (int i = 0; i < f; i++) {
+        int j = i + (int)(tu_xorshift(rs) % (uint64_t)(n - 1 - i)), t = peers[i];
+        peers[i] = peers[j];
+        peers[j] = t;
+        informed[peers[i]] = 1;
+        count++;
+    }
+    while (count < n - 1) {
+        r++;
+        int next[16];
+        memcpy(next, informed, sizeof next);
+        for (int a = 1; a < n; a++) {
+            if (!informed[a])
+                continue;
+            int k = 0;
+            for (int p = 0; p < n; p++)
+                if (p != a)
+                    peers[k++] = p;
+            for (int i = 0; i < f; i++) {
+                int j = i + (int)(tu_xorshift(rs) % (uint64_t)(k - i)), t = peers[i];
+                peers[i] = peers[j];
+                peers[j] = t;
+                if (peers[i] != 0)
+                    next[peers[i]] = 1;
+            }
+        }
+        memcpy(informed, next, sizeof next);
+        count = 0;
+        for (int i = 1; i < n; i++)
+            count += informed[i];
+    }
+    return r;
+}
+
+static void gossip_dissemination_matches_the_epidemic_estimate(void **state)
+{
+    (void)state;
+    const int seeds = 1000, n = 12, f = 3;
+    double sum = 0, sum2 = 0;
+    for (int seed = 1; seed <= seeds; seed++) {
+        char set[64];
+        snprintf(set, sizeof set, "run.seed=%d", seed);
+        const char *sets[] = {set};
+        run_stats st;
+        tu_run_file(tu_src("scenarios/gossip.ini"), sets, 1, &st);
+        const fd_res *res = st.rr.res[MOD_FAILURE_DETECTOR];
+        EQ(res->false_suspicions, 0);
+        EQ(res->all.n, 1);
+        EQ(res->first.max, 2100 * MS - 1000500000); /* round 21: 11 rounds after round 10 */
+        int64_t spread = res->all.max - res->first.max;
+        EQ(spread % (100 * MS), 0);
+        double rounds = (double)spread / (double)(100 * MS);
+        sum += rounds;
+        sum2 += rounds * rounds;
+        tu_run_free(&st);
+    }
+    double mean = sum / seeds, sd = sqrt((sum2 - sum * sum / seeds) / (seeds - 1)), se = sd / sqrt(seeds);
+    uint64_t rs = 0x9e3779b97f4a7c15u;
+    const int trials = 100000;
+    double msum = 0, msum2 = 0;
+    for (int i = 0; i < trials; i++) {
+        int r = push_model_rounds(&rs, n, f);
+        msum += r;
+        msum2 += (double)r * r;
+    }
+    double mmean = msum / trials, mse = sqrt((msum2 - msum * msum / trials) / (trials - 1)) / sqrt(trials);
+    double estimate = log((double)n) / log((double)f);
+    printf("dissemination: %.3f rounds (95%% CI %.3f..%.3f, sd %.3f, %d seeds); model %.3f; log_%d %d = %.3f\n", mean,
+           mean - 1.96 * se, mean + 1.96 * se, sd, seeds, mmean, f, n, estimate);
+    NEAR(mean, estimate, 3 * se);
+    NEAR(mean, mmean, 4 * sqrt(se * se + mse * mse));
+}
+
 /* ---- the keys ---- */
 
 static void fd_keys_of_another_kind_are_errors(void **state)
@@ -874,6 +982,7 @@ int main(void)
         cmocka_unit_test(gossip_allocates_nothing_per_message),
         cmocka_unit_test(gossip_keeps_common_random_numbers),
         cmocka_unit_test(fd_every_allocation_failure_is_clean),
+        cmocka_unit_test(gossip_dissemination_matches_the_epidemic_estimate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
