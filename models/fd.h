@@ -37,7 +37,12 @@
  *   node's beliefs are not counted. Detection is the first instant at or after the crash
  *   when every live node other than the crashed one suspects it, before it recovers.
  * - Listeners (fd_listen) hear every belief change of every observer, for mechanisms that
- *   react to them (hinted handoff replays when the holder sees the owner up) and for tests. */
+ *   react to them (hinted handoff replays when the holder sees the owner up) and for tests.
+ * - Gossip checks suspicion at the observer's own rounds, so beliefs change at round
+ *   instants; it would run forever, so it stops once nothing else has been pending for a
+ *   suspicion horizon and every crash is suspected (models/gossip.h), and the run ends.
+ * - The timeout detector's "believed up again" is an event at the end of down_for, so a run
+ *   lasts until the last such belief returns. */
 #ifndef QSIM_FD_H
 #define QSIM_FD_H
 #include <stdint.h>

@@ -656,6 +656,16 @@ static void gossip_sends_fanout_messages_per_round(void **state)
         EQ(st.run->end_time, 2100 * MS);
         tu_run_free(&st);
     }
+    /* every 200 ms: the read is in flight at the round at 1000 (it was scheduled first), idle
+     * from 1200, stopped at 2200: rounds 1 to 10 */
+    const char *slow[] = {"failure_detector.fanout=2", "failure_detector.interval=200ms"};
+    run_stats st;
+    tu_run_text(sc, slow, 2, &st);
+    const fd_res *res = st.rr.res[MOD_FAILURE_DETECTOR];
+    EQ(res->rounds, 10 * 4);
+    EQ(res->messages, 10 * 4 * 2 + 10 * 2 * 2);
+    EQ(st.run->end_time, 2200 * MS);
+    tu_run_free(&st);
 }
 
 /* ---- gossip: costs and common random numbers ---- */
