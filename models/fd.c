@@ -302,8 +302,13 @@ static void on_retire(void *ctx, op *o)
 static void t_on_node(void *ctx, int nd, node_event ev)
 {
     fd_timeout *t = ctx;
-    if (ev != NODE_RECOVER)
+    if (ev == NODE_CRASH) {
+        t->down[nd] = 1;
         return;
+    }
+    if (!t->down[nd])
+        return; /* "recovered" while it was up: nothing restarted */
+    t->down[nd] = 0;
     for (int j = 1; j <= t->nodes; j++) {
         fd_tview *e = tview(t, nd, j);
         sim_cancel(t->s, &e->ev);
@@ -332,7 +337,8 @@ int fd_timeout_init(fd_timeout *t, sim *s, node_set *ns, coord *c, uint32_t miss
     t->down_for = down_for;
     size_t w = (size_t)ns->count + 1;
     t->v = mem_calloc(w * w, sizeof *t->v);
-    if (!t->v)
+    t->down = mem_calloc(w, sizeof *t->down);
+    if (!t->v || !t->down)
         return -1;
     for (int obs = 0; obs <= ns->count; obs++) {
         for (int nd = 0; nd <= ns->count; nd++) {
@@ -355,7 +361,9 @@ int fd_timeout_init(fd_timeout *t, sim *s, node_set *ns, coord *c, uint32_t miss
 void fd_timeout_fini(fd_timeout *t)
 {
     mem_free(t->v);
+    mem_free(t->down);
     t->v = NULL;
+    t->down = NULL;
 }
 
 fd_iface fd_timeout_iface(const fd_timeout *t) { return (fd_iface){timeout_up, t, "timeout", NULL}; }
@@ -377,7 +385,8 @@ static const cfg_key fd_keys[] = {
      "gossip only: suspect a node after this long without a newer heartbeat (not with phi)"},
     {"failure_detector", "phi", CFG_NUM, "0", 0, 1e6, NULL, offsetof(fd_cfg, phi), NULL,
      "gossip only: phi-accrual threshold instead of suspect_after (Cassandra: 8): suspect when "
-     "t / (mean inter-arrival * ln 10) > phi; 0 = off"},
+     "t / (mean * ln 10) > phi, t the time since the heartbeat last grew, mean the mean time between growths; "
+     "0 = off"},
     {"failure_detector", "rounds", CFG_ENUM, "staggered", 1, 0, "staggered|lockstep", offsetof(fd_cfg, rounds), NULL,
      "gossip only: staggered = each endpoint's rounds start at a random instant of the first interval; "
      "lockstep = all at multiples of interval"},
@@ -527,11 +536,12 @@ static const metric fd_metrics[] = {
      "suspicions raised while the suspected node was up", FD_F(false_suspicions)},
     {"failure_detector.crashes", "fd_crashes", NULL, MT_COUNT, "crashes", "node crashes in the run", FD_F(crashes)},
     SPAN("detection", "fd_detection", 0, "crashes every live node came to suspect before the node recovered",
-         "every live node suspects the crashed node")
+         "the first instant every live node (each node up, other than it) suspects the crashed node, over "
+         "detection.count crashes")
     SPAN("first_suspicion", "fd_first_suspicion", 1, "crashes some live node came to suspect before the node recovered",
-         "the first live node suspects the crashed node")
+         "the first live node suspects the crashed node, over first_suspicion.count crashes")
     SPAN("client_detection", "fd_client_detection", 2, "crashes the client tier came to suspect before the node recovered",
-         "the client tier suspects the crashed node")
+         "the client tier suspects the crashed node, over client_detection.count crashes")
 };
 
 const module failure_detector_module = {

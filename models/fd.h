@@ -171,6 +171,7 @@ typedef struct fd_timeout {
     uint32_t misses;     /* in a row, to believe an owner down */
     int64_t down_for;    /* ns */
     fd_tview *v;         /* [(nodes + 1) * (nodes + 1)]: observer * (nodes + 1) + node */
+    uint8_t *down;       /* [1..nodes]: crashed and not recovered */
     sim_lane lane;       /* ends of down periods: one fixed duration */
 } fd_timeout;
 

@@ -261,12 +261,16 @@ static void on_node(void *ctx, int nd, node_event ev)
     gossip *g = ctx;
     gsp_member *mb = &g->m[nd];
     if (ev == NODE_CRASH) {
+        mb->down = 1;
         if (sim_event_pending(&mb->round)) {
             sim_cancel(g->s, &mb->round);
             g->timers--;
         }
         return;
     }
+    if (!mb->down)
+        return; /* "recovered" while it was up: nothing restarted */
+    mb->down = 0;
     int64_t now = g->s->now;
     uint64_t gen = (g->hb[at(g, nd, nd)] >> 32) + 1;
     for (int j = 1; j <= g->n; j++) {

@@ -88,6 +88,7 @@ typedef struct gsp_member {
     rng r;
     int64_t phase; /* ns */
     int ep;
+    uint8_t down;  /* a node that crashed and has not recovered */
 } gsp_member;
 
 typedef struct gossip {

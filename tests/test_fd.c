@@ -420,19 +420,26 @@ static void fd_timeout_keys_change_the_story(void **state)
 
 /* With node coordinators each node forms its own view from the operations it coordinates,
  * and the client tier, which coordinates nothing, believes every node up. */
-static void fd_timeout_views_belong_to_coordinators(void **state)
+/* Reads to all three owners every 10 ms from 10 ms, each coordinated by a random node (n3,
+ * down from 5 ms, loses those it is sent); extra: what else to add to [faults]. */
+static void any_coordinator(char *text, size_t n, const char *extra)
 {
-    (void)state;
     static const char *sc =
         "[cluster]\nnodes = 3\nreplicas = 3\ncoordinator = any\n[quorum]\nr = 1\nw = 1\nread_fanout = all\n"
         "[network]\nlatency = const(1ms)\n[workload]\nmode = script\nkeys = 1\n"
         "[failure_detector]\nkind = timeout\nmisses = 2\ndown_for = 1s\ngrace = 5ms\n"
-        "[faults]\nc = 5ms crash n3\n"
         "[script]\n";
+    size_t len = (size_t)snprintf(text, n, "%s", sc);
+    for (int i = 0; i < 20; i++)
+        len += (size_t)snprintf(text + len, n - len, "r%d = %dms read k1\n", i, 10 + 10 * i);
+    snprintf(text + len, n - len, "[faults]\nc = 5ms crash n3\n%s", extra);
+}
+
+static void fd_timeout_views_belong_to_coordinators(void **state)
+{
+    (void)state;
     char text[2048];
-    size_t len = (size_t)snprintf(text, sizeof text, "%s", sc);
-    for (int i = 0; i < 20; i++) /* reads every 10 ms from 10 ms: coordinated by n1, n2, or lost at n3 */
-        len += (size_t)snprintf(text + len, sizeof text - len, "r%d = %dms read k1\n", i, 10 + 10 * i);
+    any_coordinator(text, sizeof text, "");
     recorder r = {.at = {300 * MS}, .nat = 1};
     run_stats st;
     run_recorded(text, NULL, 0, &r, &st);
@@ -509,6 +516,36 @@ static void gossip_story_crash_and_new_generation(void **state)
     EQ(r.res->client.max, 350 * MS);
     EQ(r.res->messages, st.net->sent[MSG_GOSSIP]);
     assert_true(st.net->cut > 0);
+    tu_run_free(&st);
+}
+
+/* A "recover" of a node that never crashed restarts nothing: no new generation, no change
+ * of belief, and its rounds go on once each interval. */
+static void gossip_recover_of_a_running_node_changes_nothing(void **state)
+{
+    (void)state;
+    char text[2048];
+    snprintf(text, sizeof text, "%s[faults]\nr = 450ms recover n2\n", story);
+    recorder r = {.at = {650 * MS}, .nat = 1};
+    run_stats st;
+    run_recorded(text, NULL, 0, &r, &st);
+    EQ(r.n, 0);
+    EQ(r.hb[0][2][2], (UINT64_C(1) << 32) | 6);
+    EQ(r.hb[0][1][2], (UINT64_C(1) << 32) | 6);
+    EQ(r.res->rounds % 4, 0); /* every node ran the same rounds */
+    tu_run_free(&st);
+    /* the timeout detector: n1, which never crashed, keeps its view (n3 down until 1 s after
+     * it suspected it) through a "recover" at 500 ms */
+    memset(&r, 0, sizeof r);
+    any_coordinator(text, sizeof text, "r = 500ms recover n1\n");
+    run_recorded(text, NULL, 0, &r, &st);
+    int64_t n1_down = -1, n1_up = -1;
+    for (int i = 0; i < r.n; i++) {
+        if (r.ch[i].obs == 1 && r.ch[i].nd == 3)
+            *(r.ch[i].up ? &n1_up : &n1_down) = r.ch[i].t;
+    }
+    assert_true(n1_down > 0 && n1_down < 500 * MS);
+    EQ(n1_up, n1_down + 1000 * MS);
     tu_run_free(&st);
 }
 
@@ -985,6 +1022,7 @@ int main(void)
         cmocka_unit_test(fd_timeout_keys_change_the_story),
         cmocka_unit_test(fd_timeout_views_belong_to_coordinators),
         cmocka_unit_test(gossip_story_crash_and_new_generation),
+        cmocka_unit_test(gossip_recover_of_a_running_node_changes_nothing),
         cmocka_unit_test(gossip_partition_each_side_suspects_the_other),
         cmocka_unit_test(gossip_phi_accrual_story),
         cmocka_unit_test(gossip_staggered_rounds_spread_suspicions),
