@@ -52,8 +52,22 @@ msg *msg_get(msg_pool *p)
     return m;
 }
 
+_Static_assert(MSG_NKINDS <= 32, "msg_pool.hooked has a bit per kind");
+
+void msg_pool_on_release(msg_pool *p, msg_kind kind, msg_release_fn fn, void *ctx)
+{
+    p->release[kind] = fn;
+    p->release_ctx[kind] = ctx;
+    if (fn)
+        p->hooked |= UINT32_C(1) << kind;
+    else
+        p->hooked &= ~(UINT32_C(1) << kind);
+}
+
 void msg_put(msg_pool *p, msg *m)
 {
+    if (p->hooked & (UINT32_C(1) << m->kind))
+        p->release[m->kind](p->release_ctx[m->kind], m);
     m->next = p->free;
     p->free = m;
     p->live--;

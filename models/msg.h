@@ -30,7 +30,8 @@
     X(MSG_AE_TREE, ae_tree)          \
     X(MSG_AE_TREE_DIFF, ae_tree_diff) \
     X(MSG_AE_KEYS, ae_keys)          \
-    X(MSG_AE_STREAM, ae_stream)
+    X(MSG_AE_STREAM, ae_stream)      \
+    X(MSG_GOSSIP, gossip)
 
 typedef enum msg_kind {
 #define X(e, n) e,
@@ -53,6 +54,9 @@ typedef union msg_payload {
         uint32_t lo, hi; /* a token range */
         uint64_t digest;
     } range;
+    struct {
+        uint32_t table; /* the heartbeat table it carries (the failure detector's side buffer), or none */
+    } gossip;
 } msg_payload;
 
 typedef struct msg {
@@ -70,18 +74,29 @@ typedef struct msg {
     msg_payload pl;
 } msg;
 
+/* Told when a message of a hooked kind returns to the pool, wherever that happens (its
+ * handler was done with it, or it was lost, cut by a partition, dropped at a crashed node):
+ * a kind that keeps something beside the message (a side buffer) releases it here. */
+typedef void (*msg_release_fn)(void *ctx, msg *m);
+
 typedef struct msg_pool {
     msg *free;
     msg **slabs;
     size_t nslabs;
     size_t live, peak; /* messages handed out and not returned; high-water mark */
+    uint32_t hooked;   /* bit k: kind k has a release hook */
+    msg_release_fn release[MSG_NKINDS];
+    void *release_ctx[MSG_NKINDS];
 } msg_pool;
 
 void msg_pool_init(msg_pool *p);
 void msg_pool_fini(msg_pool *p); /* frees every slab (messages need not be returned) */
 /* A zeroed message, or NULL when a new slab could not be allocated. Amortised O(1). */
 msg *msg_get(msg_pool *p);
+/* Returns m to the pool; the release hook of its kind, if any, runs first. */
 void msg_put(msg_pool *p, msg *m);
+/* Sets kind's release hook (one per kind; NULL removes it). */
+void msg_pool_on_release(msg_pool *p, msg_kind kind, msg_release_fn fn, void *ctx);
 
 /* Endpoint names: "client" is EP_CLIENT, "n1".."nN" are 1..N. Returns the endpoint or -1. */
 int ep_parse(const char *name, int nodes);

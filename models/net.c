@@ -106,6 +106,7 @@ int net_init(net *n, const net_cfg *nc, int nodes, uint64_t seed, sim *s, msg_po
     for (int k = 0; k < MSG_NKINDS; k++)
         n->kind_lat[k] = nc->kind[k];
     n->on_arrive = on_arrive;
+    n->seed = seed;
     for (int a = 0; a < n->nend; a++) {
         for (int b = 0; b < n->nend; b++) {
             net_link *l = &n->l[a * n->nend + b];
@@ -135,6 +136,10 @@ void net_fini(net *n)
     mem_free(n->slow);
     n->l = NULL;
     n->slow = NULL;
+    for (int k = 0; k < MSG_NKINDS; k++) {
+        mem_free(n->kind_rng[k]);
+        n->kind_rng[k] = NULL;
+    }
 }
 
 double net_mean_latency(const net *n, int a, int b, int k)
@@ -154,25 +159,45 @@ void net_set_slow(net *n, int ep, double factor)
         n->slowed |= n->slow[i] != 1.0;
 }
 
+int net_own_streams(net *n, msg_kind kind)
+{
+    if (n->kind_rng[kind])
+        return 0;
+    rng *r = mem_calloc((size_t)n->nend * (size_t)n->nend, sizeof *r);
+    if (!r)
+        return -1;
+    for (int a = 0; a < n->nend; a++) {
+        for (int b = 0; b < n->nend; b++) {
+            char na[16], nb[16], name[96];
+            snprintf(name, sizeof name, "link %s>%s %s", ep_name(a, na), ep_name(b, nb), msg_kind_name[kind]);
+            rng_derive(&r[a * n->nend + b], n->seed, rng_entity_id(name));
+        }
+    }
+    n->kind_rng[kind] = r;
+    return 0;
+}
+
 int net_send(net *n, msg *m)
 {
     n->res->sent[m->kind]++;
     int64_t delay = 0;
     if (m->src != m->dst) {
-        net_link *l = &n->l[m->src * n->nend + m->dst];
+        int li = m->src * n->nend + m->dst;
+        net_link *l = &n->l[li];
         if (l->cut) {
             n->res->cut++;
             msg_put(n->pool, m);
             return 0;
         }
+        rng *r = n->kind_rng[m->kind] ? &n->kind_rng[m->kind][li] : &l->r;
         double loss = l->loss >= 0 ? l->loss : n->def_loss;
-        if (loss > 0 && rng_uniform(&l->r) < loss) {
+        if (loss > 0 && rng_uniform(r) < loss) {
             n->res->lost++;
             msg_put(n->pool, m);
             return 0;
         }
         const dist *d = l->lat ? l->lat : n->kind_lat[m->kind] ? n->kind_lat[m->kind] : n->def_lat;
-        delay = dist_sample(d, &l->r);
+        delay = dist_sample(d, r);
         if (n->slowed) {
             double f = n->slow[m->src] * n->slow[m->dst];
             if (f != 1.0) {

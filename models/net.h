@@ -66,6 +66,8 @@ typedef struct net {
     double *slow;  /* [endpoint]: factor on the latency of messages it sends or receives */
     int slowed;    /* some endpoint's factor is not 1 */
     sim_handler on_arrive;
+    uint64_t seed;
+    rng *kind_rng[MSG_NKINDS]; /* NULL, or nend * nend streams of the kind's own (net_own_streams) */
 } net;
 
 int net_init(net *n, const net_cfg *nc, int nodes, uint64_t seed, sim *s, msg_pool *pool, net_res *res,
@@ -74,6 +76,11 @@ void net_fini(net *n);
 /* Sends m (src, dst, kind set). The message is scheduled for delivery, or returned to the
  * pool when lost or cut. Returns 0, or -1 if the event queue could not grow. */
 int net_send(net *n, msg *m);
+/* Gives messages of kind their own random stream on every link, derived from the run seed
+ * and "link A>B KIND", for their loss and latency draws: a mechanism's background traffic
+ * then shifts no other message's draws (common random numbers). 0, or -1 when out of
+ * memory. */
+int net_own_streams(net *n, msg_kind kind);
 /* Cuts or restores the directed link a -> b. */
 void net_set_cut(net *n, int a, int b, int cut);
 void net_heal(net *n); /* restores every link */

@@ -293,6 +293,8 @@ void nodes_crash(node_set *ns, int id, int storage_volatile)
 void nodes_recover(node_set *ns, int id)
 {
     node *n = &ns->n[id];
+    if (n->up)
+        return;
     n->up = 1;
     n->stats.down_ns += ns->s->now - n->down_at;
     n->last = ns->s->now;

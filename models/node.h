@@ -179,6 +179,7 @@ static inline int nodes_storage_lost(const node_set *ns, int id) { return ns->n[
 /* Crash: drops queued and in-service requests; storage_volatile clears the store. A node
  * already down is left as it is. Listeners hear it. */
 void nodes_crash(node_set *ns, int id, int storage_volatile);
+/* Recovery of a crashed node; a node already up is left as it is (no listener hears it). */
 void nodes_recover(node_set *ns, int id);
 /* Sets node id's slowdown: its configured factor (nodes_base_slow) times the factor of each
  * slow fault in force, multiplied in that order by the caller. */
