@@ -178,7 +178,7 @@ static const metric stats_metrics[] = {
      "successful reads with an acknowledged latest(r): those the t-visibility curve counts", get_vis_reads, 0, NULL},
     {"visibility.bins", NULL, NULL, MT_JSON, "",
      "P(fresh | t), t = start - acknowledgement of latest(r): per bin of t with reads (ten per decade from 1us), "
-     "reads, fresh reads, their ratio and its 95% Wilson interval",
+     "reads, fresh reads, their ratio and its 95% Wilson interval (visibility.csv: the same per configuration)",
      NULL, 0, json_bins},
     {"visibility.t_vis_99_ns", "t_vis_99_ns", "t-vis99", MT_NS, "ns",
      "the first t from which P(fresh | t) stays >= 0.99 in every later bin with reads (a bin falls short when its "

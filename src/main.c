@@ -1,6 +1,6 @@
 /* main: the qsim command line (docs/design.md sections 5 and 6). Reads a scenario, applies
  * --set and --sweep, runs every configuration, prints the table (or CSV/JSON) and writes
- * out/<scenario>/summary.json, runs.csv and trace.jsonl as one set (src/outdir.h: written
+ * out/<scenario>/summary.json, runs.csv, trace.jsonl and visibility.csv as one set (src/outdir.h: written
  * into a temporary directory, swapped into place whole). Exit status: 0 done, 2 bad input
  * (nothing written), 1 the run or the writing failed (nothing in the output directory
  * changed). */
@@ -17,6 +17,7 @@
 #include "sim/alloc.h"
 #include "sim/cfg.h"
 #include "src/outdir.h"
+#include "src/pbs.h"
 #include "src/report.h"
 #include "src/runner.h"
 
@@ -29,8 +30,8 @@ static void usage(FILE *f)
           "                            (at most 8 sweeps, 4096 configurations)\n"
           "  --out DIR                 where reports go (default out/<scenario name>); DIR is replaced as a\n"
           "                            whole when the run ends, so it must be new, empty, or hold only qsim's\n"
-          "                            reports (summary.json, runs.csv, trace.jsonl); a link to a directory\n"
-          "                            writes into that directory\n"
+          "                            reports (summary.json, runs.csv, trace.jsonl, visibility.csv); a link\n"
+          "                            to a directory writes into that directory\n"
 
           "  --format table|csv|json   what goes to stdout (default table)\n"
           "  --reps K                  run every configuration K times, seeds seed .. seed+K-1: means and 95% intervals\n"
@@ -531,6 +532,8 @@ int main(int argc, char **argv)
         we = write_file(outdir_tmp(od), "runs.csv", &m, items, n, report_csv);
     if (!we)
         we = write_trace(outdir_tmp(od), items, n);
+    if (!we)
+        we = write_file(outdir_tmp(od), "visibility.csv", &m, items, n, report_visibility_csv);
     if (we) {
         fprintf(stderr, "qsim: cannot write the reports to '%s': %s (nothing in it changed)\n", outpath,
                 strerror(we));
@@ -552,7 +555,8 @@ int main(int argc, char **argv)
         report_json(stdout, &m, items, n);
     else {
         report_table(stdout, &m, items, n);
-        printf("\nreports: %s/summary.json, %s/runs.csv, %s/trace.jsonl\n", outpath, outpath, outpath);
+        printf("\nreports: %s/summary.json, %s/runs.csv, %s/trace.jsonl, %s/visibility.csv\n", outpath, outpath,
+               outpath, outpath);
     }
     for (size_t i = 0; i < n; i++)
         if (((const run_res *)items[i].rr.res[MOD_RUN])->saturated)

@@ -410,7 +410,7 @@ static void cli_writes_summary_csv_trace(void **state)
     expect_status(&r, 0);
     done(&r);
     list_dir(path_in(dir, "o"), names, sizeof names);
-    if (strcmp(names, "runs.csv summary.json trace.jsonl") != 0)
+    if (strcmp(names, "runs.csv summary.json trace.jsonl visibility.csv") != 0)
         fail_msg("output directory holds '%s'", names); /* no temporary files left */
     char *sum = slurp(path_in(dir, "o/summary.json"));
     HAS(sum, "\"qsim_version\": \"" QSIM_VERSION "\"");
@@ -433,13 +433,21 @@ static void cli_writes_summary_csv_trace(void **state)
     EQ(count_prefixed(tr, "{\"run\":0,"), lines);
     HAS(tr, "\"ev\":\"write\"");
     free(tr);
+    /* v2 is acknowledged at 11.29ms: r1 (stale) has t = 8.71ms, r2 (fresh) t = 188.71ms */
+    char *vis = slurp(path_in(dir, "o/visibility.csv"));
+    const char *want = "config,t_lo_ns,t_hi_ns,reads,fresh,p_fresh,ci_lo,ci_hi\n"
+                       "0,8000000,10000000,1,0,0.000000,0.000000,0.793451\n"
+                       "0,160000000,200000000,1,1,1.000000,0.206549,1.000000\n";
+    if (strcmp(vis, want) != 0)
+        fail_msg("visibility.csv:\n%s\nwant:\n%s", vis, want);
+    free(vis);
     /* without --out: out/<scenario name> under the working directory */
     RUN(&r, dir, tu_src("scenarios/drift.ini"));
     expect_status(&r, 0);
     HAS(r.out, "reports: out/drift/summary.json, out/drift/runs.csv, out/drift/trace.jsonl");
     done(&r);
     list_dir(path_in(dir, "out/drift"), names, sizeof names);
-    if (strcmp(names, "runs.csv summary.json trace.jsonl") != 0)
+    if (strcmp(names, "runs.csv summary.json trace.jsonl visibility.csv") != 0)
         fail_msg("out/drift holds '%s'", names);
     expect_same_file(path_in(dir, "o/summary.json"), path_in(dir, "out/drift/summary.json"));
     tu_rm_tree(dir);
@@ -489,11 +497,12 @@ static void cli_sweep_runs_cross_product(void **state)
     tu_rm_tree(dir);
 }
 
-static const char *const files[] = {"summary.json", "runs.csv", "trace.jsonl"};
+static const char *const files[] = {"summary.json", "runs.csv", "trace.jsonl", "visibility.csv"};
+#define NFILES (sizeof files / sizeof files[0])
 
 static void expect_same_outputs(const char *a, const char *b)
 {
-    for (size_t i = 0; i < 3; i++) {
+    for (size_t i = 0; i < NFILES; i++) {
         char pa[4096], pb[4096];
         snprintf(pa, sizeof pa, "%s/%s", a, files[i]);
         snprintf(pb, sizeof pb, "%s/%s", b, files[i]);
@@ -1150,14 +1159,14 @@ static void cli_reports_are_valid_json_and_utf8_for_any_name(void **state)
     tu_rm_tree(dir);
 }
 
-/* Copies of the three report files of dir. */
+/* Copies of the four report files of dir. */
 typedef struct reports {
-    char *f[3];
+    char *f[NFILES];
 } reports;
 
 static void keep_reports(const char *dir, reports *k)
 {
-    for (int i = 0; i < 3; i++) {
+    for (size_t i = 0; i < NFILES; i++) {
         char p[4096];
         snprintf(p, sizeof p, "%s/%s", dir, files[i]);
         k->f[i] = slurp(p);
@@ -1171,9 +1180,9 @@ static void expect_reports(const char *dir, reports *k)
 {
     char names[1024];
     list_dir(dir, names, sizeof names);
-    if (strcmp(names, "runs.csv summary.json trace.jsonl") != 0)
+    if (strcmp(names, "runs.csv summary.json trace.jsonl visibility.csv") != 0)
         fail_msg("%s holds '%s'", dir, names);
-    for (int i = 0; i < 3; i++) {
+    for (size_t i = 0; i < NFILES; i++) {
         char p[4096];
         snprintf(p, sizeof p, "%s/%s", dir, files[i]);
         char *now = slurp(p);
@@ -1185,7 +1194,7 @@ static void expect_reports(const char *dir, reports *k)
 
 static void free_reports(reports *k)
 {
-    for (int i = 0; i < 3; i++)
+    for (size_t i = 0; i < NFILES; i++)
         free(k->f[i]);
 }
 

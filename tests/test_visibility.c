@@ -1,8 +1,11 @@
 /* t-visibility (models/visibility.h, docs/design.md section 4): the bins of t, the Wilson
  * interval against published values, and t_vis(p) on hand-made counts. */
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "models/visibility.h"
+#include "src/pbs.h"
 #include "tests/testutil.h"
 
 #define MS 1000000
@@ -109,12 +112,61 @@ static void t_vis_is_the_first_bin_after_the_last_shortfall(void **state)
     EQ(vis_time(reads, fresh, 0.999), -1);
 }
 
+/* visibility.csv on hand-made counts: configuration 0 has Newcombe's 81 fresh of 263 at 1ms;
+ * configuration 1 has two replications, 10 of 100 and 5 of 48 fresh at 10ms, pooled into
+ * his 15 of 148, and 0 of 20 in the last, open bin (t_hi_ns empty). The intervals are his
+ * (to 4 decimals; here the 6 this formula gives). Bins without reads have no row. */
+static void visibility_csv_pools_replications_with_wilson_intervals(void **state)
+{
+    (void)state;
+    stats_res *s = calloc(3, sizeof *s);
+    assert_non_null(s);
+    run_item items[3];
+    memset(items, 0, sizeof items);
+    for (size_t i = 0; i < 3; i++) {
+        items[i].config = i ? 1 : 0;
+        items[i].rep = i == 2;
+        items[i].reps = i ? 2 : 1;
+        items[i].rr.res[MOD_STATS] = &s[i];
+    }
+    s[0].vis_reads[vis_bin(1 * MS)] = 263;
+    s[0].vis_fresh[vis_bin(1 * MS)] = 81;
+    s[1].vis_reads[vis_bin(10 * MS)] = 100;
+    s[1].vis_fresh[vis_bin(10 * MS)] = 10;
+    s[2].vis_reads[vis_bin(10 * MS)] = 48;
+    s[2].vis_fresh[vis_bin(10 * MS)] = 5;
+    s[2].vis_reads[VIS_NBINS - 1] = 20;
+    char *csv = NULL;
+    size_t len;
+    FILE *f = open_memstream(&csv, &len);
+    report_meta m = {"x.ini", "x", NULL, 0};
+    report_visibility_csv(f, &m, items, 3);
+    fclose(f);
+    const char *want = "config,t_lo_ns,t_hi_ns,reads,fresh,p_fresh,ci_lo,ci_hi\n"
+                       "0,1000000,1250000,263,81,0.307985,0.255289,0.366210\n"
+                       "1,10000000,12500000,148,15,0.101351,0.062386,0.160487\n"
+                       "1,1000000000000000000,,20,0,0.000000,0.000000,0.161125\n";
+    if (strcmp(csv, want) != 0)
+        fail_msg("visibility.csv:\n%s\nwant:\n%s", csv, want);
+    free(csv);
+    /* no read with a latest(r): the header only */
+    memset(s, 0, 3 * sizeof *s);
+    f = open_memstream(&csv, &len);
+    report_visibility_csv(f, &m, items, 3);
+    fclose(f);
+    if (strcmp(csv, "config,t_lo_ns,t_hi_ns,reads,fresh,p_fresh,ci_lo,ci_hi\n") != 0)
+        fail_msg("visibility.csv without reads: %s", csv);
+    free(csv);
+    free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(bins_are_r10_decades_from_one_microsecond),
         cmocka_unit_test(wilson_interval_matches_published_values),
         cmocka_unit_test(t_vis_is_the_first_bin_after_the_last_shortfall),
+        cmocka_unit_test(visibility_csv_pools_replications_with_wilson_intervals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
