@@ -34,6 +34,9 @@ static void usage(FILE *f)
           "                            to a directory writes into that directory\n"
 
           "  --format table|csv|json   what goes to stdout (default table)\n"
+          "  --predict                 instead of the table, per configuration: P(consistent read) at 1ms, 10ms,\n"
+          "                            100ms and 1s after a write, P(within 1 and 2 versions), read and write\n"
+          "                            p99.9 (PBS; best with workload.mode = probe)\n"
           "  --reps K                  run every configuration K times, seeds seed .. seed+K-1: means and 95% intervals\n"
           "  --jobs N                  configurations run in parallel (default: cores); results do not depend on it\n"
           "  --timing                  wall-clock seconds and events/s per configuration, on stderr\n"
@@ -291,7 +294,7 @@ static void free_sweeps(sweep *sw, size_t n)
 int main(int argc, char **argv)
 {
     const char *path = NULL, *out = NULL, *format = "table", *seed = NULL;
-    int check = 0, timing = 0, rc = 0;
+    int check = 0, timing = 0, predict = 0, rc = 0;
     long jobs = sysconf(_SC_NPROCESSORS_ONLN);
     sweep sw[2 * RUNNER_MAX_SWEEPS], fsw[RUNNER_MAX_SWEEPS];
     size_t nsw = 0, nfsw = 0;
@@ -335,6 +338,8 @@ int main(int argc, char **argv)
             check = 1;
         } else if (strcmp(a, "--timing") == 0) {
             timing = 1;
+        } else if (strcmp(a, "--predict") == 0) {
+            predict = 1;
         } else if (takes_value(a) && !val) {
             fprintf(stderr, "qsim: %s needs a value\n", a);
             rc = 2;
@@ -410,6 +415,11 @@ int main(int argc, char **argv)
     }
     if (!path) {
         usage(stderr);
+        rc = 2;
+        goto done;
+    }
+    if (predict && strcmp(format, "table") != 0) {
+        fprintf(stderr, "qsim: --predict replaces the table on stdout: it cannot go with --format %s\n", format);
         rc = 2;
         goto done;
     }
@@ -554,7 +564,10 @@ int main(int argc, char **argv)
     else if (strcmp(format, "json") == 0)
         report_json(stdout, &m, items, n);
     else {
-        report_table(stdout, &m, items, n);
+        if (predict)
+            report_predict(stdout, &m, items, n);
+        else
+            report_table(stdout, &m, items, n);
         printf("\nreports: %s/summary.json, %s/runs.csv, %s/trace.jsonl, %s/visibility.csv\n", outpath, outpath,
                outpath, outpath);
     }
