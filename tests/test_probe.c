@@ -247,6 +247,25 @@ static void probe_keys_rules(void **state)
        0);
 }
 
+/* scenarios/visibility.ini gives the curve the README promises: a thousand reads or more in
+ * the bins --predict reads at 1ms, 10ms, 100ms and 1s, the 1ms bin measurably stale, and a
+ * 99% point between 1ms and 10ms. */
+static void visibility_scenario_covers_four_decades(void **state)
+{
+    (void)state;
+    run_stats st;
+    tu_run_file(tu_src("scenarios/visibility.ini"), NULL, 0, &st);
+    EQ(st.stats->measured[OP_READ], 200000);
+    static const int64_t at[] = {1 * MS, 10 * MS, 100 * MS, 1000 * MS};
+    for (size_t i = 0; i < 4; i++)
+        assert_true(st.stats->vis_reads[vis_bin(at[i])] >= 1000);
+    int b = vis_bin(1 * MS);
+    assert_true(st.stats->vis_fresh[b] < st.stats->vis_reads[b] * 95 / 100);
+    int64_t t99 = vis_time(st.stats->vis_reads, st.stats->vis_fresh, 0.99);
+    assert_true(t99 > 1 * MS && t99 < 10 * MS);
+    tu_run_free(&st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -255,6 +274,7 @@ int main(void)
         cmocka_unit_test(probe_duration_stops_new_probes_only),
         cmocka_unit_test(probe_read_after_is_common_across_configurations),
         cmocka_unit_test(probe_keys_rules),
+        cmocka_unit_test(visibility_scenario_covers_four_decades),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
