@@ -174,7 +174,7 @@ static const metric stats_metrics[] = {
     KB(1, "1") KB(2, "2") KB(3, "3") KB(4, "4") KB(5, "5") KB(6, "6") KB(7, "7")
     {"staleness.k_behind.8+", "stale_k8plus", NULL, MT_COUNT, "reads",
      "stale or lost reads 8 or more versions behind (or deeper than the oracle tracks)", F(stale_k[STALE_KMAX])},
-    {"visibility.reads", "visibility_reads", NULL, MT_COUNT, "reads",
+    {"visibility.reads", "vis_reads", NULL, MT_COUNT, "reads",
      "successful reads with an acknowledged latest(r): those the t-visibility curve counts", get_vis_reads, 0, NULL},
     {"visibility.bins", NULL, NULL, MT_JSON, "",
      "P(fresh | t), t = start - acknowledgement of latest(r): per bin of t with reads (ten per decade from 1us), "
