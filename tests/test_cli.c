@@ -1,5 +1,5 @@
 /* The qsim command line as a user runs it (docs/design.md sections 5 and 6): exit statuses,
- * errors with file and line, nothing written on bad input, the three report files, sweeps,
+ * errors with file and line, nothing written on bad input, the four report files, sweeps,
  * and byte-identical output for a seed whatever the job count. Runs QSIM_BIN as a child
  * process in a fresh temporary directory, so nothing lands in the source tree's out/. */
 #include <dirent.h>
