@@ -1,6 +1,7 @@
 /* main: the qsim command line (docs/design.md sections 5 and 6). Reads a scenario, applies
- * --set and --sweep, runs every configuration, prints the table (or CSV/JSON) and writes
- * out/<scenario>/summary.json, runs.csv, trace.jsonl and visibility.csv as one set (src/outdir.h: written
+ * --set and --sweep, runs every configuration, prints the table (or CSV/JSON, or the
+ * --predict blocks) and writes out/<scenario>/summary.json, runs.csv, trace.jsonl and
+ * visibility.csv as one set (src/outdir.h: written
  * into a temporary directory, swapped into place whole). Exit status: 0 done, 2 bad input
  * (nothing written), 1 the run or the writing failed (nothing in the output directory
  * changed). */
