@@ -9,19 +9,6 @@
 #include "models/world.h"
 #include "sim/alloc.h"
 
-const int64_t vis_band_edge[VIS_NBANDS] = {
-    0, 100000, 200000, 500000, 1000000, 2000000, 5000000, 10000000, 20000000, 50000000,
-    100000000, 200000000, 500000000, 1000000000, 2000000000, 5000000000, 10000000000,
-};
-
-int stats_vis_band(int64_t t)
-{
-    int b = 0;
-    while (b + 1 < VIS_NBANDS && t >= vis_band_edge[b + 1])
-        b++;
-    return b;
-}
-
 void stats_res_init(stats_res *r)
 {
     memset(r, 0, sizeof *r);
@@ -30,8 +17,6 @@ void stats_res_init(stats_res *r)
             hist_init(&r->lat[k][o]);
     hist_init(&r->lat_corrected[0]);
     hist_init(&r->lat_corrected[1]);
-    hist_init(&r->vis_all);
-    hist_init(&r->vis_stale);
 }
 
 static void on_answer(void *ctx, op *o)
@@ -64,14 +49,9 @@ static void on_answer(void *ctx, op *o)
         r->stale_k[v->k < STALE_KMAX ? v->k : STALE_KMAX]++;
     }
     if (v->has_latest) {
-        int64_t t = o->start - v->latest_ack;
-        int band = stats_vis_band(t);
-        hist_record(&r->vis_all, t);
-        r->vis_reads[band]++;
-        if (v->cls != RC_FRESH)
-            hist_record(&r->vis_stale, t);
-        else
-            r->vis_fresh[band]++;
+        int bin = vis_bin(o->start - v->latest_ack);
+        r->vis_reads[bin]++;
+        r->vis_fresh[bin] += v->cls == RC_FRESH;
     }
 }
 
@@ -82,25 +62,6 @@ int stats_init(stats *st, uint64_t warmup, int64_t expected_interval, coord *c, 
     st->res = res;
     op_observer ob = {.name = "stats", .ctx = st, .answer = on_answer};
     return coord_observe(c, &ob);
-}
-
-int64_t stats_visibility_time(const stats_res *st, double p)
-{
-    if (st->vis_all.count == 0)
-        return 0;
-    /* walk buckets from the top: all_ge and stale_ge are counts of reads with t >= lo */
-    uint64_t all_ge = 0, stale_ge = 0;
-    int64_t best = -1;
-    for (int i = HIST_NBUCKETS; i-- > 0;) {
-        all_ge += st->vis_all.bucket[i];
-        stale_ge += st->vis_stale.bucket[i];
-        if (st->vis_all.bucket[i] == 0 && i > 0)
-            continue;
-        if ((double)stale_ge > (1.0 - p) * (double)all_ge)
-            break;
-        best = hist_bucket_lo(i);
-    }
-    return best;
 }
 
 /* ---- metrics ---- */
@@ -153,24 +114,40 @@ static metric_val get_unavailable_pct(const run_view *v, int arg)
 
 static metric_val get_vis_time(const run_view *v, int arg)
 {
-    int64_t t = stats_visibility_time(RES(v), arg ? 0.999 : 0.99);
+    int64_t t = vis_time(RES(v)->vis_reads, RES(v)->vis_fresh, arg ? 0.999 : 0.99);
     return t >= 0 ? mv_int(t) : mv_null();
 }
 
-static void json_bands(jw *j, const char *key, const run_view *v)
+static metric_val get_vis_reads(const run_view *v, int arg)
+{
+    (void)arg;
+    uint64_t n = 0;
+    for (int b = 0; b < VIS_NBINS; b++)
+        n += RES(v)->vis_reads[b];
+    return mv_int((int64_t)n);
+}
+
+/* The bins with reads. */
+static void json_bins(jw *j, const char *key, const run_view *v)
 {
     const stats_res *s = RES(v);
     jw_arr(j, key);
-    for (int b = 0; b < VIS_NBANDS; b++) {
+    for (int b = 0; b < VIS_NBINS; b++) {
+        if (!s->vis_reads[b])
+            continue;
+        double lo, hi;
+        vis_wilson(s->vis_fresh[b], s->vis_reads[b], &lo, &hi);
         jw_obj(j, NULL);
-        jw_int(j, "from_ns", vis_band_edge[b]);
-        if (b + 1 < VIS_NBANDS)
-            jw_int(j, "to_ns", vis_band_edge[b + 1]);
+        jw_int(j, "t_lo_ns", vis_bin_lo(b));
+        if (vis_bin_hi(b) >= 0)
+            jw_int(j, "t_hi_ns", vis_bin_hi(b));
         else
-            jw_null(j, "to_ns");
+            jw_null(j, "t_hi_ns");
         jw_int(j, "reads", (int64_t)s->vis_reads[b]);
         jw_int(j, "fresh", (int64_t)s->vis_fresh[b]);
-        jw_num(j, "p_fresh", s->vis_reads[b] ? (double)s->vis_fresh[b] / (double)s->vis_reads[b] : (double)NAN);
+        jw_num(j, "p_fresh", (double)s->vis_fresh[b] / (double)s->vis_reads[b]);
+        jw_num(j, "ci_lo", lo);
+        jw_num(j, "ci_hi", hi);
         jw_obj_end(j);
     }
     jw_arr_end(j);
@@ -231,12 +208,18 @@ static const metric stats_metrics[] = {
     KB(1, "1") KB(2, "2") KB(3, "3") KB(4, "4") KB(5, "5") KB(6, "6") KB(7, "7")
     {"staleness.k_behind.8+", "stale_k8plus", NULL, MT_COUNT, "reads",
      "stale or lost reads 8 or more versions behind (or deeper than the oracle tracks)", F(stale_k[STALE_KMAX])},
-    {"visibility.bands", NULL, NULL, MT_JSON, "", "reads by t = start - acknowledgement of latest(r), and how many were fresh",
-     NULL, 0, json_bands},
-    {"visibility.t99_ns", "visibility_t99_ns", NULL, MT_NS, "ns",
-     "reads with t at or above this were fresh with probability >= 0.99 (null: never)", get_vis_time, 0, NULL},
-    {"visibility.t999_ns", "visibility_t999_ns", NULL, MT_NS, "ns",
-     "reads with t at or above this were fresh with probability >= 0.999 (null: never)", get_vis_time, 1, NULL},
+    {"visibility.reads", "vis_reads", NULL, MT_COUNT, "reads",
+     "successful reads with an acknowledged latest(r): those the t-visibility curve counts", get_vis_reads, 0, NULL},
+    {"visibility.bins", NULL, NULL, MT_JSON, "",
+     "P(fresh | t), t = start - acknowledgement of latest(r): per bin of t with reads (ten per decade from 1us), "
+     "reads, fresh reads, their ratio and its 95% Wilson interval (visibility.csv: the same per configuration)",
+     NULL, 0, json_bins},
+    {"visibility.t_vis_99_ns", "t_vis_99_ns", "t-vis99", MT_NS, "ns",
+     "the first t from which P(fresh | t) stays >= 0.99 in every later bin with reads (a bin falls short when its "
+     "95% interval lies below p; null: the last bin with reads falls short, or no reads)", get_vis_time, 0, NULL},
+    {"visibility.t_vis_999_ns", "t_vis_999_ns", "t-vis999", MT_NS, "ns",
+     "the first t from which P(fresh | t) stays >= 0.999 in every later bin with reads (a bin falls short when its "
+     "95% interval lies below p; null: the last bin with reads falls short, or no reads)", get_vis_time, 1, NULL},
     {"unavailable_pct", "unavailable_pct", "unavail%", MT_PCT, "%",
      "operations not answered in time among those measured", get_unavailable_pct, 0, NULL},
 };

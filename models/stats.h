@@ -10,12 +10,8 @@
 #include <stdint.h>
 #include "models/coord.h"
 #include "models/oracle.h"
+#include "models/visibility.h"
 #include "sim/hist.h"
-
-/* t-visibility bands: reads by t = start - ack time of latest(r), ns; band i is
- * [vis_band_edge[i], vis_band_edge[i+1]), the last band is open. */
-#define VIS_NBANDS 17
-extern const int64_t vis_band_edge[VIS_NBANDS];
 
 typedef enum op_outcome { OUT_OK, OUT_FAILED } op_outcome;
 
@@ -29,8 +25,9 @@ typedef struct stats_res {
     hist lat[2][2];                        /* [op_kind][op_outcome], ns from intended start */
     hist lat_corrected[2];                 /* [op_kind], ok or failed, back-filled every
                                               workload.expected_interval (closed loop only) */
-    hist vis_all, vis_stale;               /* t = start - ack time of latest(r), ns */
-    uint64_t vis_reads[VIS_NBANDS], vis_fresh[VIS_NBANDS]; /* exact counts per band */
+    /* successful reads with a latest(r), by bin of t = start - ack time of latest(r)
+     * (models/visibility.h), and how many of them were fresh */
+    uint64_t vis_reads[VIS_NBINS], vis_fresh[VIS_NBINS];
 } stats_res;
 
 typedef struct stats {
@@ -39,12 +36,7 @@ typedef struct stats {
     stats_res *res;
 } stats;
 
-/* Band of t (ns, >= 0). */
-int stats_vis_band(int64_t t);
 void stats_res_init(stats_res *r);
-/* Time t such that reads with t-visibility >= t were fresh with probability >= p, at
- * histogram resolution; -1 when even the oldest reads fall short. 0 if no read had a latest. */
-int64_t stats_visibility_time(const stats_res *st, double p);
 /* Starts counting into res; registers with c. expected_interval > 0 also fills
  * lat_corrected. 0, or -1 when the observer table is full. */
 int stats_init(stats *st, uint64_t warmup, int64_t expected_interval, coord *c, stats_res *res);

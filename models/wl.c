@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "models/probe.h"
 #include "models/run.h"
 #include "models/scenario.h"
 #include "models/world.h"
@@ -13,14 +14,14 @@
 #include "sim/units.h"
 
 static const cfg_key workload_keys[] = {
-    {"workload", "mode", CFG_ENUM, "open", 1, 0, "open|closed|script", offsetof(wl_cfg, mode), NULL,
-     "open loop (rate), closed loop (clients, think) or the [script] entries"},
+    {"workload", "mode", CFG_ENUM, "open", 1, 0, "open|closed|script|probe", offsetof(wl_cfg, mode), NULL,
+     "open loop (rate), closed loop (clients, think), the [script] entries, or probes (clients, read_after, gap)"},
     {"workload", "rate", CFG_RATE, "1000/s", 1e-9, 1e9, NULL, offsetof(wl_cfg, rate), NULL,
      "open loop: operations per second, e.g. 2000/s"},
     {"workload", "arrival", CFG_ENUM, "poisson", 1, 0, "poisson|fixed", offsetof(wl_cfg, arrival), NULL,
      "open loop: exponential or fixed gaps between arrivals"},
     {"workload", "clients", CFG_INT, "1", 1, 1000000, NULL, offsetof(wl_cfg, clients), NULL,
-     "closed loop: clients, each with one operation outstanding"},
+     "closed loop: clients, each with one operation outstanding; probe: probes in parallel, on distinct keys"},
     {"workload", "think", CFG_DIST, "const(0)", 1, 0, NULL, offsetof(wl_cfg, think), NULL,
      "closed loop: pause between an answer and the client's next operation"},
     {"workload", "expected_interval", CFG_DURATION, "0", 0, 3600e9, NULL, offsetof(wl_cfg, expected_interval), NULL,
@@ -37,6 +38,10 @@ static const cfg_key workload_keys[] = {
      "hotspot: fraction of the keys that are hot (the first ones)"},
     {"workload", "hot_ops", CFG_NUM, "0.8", 0, 1, NULL, offsetof(wl_cfg, hot_ops), NULL,
      "hotspot: fraction of operations that go to the hot keys"},
+    {"workload", "read_after", CFG_DIST, "uniform(0ms, 100ms)", 1, 0, NULL, offsetof(wl_cfg, read_after), NULL,
+     "probe: from a write's acknowledgement to the start of its one read (the read's t-visibility t)"},
+    {"workload", "gap", CFG_DIST, "const(0)", 1, 0, NULL, offsetof(wl_cfg, gap), NULL,
+     "probe: from the end of a probe's read to its client's next write"},
 };
 const cfg_table workload_table = {workload_keys, sizeof workload_keys / sizeof workload_keys[0], 0};
 
@@ -183,6 +188,8 @@ int wl_init(wl *l, const wl_cfg *c, sim *s, op_submitter sub, int64_t ops, int64
         }
         return 0;
     }
+    if (c->mode == WL_PROBE)
+        return probe_start(l, seed);
     size_t n = c->nscript;
     if (n) {
         res->script = mem_calloc(n, sizeof *res->script);
@@ -212,6 +219,7 @@ int wl_init(wl *l, const wl_cfg *c, sim *s, op_submitter sub, int64_t ops, int64
 
 void wl_fini(wl *l)
 {
+    probe_fini(l);
     mem_free(l->clients);
     mem_free(l->zipf_cdf);
     mem_free(l->order);
@@ -325,6 +333,8 @@ static void on_answer(void *ctx, op *o)
             r->latest = o->v.has_latest ? o->v.latest.seq : 0;
         }
     }
+    if (l->c->mode == WL_PROBE)
+        probe_on_answer(l, o);
     if (l->c->mode != WL_CLOSED)
         return;
     wl_client *cl = &l->clients[o->client];
@@ -333,7 +343,13 @@ static void on_answer(void *ctx, op *o)
         sim_fail(l->s);
 }
 
-op_observer wl_observer(wl *l) { return (op_observer){.name = "workload", .ctx = l, .answer = on_answer}; }
+op_observer wl_observer(wl *l)
+{
+    op_observer ob = {.name = "workload", .ctx = l, .answer = on_answer};
+    if (l->c->mode == WL_PROBE)
+        ob.respond = probe_on_respond;
+    return ob;
+}
 
 /* ---- the workload module ---- */
 
@@ -449,6 +465,7 @@ static void check(cfg *c, const scenario *sc, void *mcfg)
             cfg_error(c, cfg_find(c, "script", wc->script[i].name), "at %lld: must be <= replicas (%lld)",
                       (long long)wc->script[i].level, (long long)nrep);
     check_prefer(c, sc, wc);
+    probe_check(c, sc, wc);
 }
 
 static void release(void *mcfg)

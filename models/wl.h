@@ -3,8 +3,9 @@
  * so a stall is never hidden), closed loop (`clients` each issuing its next operation a
  * think time after the previous one ends; its latencies are service times, since a stalled
  * client sends nothing, and expected_interval asks stats for corrected response times too),
- * or a script of exact operations at exact times
- * (the stories). Key popularity: uniform, zipf(s), or hotspot. Arrival times and the
+ * a script of exact operations at exact times (the stories), or probes (a write, then one
+ * read of its key `read_after` after its acknowledgement: the t-visibility curve;
+ * models/probe.h). Key popularity: uniform, zipf(s), or hotspot. Arrival times and the
  * operations drawn come from their own streams, so changing the store's mechanisms never
  * changes what the clients ask for (common random numbers). The workload knows no
  * coordinator: it submits through an op_submitter and hears back as an observer. Owns
@@ -19,7 +20,7 @@
 #include "sim/rng.h"
 #include "sim/sim.h"
 
-typedef enum wl_mode { WL_OPEN, WL_CLOSED, WL_SCRIPT } wl_mode;
+typedef enum wl_mode { WL_OPEN, WL_CLOSED, WL_SCRIPT, WL_PROBE } wl_mode;
 typedef enum wl_arrival { ARRIVAL_POISSON, ARRIVAL_FIXED } wl_arrival;
 typedef enum wl_pop { POP_UNIFORM, POP_ZIPF, POP_HOTSPOT } wl_pop;
 
@@ -51,6 +52,8 @@ typedef struct wl_cfg {
     double hot_ops;    /* hotspot: fraction of operations that go to hot keys */
     script_op *script; /* [script] entries in file order, owned */
     size_t nscript;
+    dist *read_after;  /* probe: from a write's acknowledgement to its read */
+    dist *gap;         /* probe: from a probe's read's answer to the client's next write */
 } wl_cfg;
 
 extern const cfg_table workload_table;
@@ -101,6 +104,9 @@ typedef struct wl {
     uint32_t *order;     /* script: entries sorted by time */
     size_t next;         /* script: next entry to issue */
     wl_res *res;
+    struct wl_probe *probes; /* probe: one per client */
+    size_t nprobes;
+    uint64_t reserved;   /* probe: reads of begun probes not issued yet (counted against limit) */
 } wl;
 
 /* Starts the clients: schedules the first arrivals into s; operations go to sub. ops and
@@ -110,6 +116,7 @@ int wl_init(wl *l, const wl_cfg *c, sim *s, op_submitter sub, int64_t ops, int64
             wl_res *res);
 void wl_fini(wl *l);
 /* The observer the workload needs on the life cycle: at each answer a closed-loop client
- * thinks and goes again, and a scripted operation records its outcome. */
+ * thinks and goes again, and a scripted operation records its outcome; in probe mode a
+ * write's acknowledgement (respond) schedules its read, and a read's answer the next probe. */
 op_observer wl_observer(wl *l);
 #endif

@@ -1,6 +1,7 @@
 /* main: the qsim command line (docs/design.md sections 5 and 6). Reads a scenario, applies
- * --set and --sweep, runs every configuration, prints the table (or CSV/JSON) and writes
- * out/<scenario>/summary.json, runs.csv and trace.jsonl as one set (src/outdir.h: written
+ * --set and --sweep, runs every configuration, prints the table (or CSV/JSON, or the
+ * --predict blocks) and writes out/<scenario>/summary.json, runs.csv, trace.jsonl and
+ * visibility.csv as one set (src/outdir.h: written
  * into a temporary directory, swapped into place whole). Exit status: 0 done, 2 bad input
  * (nothing written), 1 the run or the writing failed (nothing in the output directory
  * changed). */
@@ -17,6 +18,7 @@
 #include "sim/alloc.h"
 #include "sim/cfg.h"
 #include "src/outdir.h"
+#include "src/pbs.h"
 #include "src/report.h"
 #include "src/runner.h"
 
@@ -29,10 +31,13 @@ static void usage(FILE *f)
           "                            (at most 8 sweeps, 4096 configurations)\n"
           "  --out DIR                 where reports go (default out/<scenario name>); DIR is replaced as a\n"
           "                            whole when the run ends, so it must be new, empty, or hold only qsim's\n"
-          "                            reports (summary.json, runs.csv, trace.jsonl); a link to a directory\n"
-          "                            writes into that directory\n"
+          "                            reports (summary.json, runs.csv, trace.jsonl, visibility.csv); a link\n"
+          "                            to a directory writes into that directory\n"
 
           "  --format table|csv|json   what goes to stdout (default table)\n"
+          "  --predict                 instead of the table, per configuration: P(consistent read) at 1ms, 10ms,\n"
+          "                            100ms and 1s after a write, P(within 1 and 2 versions), read and write\n"
+          "                            p99.9 (PBS; best with workload.mode = probe)\n"
           "  --reps K                  run every configuration K times, seeds seed .. seed+K-1: means and 95% intervals\n"
           "  --jobs N                  configurations run in parallel (default: cores); results do not depend on it\n"
           "  --timing                  wall-clock seconds and events/s per configuration, on stderr\n"
@@ -290,7 +295,7 @@ static void free_sweeps(sweep *sw, size_t n)
 int main(int argc, char **argv)
 {
     const char *path = NULL, *out = NULL, *format = "table", *seed = NULL;
-    int check = 0, timing = 0, rc = 0;
+    int check = 0, timing = 0, predict = 0, rc = 0;
     long jobs = sysconf(_SC_NPROCESSORS_ONLN);
     sweep sw[2 * RUNNER_MAX_SWEEPS], fsw[RUNNER_MAX_SWEEPS];
     size_t nsw = 0, nfsw = 0;
@@ -334,6 +339,8 @@ int main(int argc, char **argv)
             check = 1;
         } else if (strcmp(a, "--timing") == 0) {
             timing = 1;
+        } else if (strcmp(a, "--predict") == 0) {
+            predict = 1;
         } else if (takes_value(a) && !val) {
             fprintf(stderr, "qsim: %s needs a value\n", a);
             rc = 2;
@@ -409,6 +416,11 @@ int main(int argc, char **argv)
     }
     if (!path) {
         usage(stderr);
+        rc = 2;
+        goto done;
+    }
+    if (predict && strcmp(format, "table") != 0) {
+        fprintf(stderr, "qsim: --predict replaces the table on stdout: it cannot go with --format %s\n", format);
         rc = 2;
         goto done;
     }
@@ -533,6 +545,8 @@ int main(int argc, char **argv)
         we = write_file(outdir_tmp(od), "runs.csv", &m, items, n, report_csv);
     if (!we)
         we = write_trace(outdir_tmp(od), items, n);
+    if (!we)
+        we = write_file(outdir_tmp(od), "visibility.csv", &m, items, n, report_visibility_csv);
     if (we) {
         fprintf(stderr, "qsim: cannot write the reports to '%s': %s (nothing in it changed)\n", outpath,
                 strerror(we));
@@ -553,8 +567,12 @@ int main(int argc, char **argv)
     else if (strcmp(format, "json") == 0)
         report_json(stdout, &m, items, n);
     else {
-        report_table(stdout, &m, items, n);
-        printf("\nreports: %s/summary.json, %s/runs.csv, %s/trace.jsonl\n", outpath, outpath, outpath);
+        if (predict)
+            report_predict(stdout, &m, items, n);
+        else
+            report_table(stdout, &m, items, n);
+        printf("\nreports: %s/summary.json, %s/runs.csv, %s/trace.jsonl, %s/visibility.csv\n", outpath, outpath,
+               outpath, outpath);
     }
     for (size_t i = 0; i < n; i++)
         if (((const run_res *)items[i].rr.res[MOD_RUN])->saturated)

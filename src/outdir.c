@@ -51,7 +51,8 @@ static struct {
 static int is_report_name(const char *s)
 {
     static const char *const names[] = {"summary.json",      "runs.csv",      "trace.jsonl",
-                                        ".summary.json.tmp", ".runs.csv.tmp", ".trace.jsonl.tmp"};
+                                        ".summary.json.tmp", ".runs.csv.tmp", ".trace.jsonl.tmp",
+                                        "visibility.csv"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp(s, names[i]) == 0)
             return 1;

@@ -1,5 +1,5 @@
 /* The qsim command line as a user runs it (docs/design.md sections 5 and 6): exit statuses,
- * errors with file and line, nothing written on bad input, the three report files, sweeps,
+ * errors with file and line, nothing written on bad input, the four report files, sweeps,
  * and byte-identical output for a seed whatever the job count. Runs QSIM_BIN as a child
  * process in a fresh temporary directory, so nothing lands in the source tree's out/. */
 #include <dirent.h>
@@ -410,7 +410,7 @@ static void cli_writes_summary_csv_trace(void **state)
     expect_status(&r, 0);
     done(&r);
     list_dir(path_in(dir, "o"), names, sizeof names);
-    if (strcmp(names, "runs.csv summary.json trace.jsonl") != 0)
+    if (strcmp(names, "runs.csv summary.json trace.jsonl visibility.csv") != 0)
         fail_msg("output directory holds '%s'", names); /* no temporary files left */
     char *sum = slurp(path_in(dir, "o/summary.json"));
     HAS(sum, "\"qsim_version\": \"" QSIM_VERSION "\"");
@@ -433,13 +433,21 @@ static void cli_writes_summary_csv_trace(void **state)
     EQ(count_prefixed(tr, "{\"run\":0,"), lines);
     HAS(tr, "\"ev\":\"write\"");
     free(tr);
+    /* v2 is acknowledged at 11.29ms: r1 (stale) has t = 8.71ms, r2 (fresh) t = 188.71ms */
+    char *vis = slurp(path_in(dir, "o/visibility.csv"));
+    const char *want = "config,t_lo_ns,t_hi_ns,reads,fresh,p_fresh,ci_lo,ci_hi\n"
+                       "0,8000000,10000000,1,0,0.000000,0.000000,0.793451\n"
+                       "0,160000000,200000000,1,1,1.000000,0.206549,1.000000\n";
+    if (strcmp(vis, want) != 0)
+        fail_msg("visibility.csv:\n%s\nwant:\n%s", vis, want);
+    free(vis);
     /* without --out: out/<scenario name> under the working directory */
     RUN(&r, dir, tu_src("scenarios/drift.ini"));
     expect_status(&r, 0);
     HAS(r.out, "reports: out/drift/summary.json, out/drift/runs.csv, out/drift/trace.jsonl");
     done(&r);
     list_dir(path_in(dir, "out/drift"), names, sizeof names);
-    if (strcmp(names, "runs.csv summary.json trace.jsonl") != 0)
+    if (strcmp(names, "runs.csv summary.json trace.jsonl visibility.csv") != 0)
         fail_msg("out/drift holds '%s'", names);
     expect_same_file(path_in(dir, "o/summary.json"), path_in(dir, "out/drift/summary.json"));
     tu_rm_tree(dir);
@@ -489,11 +497,12 @@ static void cli_sweep_runs_cross_product(void **state)
     tu_rm_tree(dir);
 }
 
-static const char *const files[] = {"summary.json", "runs.csv", "trace.jsonl"};
+static const char *const files[] = {"summary.json", "runs.csv", "trace.jsonl", "visibility.csv"};
+#define NFILES (sizeof files / sizeof files[0])
 
 static void expect_same_outputs(const char *a, const char *b)
 {
-    for (size_t i = 0; i < 3; i++) {
+    for (size_t i = 0; i < NFILES; i++) {
         char pa[4096], pb[4096];
         snprintf(pa, sizeof pa, "%s/%s", a, files[i]);
         snprintf(pb, sizeof pb, "%s/%s", b, files[i]);
@@ -1164,14 +1173,14 @@ static void cli_reports_are_valid_json_and_utf8_for_any_name(void **state)
     tu_rm_tree(dir);
 }
 
-/* Copies of the three report files of dir. */
+/* Copies of the four report files of dir. */
 typedef struct reports {
-    char *f[3];
+    char *f[NFILES];
 } reports;
 
 static void keep_reports(const char *dir, reports *k)
 {
-    for (int i = 0; i < 3; i++) {
+    for (size_t i = 0; i < NFILES; i++) {
         char p[4096];
         snprintf(p, sizeof p, "%s/%s", dir, files[i]);
         k->f[i] = slurp(p);
@@ -1185,9 +1194,9 @@ static void expect_reports(const char *dir, reports *k)
 {
     char names[1024];
     list_dir(dir, names, sizeof names);
-    if (strcmp(names, "runs.csv summary.json trace.jsonl") != 0)
+    if (strcmp(names, "runs.csv summary.json trace.jsonl visibility.csv") != 0)
         fail_msg("%s holds '%s'", dir, names);
-    for (int i = 0; i < 3; i++) {
+    for (size_t i = 0; i < NFILES; i++) {
         char p[4096];
         snprintf(p, sizeof p, "%s/%s", dir, files[i]);
         char *now = slurp(p);
@@ -1199,7 +1208,7 @@ static void expect_reports(const char *dir, reports *k)
 
 static void free_reports(reports *k)
 {
-    for (int i = 0; i < 3; i++)
+    for (size_t i = 0; i < NFILES; i++)
         free(k->f[i]);
 }
 
@@ -1455,6 +1464,62 @@ static void cli_kill_leaves_previous_set_and_no_temporaries(void **state)
     tu_rm_tree(dir);
 }
 
+/* --predict: per configuration, its label, N, R, W and the replications pooled; P(consistent)
+ * at 1ms, 10ms, 100ms and 1s read from the pooled bins, the same numbers as the rows of
+ * visibility.csv; t-visibility, k-staleness and p99.9. Probes read 1 to 1.25ms or 10 to
+ * 12.5ms after the acknowledgement, so the 100ms and 1s bins are empty; with W = 3 every read
+ * is fresh. --predict with --format csv|json is refused before anything runs. */
+static void cli_predict_prints_the_pooled_curve_of_each_configuration(void **state)
+{
+    (void)state;
+    char dir[64];
+    tu_make_dir(dir, sizeof dir);
+    tu_put(dir, "p.ini",
+           "[run]\nseed = 4\nops = 2000\n[quorum]\nr = 1\n[network]\nlatency = exp(1ms)\n"
+           "[workload]\nmode = probe\nclients = 4\nkeys = 100\n"
+           "read_after = mix(0.5 uniform(1ms, 1.25ms), 0.5 uniform(10ms, 12.5ms))\n");
+    result r;
+    RUN(&r, dir, "--predict", "--reps", "2", "--sweep", "quorum.w=1,3", "--out", "o", "p.ini");
+    expect_status(&r, 0);
+    HAS(r.out, "p.ini, seed 4: consistency prediction (PBS)\n");
+    HAS(r.out, "\nquorum.w=1: N=3 R=1 W=1 (2 replications pooled)\n"
+               "          t     reads  P(consistent)  95% interval\n");
+    HAS(r.out, "\nquorum.w=3: N=3 R=1 W=3 (2 replications pooled)\n");
+    char *csv = slurp(path_in(dir, "o/visibility.csv"));
+    for (int c = 0; c < 2; c++) {
+        static const char *const tname[] = {"1ms", "10ms"};
+        static const char *const tlo[] = {"1000000", "10000000"};
+        for (int k = 0; k < 2; k++) {
+            char row[64], line[256];
+            snprintf(row, sizeof row, "\n%d,%s,", c, tlo[k]);
+            const char *p = strstr(csv, row);
+            if (!p)
+                fail_msg("visibility.csv has no row %s:\n%s", row + 1, csv);
+            char hi[32], reads[32], fresh[32], pf[32], lo[32], up[32];
+            if (sscanf(p + strlen(row), "%31[^,],%31[^,],%31[^,],%31[^,],%31[^,],%31[^\n]", hi, reads, fresh, pf, lo,
+                       up) != 6)
+                fail_msg("visibility.csv row %s", row + 1);
+            snprintf(line, sizeof line, "\n  %9s %9s  %13s  [%s, %s]\n", tname[k], reads, pf, lo, up);
+            HAS(r.out, line);
+            if (c == 1 && strcmp(pf, "1.000000") != 0)
+                fail_msg("W=3: P(consistent) at %s is %s", tname[k], pf);
+        }
+    }
+    free(csv);
+    HAS(r.out, "\n      100ms         0              -\n         1s         0              -\n");
+    HAS(r.out, "k=1 1.000000, k=2 1.000000 (of 2000 reads)\n");
+    HAS(r.out, "t-visibility: P(consistent) >= 0.99 from 1ms on, >= 0.999 from 1ms on\n");
+    HAS(r.out, "  latency p99.9: read ");
+    HAS(r.out, "reports: o/summary.json, o/runs.csv, o/trace.jsonl, o/visibility.csv\n");
+    done(&r);
+    RUN(&r, dir, "--predict", "--format", "json", "--out", "j", "p.ini");
+    expect_status(&r, 2);
+    HAS(r.err, "qsim: --predict replaces the table on stdout: it cannot go with --format json\n");
+    EQ(exists(path_in(dir, "j")), 0);
+    done(&r);
+    tu_rm_tree(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1486,6 +1551,7 @@ int main(void)
         cmocka_unit_test(cli_reports_replace_the_previous_set_whole),
         cmocka_unit_test(cli_write_failure_leaves_previous_set),
         cmocka_unit_test(cli_kill_leaves_previous_set_and_no_temporaries),
+        cmocka_unit_test(cli_predict_prints_the_pooled_curve_of_each_configuration),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -328,7 +328,7 @@ static void mmk_mean_wait_erlang_c(void **state)
  * exp(1us) each way on every link, IID, so the first R replies (read_fanout = all), like the
  * R owners drawn at random (read_fanout = r), are a uniformly random R-subset of the owners.
  * A run of reads after an ack lasts microseconds (a 30-read run, the first past 100us, has
- * probability 0.7^30 ~ 2e-5), so the reads with t-visibility in band 0 ([0, 100us)) see
+ * probability 0.7^30 ~ 2e-5), so the reads with t-visibility below 100us see
  * exactly W holders of latest(r) and are stale iff all R replicas they hear from lack it:
  * p = C(N-W, R) / C(N, R). The timeout cannot fire (P(max of 3 exp(1s) > 100s) ~ 3e-43). */
 static const char race_ini[] = "[run]\nseed = 31\nops = 100000\n"
@@ -339,8 +339,8 @@ static const char race_ini[] = "[run]\nseed = 31\nops = 100000\n"
                                "[workload]\nmode = closed\nclients = 1\nthink = const(0)\nread_ratio = 0.7\n"
                                "keys = 1\n";
 
-/* About 70000 band-0 reads per configuration (100000 operations, 70% reads). Tolerance
- * 5 sqrt(p(1-p)/n), at most 0.009 at p = 2/3, plus the bias bound: a band-0 read starts
+/* About 70000 reads with t < 100us per configuration (100000 operations, 70% reads). Tolerance
+ * 5 sqrt(p(1-p)/n), at most 0.009 at p = 2/3, plus the bias bound: such a read starts
  * < 100us after the ack and its requests arrive < 200us after it (P(exp(1us) > 100us) =
  * e^-100), so a missing replica receives the write before the read asks it with probability
  * < 1 - e^{-200us/1s} = 2e-4 each, (N-W) * 2e-4 <= 4e-4 in all. R + W > N:
@@ -364,13 +364,19 @@ static void k_staleness_matches_formula(void **state)
             tu_run_text(race_ini, sets, 3, &st);
             EQ(st.stats->unavailable[OP_READ] + st.stats->unavailable[OP_WRITE], 0);
             EQ(st.stats->lost_reads, 0);
-            uint64_t reads = st.stats->vis_reads[0], stale = reads - st.stats->vis_fresh[0];
-            uint64_t later = 0;
-            for (int b = 1; b < VIS_NBANDS; b++)
-                later += st.stats->vis_reads[b];
+            /* the t-visibility bins below 100us (an edge) hold exactly the reads with t < 100us */
+            uint64_t reads = 0, stale = 0, later = 0;
+            for (int b = 0; b < VIS_NBINS; b++) {
+                if (vis_bin_lo(b) < 100000) {
+                    reads += st.stats->vis_reads[b];
+                    stale += st.stats->vis_reads[b] - st.stats->vis_fresh[b];
+                } else {
+                    later += st.stats->vis_reads[b];
+                }
+            }
             double want = choose(n_rep - w, r) / choose(n_rep, r), got = (double)stale / (double)reads;
             double tol = 5 * sqrt(want * (1 - want) / (double)reads) + (n_rep - w) * 2e-4;
-            print_message("%s R=%d W=%d: stale %.4f of %llu band-0 reads (%llu later), formula %.4f +- %.4f\n",
+            print_message("%s R=%d W=%d: stale %.4f of %llu reads with t < 100us (%llu later), formula %.4f +- %.4f\n",
                           fanout[f] + 7, r, w, got, (unsigned long long)reads, (unsigned long long)later, want,
                           tol);
             assert_true(reads > 60000);
@@ -385,6 +391,121 @@ static void k_staleness_matches_formula(void **state)
     }
 }
 
+/* ---- the t-visibility curve against PBS's WARS model ---- */
+
+/* WARS (Bailis et al., "Probabilistically Bounded Staleness", VLDB 2012, section 4), as qsim
+ * runs it here: the coordinator is the client; a write goes to all N replicas at once, replica
+ * i gets it after W_i and its acknowledgement is back after a further A_i; the write is
+ * acknowledged at the W-th smallest W_i + A_i. A read started t after that asks all N
+ * (read_fanout = all): replica j gets the request after R_j and answers with what it holds
+ * then, its answer back after a further S_j; the coordinator takes the first R answers, by
+ * R_j + S_j. The read is stale iff each of those R replicas got the request before the write:
+ * ack + t + R_j < W_j. Here every one-way delay is exp(1ms), all 4N independent (no service
+ * time, so no queue couples them). The Monte Carlo below draws them with its own generator
+ * (tu_xorshift), never qsim's code, and draws t uniformly within a bin, as the probe's
+ * uniform read_after spreads its reads within each bin. */
+#define WARS_N 3
+
+static double xs_exp(uint64_t *rs, double mean)
+{
+    double u = ((double)(tu_xorshift(rs) >> 11) + 0.5) / 9007199254740992.0; /* (0, 1) */
+    return -mean * log(u);
+}
+
+static int wars_stale(uint64_t *rs, int r, int w, double t)
+{
+    double W[WARS_N], A[WARS_N], R[WARS_N], S[WARS_N], acks[WARS_N];
+    for (int i = 0; i < WARS_N; i++) {
+        W[i] = xs_exp(rs, 1.0);
+        A[i] = xs_exp(rs, 1.0);
+        R[i] = xs_exp(rs, 1.0);
+        S[i] = xs_exp(rs, 1.0);
+        acks[i] = W[i] + A[i];
+    }
+    for (int i = 1; i < WARS_N; i++) /* insertion sort: acks ascending */
+        for (int j = i; j > 0 && acks[j] < acks[j - 1]; j--) {
+            double x = acks[j];
+            acks[j] = acks[j - 1];
+            acks[j - 1] = x;
+        }
+    double ack = acks[w - 1];
+    int used[WARS_N] = {0};
+    for (int k = 0; k < r; k++) { /* the k-th answer to arrive */
+        int first = -1;
+        for (int j = 0; j < WARS_N; j++)
+            if (!used[j] && (first < 0 || R[j] + S[j] < R[first] + S[first]))
+                first = j;
+        used[first] = 1;
+        if (W[first] <= ack + t + R[first])
+            return 0; /* it had the write */
+    }
+    return 1;
+}
+
+/* N = 3, R = 1, exp(1ms) for every message kind, no service, reads to all N; probes with
+ * read_after uniform(0, 10ms), 200000 of them (10 clients on 1000 keys, so a key is quiet for
+ * 100 probes of its client). */
+static const char wars_ini[] = "[run]\nseed = 41\nops = 400000\n"
+                               "[cluster]\nnodes = 3\nreplicas = 3\n"
+                               "[quorum]\nr = 1\ntimeout = 10s\nread_fanout = all\n"
+                               "[network]\nlatency = exp(1ms)\n"
+                               "[workload]\nmode = probe\nclients = 10\nkeys = 1000\n"
+                               "read_after = uniform(0ms, 10ms)\n";
+
+/* Compared per bin of t from 100us up (20 bins, 500 to 40000 reads each) and for the bins
+ * below 100us pooled (about 2000 reads): the simulated stale fraction x1/n1 against the
+ * Monte Carlo's x2/n2 (n2 = 100000 per bin, t uniform in the same range). Both are binomial,
+ * so under the model their difference has variance p(1-p)(1/n1 + 1/n2), p estimated pooled,
+ * (x1 + x2)/(n1 + n2) (the two-proportion z test); allow |z| <= 5 in every bin (42 bins: a
+ * false alarm has probability about 42 * 6e-7). At t < 100us the model gives about 0.24
+ * stale for W = 1 and 0.08 for W = 2, so answering the W = 1 curve for W = 2 (or taking
+ * the write as acknowledged at its first ack) fails by 20 standard errors or more. */
+static void probe_curve_matches_wars_monte_carlo(void **state)
+{
+    (void)state;
+    static const int ws[] = {1, 2};
+    const int lo_bin = vis_bin(100000), m = 100000;
+    for (size_t wi = 0; wi < 2; wi++) {
+        int w = ws[wi];
+        char set[32];
+        snprintf(set, sizeof set, "quorum.w=%d", w);
+        run_stats st;
+        run_with(wars_ini, set, NULL, &st);
+        EQ(st.stats->unavailable[OP_READ] + st.stats->unavailable[OP_WRITE], 0);
+        EQ(st.stats->measured[OP_READ], 200000);
+        uint64_t rs = UINT64_C(0x9e3779b97f4a7c15) + (uint64_t)w;
+        int compared = 0;
+        for (int b = lo_bin - 1; b < VIS_NBINS && vis_bin_lo(b) < 10 * (int64_t)MS; b++) {
+            /* b = lo_bin - 1 stands for every bin below 100us, pooled */
+            int64_t t0 = b < lo_bin ? 0 : vis_bin_lo(b), t1 = b < lo_bin ? 100000 : vis_bin_hi(b);
+            uint64_t n1 = 0, x1 = 0;
+            for (int k = b < lo_bin ? 0 : b; k <= b; k++) {
+                n1 += st.stats->vis_reads[k];
+                x1 += st.stats->vis_reads[k] - st.stats->vis_fresh[k];
+            }
+            uint64_t x2 = 0;
+            for (int i = 0; i < m; i++) {
+                double t = ((double)t0 + (double)(t1 - t0) * ((double)(tu_xorshift(&rs) >> 11) / 9007199254740992.0)) / (double)MS;
+                x2 += (uint64_t)wars_stale(&rs, 1, w, t);
+            }
+            double p1 = (double)x1 / (double)n1, p2 = (double)x2 / m, pp = (double)(x1 + x2) / (double)(n1 + (uint64_t)m);
+            double sd = sqrt(pp * (1 - pp) * (1.0 / (double)n1 + 1.0 / m));
+            double tol = 5 * sd;
+            if (b == lo_bin - 1 || b == vis_bin(MS) || b == vis_bin(2 * MS) || b == vis_bin(4 * MS) ||
+                b == vis_bin(8 * MS))
+                print_message("R=1 W=%d t in [%.3f, %.3f) ms: P(fresh) %.4f of %llu reads, WARS %.4f +- %.4f\n", w,
+                              (double)t0 / (double)MS, (double)t1 / (double)MS, 1 - p1, (unsigned long long)n1, 1 - p2, tol);
+            assert_true(n1 >= 400);
+            if (fabs(p1 - p2) > tol)
+                fail_msg("R=1 W=%d t in [%lld, %lld) ns: stale %.5f of %llu, WARS %.5f, |diff| > %.5f", w,
+                         (long long)t0, (long long)t1, p1, (unsigned long long)n1, p2, tol);
+            compared++;
+        }
+        EQ(compared, 21);
+        tu_run_free(&st);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -393,6 +514,7 @@ int main(void)
         cmocka_unit_test(mm1_mean_response_time),
         cmocka_unit_test(mmk_mean_wait_erlang_c),
         cmocka_unit_test(k_staleness_matches_formula),
+        cmocka_unit_test(probe_curve_matches_wars_monte_carlo),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
