@@ -25,6 +25,7 @@
 static void usage(FILE *f)
 {
     fputs("usage: qsim [options] SCENARIO.ini\n"
+          "an option's value follows it (--seed 5) or an '=' (--seed=5); -j N and -jN are --jobs N\n"
           "  --seed N                  run seed (same as --set run.seed=N)\n"
           "  --set section.key=value   override any key (repeatable)\n"
           "  --sweep section.key=a,b,c run every value; several --sweep run the cross product\n"
@@ -39,7 +40,7 @@ static void usage(FILE *f)
           "                            100ms and 1s after a write, P(within 1 and 2 versions), read and write\n"
           "                            p99.9 (PBS; best with workload.mode = probe)\n"
           "  --reps K                  run every configuration K times, seeds seed .. seed+K-1: means and 95% intervals\n"
-          "  --jobs N                  configurations run in parallel (default: cores); results do not depend on it\n"
+          "  --jobs N, -j N            configurations run in parallel (default: cores); results do not depend on it\n"
           "  --timing                  wall-clock seconds and events/s per configuration, on stderr\n"
           "  --check                   validate the scenario and stop\n"
           "  --keys                    the scenario language: every section and key\n"
@@ -273,13 +274,74 @@ static int pinned(const char *key, const char *const *sets, size_t nsets, const 
     return seed && strcmp(key, "run.seed") == 0;
 }
 
-static int takes_value(const char *a)
+/* The options, and whether each takes a value. Every option that takes one accepts it as the
+ * next argument (--seed 5) or after '=' (--seed=5); --jobs also as -j 2 or -j2. */
+static const struct option {
+    const char *name;
+    int takes_value;
+} options[] = {
+    {"--seed", 1},   {"--set", 1},     {"--sweep", 1},   {"--out", 1},      {"--format", 1},
+    {"--jobs", 1},   {"--reps", 1},    {"--check", 0},   {"--timing", 0},   {"--predict", 0},
+    {"--help", 0},   {"--version", 0}, {"--keys", 0},    {"--metrics", 0},
+};
+
+/* Splits argv[*i] into an option name and its value, taking the value from the next argument
+ * when the option needs one and was not written --name=value. Returns the option (NULL: not
+ * an option, a scenario path) and sets *val (NULL for a flag); -1 in *bad with a message on
+ * stderr when the argument is wrong. */
+static const struct option *take_option(int argc, char **argv, int *i, const char **val, int *bad)
 {
-    static const char *const opts[] = {"--seed", "--set", "--sweep", "--out", "--format", "--jobs", "--reps"};
-    for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++)
-        if (strcmp(a, opts[i]) == 0)
-            return 1;
-    return 0;
+    const char *a = argv[*i];
+    char name[32];
+    const char *inline_val = NULL;
+    *val = NULL;
+    *bad = 0;
+    if (a[0] != '-' || !a[1])
+        return NULL;
+    if (strcmp(a, "-h") == 0)
+        a = "--help";
+    if (strncmp(a, "-j", 2) == 0) { /* -j N, -jN */
+        snprintf(name, sizeof name, "--jobs");
+        if (a[2])
+            inline_val = a + 2;
+    } else {
+        const char *eq = a[1] == '-' ? strchr(a, '=') : NULL;
+        size_t l = eq ? (size_t)(eq - a) : strlen(a);
+        if (l >= sizeof name) {
+            fprintf(stderr, "qsim: unknown option %.*s (see qsim --help)\n", l > 60 ? 60 : (int)l, a);
+            *bad = 1;
+            return NULL;
+        }
+        memcpy(name, a, l);
+        name[l] = '\0';
+        if (eq)
+            inline_val = eq + 1;
+    }
+    const struct option *o = NULL;
+    for (size_t k = 0; k < sizeof options / sizeof options[0] && !o; k++)
+        if (strcmp(name, options[k].name) == 0)
+            o = &options[k];
+    if (!o) {
+        fprintf(stderr, "qsim: unknown option %s (see qsim --help)\n", name);
+        *bad = 1;
+        return NULL;
+    }
+    if (!o->takes_value) {
+        if (inline_val) {
+            fprintf(stderr, "qsim: %s takes no value (got %s)\n", o->name, argv[*i]);
+            *bad = 1;
+        }
+        return o;
+    }
+    if (inline_val) {
+        *val = inline_val;
+    } else if (*i + 1 < argc) {
+        *val = argv[++*i];
+    } else {
+        fprintf(stderr, "qsim: %s needs a value\n", o->name);
+        *bad = 1;
+    }
+    return o;
 }
 
 static void free_sweeps(sweep *sw, size_t n)
@@ -319,39 +381,45 @@ int main(int argc, char **argv)
         return 1;
     }
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+        const char *val;
+        int bad;
+        const struct option *o = take_option(argc, argv, &i, &val, &bad);
+        const char *on = o ? o->name : "";
+        if (bad) {
+            rc = 2;
+            goto done;
+        } else if (!o) {
+            if (path) {
+                fprintf(stderr, "qsim: one scenario at a time (got %s and %s)\n", path, argv[i]);
+                rc = 2;
+                goto done;
+            }
+            path = argv[i];
+        } else if (strcmp(on, "--help") == 0) {
             usage(stdout);
             goto done;
-        } else if (strcmp(a, "--version") == 0) {
+        } else if (strcmp(on, "--version") == 0) {
             printf("qsim %s\n", QSIM_VERSION);
             goto done;
-        } else if (strcmp(a, "--keys") == 0) {
+        } else if (strcmp(on, "--keys") == 0) {
             size_t nt;
             const cfg_table *const *t = scenario_tables(&nt);
             cfg_print_keys(stdout, t, nt);
             goto done;
-        } else if (strcmp(a, "--metrics") == 0) {
+        } else if (strcmp(on, "--metrics") == 0) {
             report_print_metrics(stdout);
             goto done;
-        } else if (strcmp(a, "--check") == 0) {
+        } else if (strcmp(on, "--check") == 0) {
             check = 1;
-        } else if (strcmp(a, "--timing") == 0) {
+        } else if (strcmp(on, "--timing") == 0) {
             timing = 1;
-        } else if (strcmp(a, "--predict") == 0) {
+        } else if (strcmp(on, "--predict") == 0) {
             predict = 1;
-        } else if (takes_value(a) && !val) {
-            fprintf(stderr, "qsim: %s needs a value\n", a);
-            rc = 2;
-            goto done;
-        } else if (strcmp(a, "--seed") == 0) {
+        } else if (strcmp(on, "--seed") == 0) {
             seed = val;
-            i++;
-        } else if (strcmp(a, "--set") == 0) {
+        } else if (strcmp(on, "--set") == 0) {
             sets[nsets++] = val;
-            i++;
-        } else if (strcmp(a, "--sweep") == 0) {
+        } else if (strcmp(on, "--sweep") == 0) {
             char why[128];
             if (nsw == RUNNER_MAX_SWEEPS) {
                 fprintf(stderr, "qsim: --sweep %.60s%s: at most %d sweeps\n", val, strlen(val) > 60 ? "..." : "",
@@ -367,51 +435,36 @@ int main(int argc, char **argv)
                 goto done;
             }
             nsw++;
-            i++;
-        } else if (strcmp(a, "--out") == 0) {
+        } else if (strcmp(on, "--out") == 0) {
             out = val;
-            i++;
             if (!out[0]) {
                 fprintf(stderr, "qsim: --out: the path is empty\n");
                 rc = 2;
                 goto done;
             }
-        } else if (strcmp(a, "--format") == 0) {
+        } else if (strcmp(on, "--format") == 0) {
             format = val;
-            i++;
             if (strcmp(format, "table") && strcmp(format, "csv") && strcmp(format, "json")) {
                 fprintf(stderr, "qsim: --format %s: must be table, csv or json\n", format);
                 rc = 2;
                 goto done;
             }
-        } else if (strcmp(a, "--reps") == 0) {
+        } else if (strcmp(on, "--reps") == 0) {
             char *end;
             reps = strtol(val, &end, 10);
-            if (*end || reps < 1 || reps > 1000) {
+            if (!val[0] || *end || reps < 1 || reps > 1000) {
                 fprintf(stderr, "qsim: --reps %s: must be 1..1000\n", val);
                 rc = 2;
                 goto done;
             }
-            i++;
-        } else if (strcmp(a, "--jobs") == 0) {
+        } else if (strcmp(on, "--jobs") == 0) {
             char *end;
             jobs = strtol(val, &end, 10);
-            if (*end || jobs < 1 || jobs > 64) {
+            if (!val[0] || *end || jobs < 1 || jobs > 64) {
                 fprintf(stderr, "qsim: --jobs %s: must be 1..64\n", val);
                 rc = 2;
                 goto done;
             }
-            i++;
-        } else if (a[0] == '-') {
-            fprintf(stderr, "qsim: unknown option %s (see qsim --help)\n", a);
-            rc = 2;
-            goto done;
-        } else if (path) {
-            fprintf(stderr, "qsim: one scenario at a time (got %s and %s)\n", path, a);
-            rc = 2;
-            goto done;
-        } else {
-            path = a;
         }
     }
     if (!path) {

@@ -288,6 +288,61 @@ static void cli_unknown_option_exits_2(void **state)
     tu_rm_tree(dir);
 }
 
+/* Every option that takes a value takes it as the next argument or after '=' (--seed=5),
+ * and --jobs also as -j 2 or -j2; both spellings give the same reports. A flag given a
+ * value, an '=' with nothing after it, and -j last on the line are errors (exit status 2). */
+static void cli_option_values_apart_or_after_equals(void **state)
+{
+    (void)state;
+    char dir[64];
+    tu_make_dir(dir, sizeof dir);
+    const char *drift = tu_src("scenarios/drift.ini");
+    result r;
+    RUN(&r, dir, "--out", "a", "--seed", "7", "--jobs", "2", "--set", "quorum.r=2", "--sweep", "quorum.w=1,2",
+        "--reps", "2", "--format", "csv", drift);
+    expect_status(&r, 0);
+    char *csv_apart = strdup(r.out);
+    done(&r);
+    RUN(&r, dir, "--out=b", "--seed=7", "-j2", "--set=quorum.r=2", "--sweep=quorum.w=1,2", "--reps=2",
+        "--format=csv", drift);
+    expect_status(&r, 0);
+    if (strcmp(r.out, csv_apart) != 0)
+        fail_msg("--opt=value gave other results:\n%s\nwant:\n%s", r.out, csv_apart);
+    HAS(r.out, "config,rep,quorum.w,seed,");
+    HAS(r.out, "\n1,1,2,8,");
+    done(&r);
+    expect_same_file(path_in(dir, "a/runs.csv"), path_in(dir, "b/runs.csv"));
+    RUN(&r, dir, "--check", "-j", "3", "--jobs=1", drift);
+    expect_status(&r, 0);
+    done(&r);
+    static const struct {
+        const char *arg, *err;
+    } bad[] = {
+        {"--check=yes", "qsim: --check takes no value (got --check=yes)\n"},
+        {"--predict=", "qsim: --predict takes no value (got --predict=)\n"},
+        {"--jobs=", "qsim: --jobs : must be 1..64\n"},
+        {"-j0", "qsim: --jobs 0: must be 1..64\n"},
+        {"--reps=", "qsim: --reps : must be 1..1000\n"},
+        {"--out=", "qsim: --out: the path is empty\n"},
+        {"--format=", "qsim: --format : must be table, csv or json\n"},
+        {"--frobnicate=1", "qsim: unknown option --frobnicate (see qsim --help)\n"},
+        {"-x", "qsim: unknown option -x (see qsim --help)\n"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        RUN(&r, dir, "--check", bad[i].arg, drift);
+        expect_status(&r, 2);
+        if (strcmp(r.err, bad[i].err) != 0)
+            fail_msg("%s: stderr '%s', want '%s'", bad[i].arg, r.err, bad[i].err);
+        done(&r);
+    }
+    RUN(&r, dir, drift, "-j");
+    expect_status(&r, 2);
+    HAS(r.err, "qsim: --jobs needs a value\n");
+    done(&r);
+    free(csv_apart);
+    tu_rm_tree(dir);
+}
+
 static void cli_check_validates_only(void **state)
 {
     (void)state;
@@ -1527,6 +1582,7 @@ int main(void)
         cmocka_unit_test(cli_errors_name_file_and_line),
         cmocka_unit_test(cli_lists_line_errors_with_scenario_errors),
         cmocka_unit_test(cli_unknown_option_exits_2),
+        cmocka_unit_test(cli_option_values_apart_or_after_equals),
         cmocka_unit_test(cli_check_validates_only),
         cmocka_unit_test(cli_version_and_help),
         cmocka_unit_test(cli_keys_lists_every_section),
