@@ -19,8 +19,9 @@ const cfg_table run_table = {run_keys, sizeof run_keys / sizeof run_keys[0], 0};
 
 static const cfg_key sweep_keys[] = {
     {"sweep", "*", CFG_LIST, "", 1, 0, NULL, 0, NULL,
-     "section.key = v1,v2,... : run every value (several entries: the cross product); --sweep of the same key "
-     "replaces it, --set of it pins one value"},
+     "section.key = v1,v2,... : run every value (several entries: the cross product); commas inside parentheses "
+     "or \"quotes\" do not split, 1..5 and 1..9..2 are ranges; --sweep of the same key replaces it, --set of it "
+     "pins one value"},
 };
 const cfg_table sweep_table = {sweep_keys, 1, 0};
 

@@ -21,6 +21,7 @@
 #include "src/pbs.h"
 #include "src/report.h"
 #include "src/runner.h"
+#include "src/sweep.h"
 
 static void usage(FILE *f)
 {
@@ -29,7 +30,8 @@ static void usage(FILE *f)
           "  --seed N                  run seed (same as --set run.seed=N)\n"
           "  --set section.key=value   override any key (repeatable)\n"
           "  --sweep section.key=a,b,c run every value; several --sweep run the cross product\n"
-          "                            (at most 8 sweeps, 4096 configurations)\n"
+          "                            (at most 8 sweeps, 4096 configurations); 1..3 and 1..9..2 are ranges of\n"
+          "                            integers; a comma inside parentheses or \"quotes\" does not split a value\n"
           "  --out DIR                 where reports go (default out/<scenario name>); DIR is replaced as a\n"
           "                            whole when the run ends, so it must be new, empty, or hold only qsim's\n"
           "                            reports (summary.json, runs.csv, trace.jsonl, visibility.csv); a link\n"
@@ -127,80 +129,6 @@ static int write_trace(const char *dir, const run_item *items, size_t n)
     return e ? e : ce;
 }
 
-/* Parses "section.key=v1,v2,..." into s. On failure returns -1 with the reason in why and
- * leaves s empty (nothing allocated), so that free_sweeps never sees a half-made sweep. */
-static int parse_sweep(const char *arg, sweep *s, char *why, size_t n)
-{
-    s->key = NULL;
-    s->values = NULL;
-    s->n = 0;
-    const char *eq = strchr(arg, '=');
-    if (!eq) {
-        snprintf(why, n, "no '='");
-        return -1;
-    }
-    if (eq == arg) {
-        snprintf(why, n, "no key before '='");
-        return -1;
-    }
-    const char *dot = memchr(arg, '.', (size_t)(eq - arg));
-    if (!dot || dot == arg || eq[-1] == '.') {
-        snprintf(why, n, "the key '%.*s' is not section.key", (int)(eq - arg > 60 ? 60 : eq - arg), arg);
-        return -1;
-    }
-    if (!eq[1]) {
-        snprintf(why, n, "no values after '='");
-        return -1;
-    }
-    size_t nv = 1;
-    for (const char *p = eq + 1; *p; p++)
-        nv += *p == ',';
-    if (nv > RUNNER_MAX_CONFIGS) {
-        snprintf(why, n, "%zu values; at most %d configurations are run", nv, RUNNER_MAX_CONFIGS);
-        return -1;
-    }
-    size_t i = 0;
-    for (const char *p = eq + 1;; i++) {
-        const char *c = strchr(p, ',');
-        if ((c ? (size_t)(c - p) : strlen(p)) == 0) {
-            snprintf(why, n, "value %zu of %zu is empty", i + 1, nv);
-            return -1;
-        }
-        if (!c)
-            break;
-        p = c + 1;
-    }
-    s->key = mem_alloc((size_t)(eq - arg) + 1);
-    s->values = mem_calloc(nv, sizeof *s->values);
-    if (!s->key || !s->values)
-        goto oom;
-    memcpy(s->key, arg, (size_t)(eq - arg));
-    s->key[eq - arg] = '\0';
-    const char *p = eq + 1;
-    for (i = 0; i < nv; i++) {
-        const char *c = strchr(p, ',');
-        size_t l = c ? (size_t)(c - p) : strlen(p);
-        s->values[i] = mem_alloc(l + 1);
-        if (!s->values[i])
-            goto oom;
-        memcpy(s->values[i], p, l);
-        s->values[i][l] = '\0';
-        s->n = i + 1;
-        p = c ? c + 1 : p + l;
-    }
-    return 0;
-oom:
-    for (i = 0; i < s->n; i++)
-        mem_free(s->values[i]);
-    mem_free(s->values);
-    mem_free(s->key);
-    s->key = NULL;
-    s->values = NULL;
-    s->n = 0;
-    snprintf(why, n, "out of memory");
-    return -1;
-}
-
 /* Why the sweeps cannot run as given, or NULL: a key swept twice, or also given by --set or
  * --seed, would have one value silently override the other. */
 static const char *sweep_conflict(const sweep *sw, size_t nsw, const char *const *sets, size_t nsets, const char *seed,
@@ -239,7 +167,7 @@ typedef struct file_sweeps {
 static void read_file_sweep(void *ctx, cfg_entry *e)
 {
     file_sweeps *fs = ctx;
-    char why[160];
+    char why[320];
     if (fs->n == RUNNER_MAX_SWEEPS) {
         cfg_error(fs->c, e, "at most %d sweeps", RUNNER_MAX_SWEEPS);
         return;
@@ -253,7 +181,7 @@ static void read_file_sweep(void *ctx, cfg_entry *e)
     memcpy(arg, e->key, lk);
     arg[lk] = '=';
     memcpy(arg + lk + 1, e->value, lv + 1);
-    if (parse_sweep(arg, &fs->sw[fs->n], why, sizeof why))
+    if (sweep_parse(arg, &fs->sw[fs->n], why, sizeof why))
         cfg_error(fs->c, e, "expected section.key = v1,v2,...: %s", why);
     else {
         for (size_t i = 0; i < fs->n; i++)
@@ -344,16 +272,6 @@ static const struct option *take_option(int argc, char **argv, int *i, const cha
     return o;
 }
 
-static void free_sweeps(sweep *sw, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        for (size_t v = 0; v < sw[i].n; v++)
-            mem_free(sw[i].values[v]);
-        mem_free(sw[i].values);
-        mem_free(sw[i].key);
-    }
-}
-
 int main(int argc, char **argv)
 {
     const char *path = NULL, *out = NULL, *format = "table", *seed = NULL;
@@ -420,14 +338,14 @@ int main(int argc, char **argv)
         } else if (strcmp(on, "--set") == 0) {
             sets[nsets++] = val;
         } else if (strcmp(on, "--sweep") == 0) {
-            char why[128];
+            char why[320];
             if (nsw == RUNNER_MAX_SWEEPS) {
                 fprintf(stderr, "qsim: --sweep %.60s%s: at most %d sweeps\n", val, strlen(val) > 60 ? "..." : "",
                         RUNNER_MAX_SWEEPS);
                 rc = 2;
                 goto done;
             }
-            if (parse_sweep(val, &sw[nsw], why, sizeof why)) {
+            if (sweep_parse(val, &sw[nsw], why, sizeof why)) {
                 int cut = strlen(val) > 100; /* the reason says what is wrong; the echo is a reminder */
                 fprintf(stderr, "qsim: --sweep %.*s%s: expected section.key=v1,v2,...: %s\n", cut ? 60 : 100, val,
                         cut ? "..." : "", why);
@@ -645,8 +563,8 @@ done:
     outdir_abort(od); /* a failed run changes nothing in the output directory */
     mem_free(name);
     mem_free(outpath);
-    free_sweeps(sw, nsw);
-    free_sweeps(fsw, nfsw);
+    sweep_free(sw, nsw);
+    sweep_free(fsw, nfsw);
     cfg_destroy(c);
     if (fflush(stdout) && rc == 0)
         rc = 1;

@@ -734,6 +734,42 @@ static void cli_sweeps_in_the_scenario_file(void **state)
     tu_rm_tree(dir);
 }
 
+/* The sweep language on the command line and in [sweep]: commas inside parentheses do not
+ * split a value, quotes hold any value whole, integer ranges with a step; labels and
+ * runs.csv carry each value as the scenario takes it. */
+static void cli_sweep_values_with_commas_quotes_and_ranges(void **state)
+{
+    (void)state;
+    char dir[64];
+    tu_make_dir(dir, sizeof dir);
+    const char *drift = tu_src("scenarios/drift.ini");
+    result r;
+    RUN(&r, dir, "--out", "o", "--format", "csv", "--sweep",
+        "network.latency=mix(0.9 exp(1ms), 0.1 exp(50ms)), \"uniform(1ms, 2ms)\", const(1ms)", "--sweep",
+        "quorum.w=1..3..2", drift);
+    expect_status(&r, 0);
+    EQ(count_lines(r.out), 7);
+    HAS(r.out, "config,network.latency,quorum.w,");
+    HAS(r.out, "\n0,\"mix(0.9 exp(1ms), 0.1 exp(50ms))\",1,");
+    HAS(r.out, "\n1,\"mix(0.9 exp(1ms), 0.1 exp(50ms))\",3,");
+    HAS(r.out, "\n3,\"uniform(1ms, 2ms)\",3,");
+    HAS(r.out, "\n5,const(1ms),3,");
+    done(&r);
+    char *js = slurp(path_in(dir, "o/summary.json"));
+    HAS(js, "\"label\": \"network.latency=mix(0.9 exp(1ms), 0.1 exp(50ms)) quorum.w=3\"");
+    HAS(js, "\"network.latency\": \"uniform(1ms, 2ms)\"");
+    free(js);
+    tu_put(dir, "s.ini", "[run]\nops = 100\n[sweep]\nnetwork.latency = uniform(1ms,2ms), exp(1ms)\n"
+                         "quorum.r = 3..1\n");
+    RUN(&r, dir, "--out", "f", "--format", "csv", "s.ini");
+    expect_status(&r, 0);
+    EQ(count_lines(r.out), 7);
+    HAS(r.out, "\n0,\"uniform(1ms,2ms)\",3,");
+    HAS(r.out, "\n5,exp(1ms),1,");
+    done(&r);
+    tu_rm_tree(dir);
+}
+
 /* Replications: --reps K runs each configuration K times with seeds seed .. seed+K-1; the
  * CSV has a rep column, summary.json a replications section with means and intervals and
  * each configuration's difference from the first. */
@@ -865,14 +901,20 @@ static void cli_long_values_are_errors_not_cut(void **state)
     expect_status(&r, 2);
     HAS(r.err, "--set network.latency: the value is 510 characters long; at most 500 are read");
     done(&r);
-    /* a sweep's labels and error contexts have no size limit of their own */
-    snprintf(sweep, sizeof sweep, "network.latency=const(1ms)%400s,const(2ms)%400s", "", "");
+    /* a sweep's labels and error contexts have no size limit of their own: a value of 465
+     * characters (a mixture of 33 parts, its commas inside the parentheses) */
+    char mix[600] = "mix(";
+    for (int i = 0; i < 33; i++)
+        strcat(mix, i ? ", 1 const(2ms)" : "1 const(2ms)");
+    strcat(mix, ")");
+    EQ(strlen(mix), 465);
+    snprintf(sweep, sizeof sweep, "network.latency=const(1ms),%s", mix);
     RUN(&r, dir, "--out", path_in(dir, "o"), "--sweep", sweep, "--sweep", "quorum.r=1,2", drift);
     expect_status(&r, 0);
     done(&r);
     char *csv = slurp(path_in(dir, "o/runs.csv"));
     char want[600];
-    snprintf(want, sizeof want, "\n3,const(2ms)%400s,2,", "");
+    snprintf(want, sizeof want, "\n3,\"%s\",2,", mix);
     HAS(csv, want);
     free(csv);
     tu_rm_tree(dir);
@@ -897,6 +939,12 @@ static void cli_malformed_sweeps_exit_2(void **state)
         {"quorum.r=1,2,", "value 3 of 3 is empty"},
         {"quorum.r=,1", "value 1 of 2 is empty"},
         {"quorum.r=,", "value 1 of 2 is empty"},
+        {"network.latency=exp(1ms),uniform(1ms,2ms", "value 2: a '(' is not closed"},
+        {"network.latency=\"exp(1ms)", "value 1: the quote is not closed"},
+        {"run.seed=1..9..0", "value 1 '1..9..0': a range is INTEGER..INTEGER or INTEGER..INTEGER..STEP with STEP > 0 "
+                             "(quote a value that holds '..' and is not a range)"},
+        {"run.seed=1..5000", "value 1 '1..5000': the range has more than 4096 values; at most 4096 configurations "
+                             "are run"},
     };
     int vg = 0;
 #if !defined(TU_ASAN)
@@ -1596,6 +1644,7 @@ int main(void)
         cmocka_unit_test(cli_prefer_non_owner_exits_2),
         cmocka_unit_test(cli_time_that_stands_still_or_saturates),
         cmocka_unit_test(cli_sweeps_in_the_scenario_file),
+        cmocka_unit_test(cli_sweep_values_with_commas_quotes_and_ranges),
         cmocka_unit_test(cli_replications),
         cmocka_unit_test(cli_scenario_not_a_regular_file_exits_2),
         cmocka_unit_test(cli_long_values_are_errors_not_cut),
