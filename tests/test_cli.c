@@ -1050,6 +1050,20 @@ static void cli_sweep_key_given_twice_exits_2(void **state)
     expect_status(&r, 2);
     HAS(r.err, "qsim: run.seed is given by both --seed and --sweep");
     done(&r);
+    /* written apart: blanks around the key do not make it another key */
+    RUN(&r, NULL, "--check", "--sweep", "quorum.r=1..2", "--sweep", " quorum.r = 3", drift);
+    expect_status(&r, 2);
+    HAS(r.err, "qsim: --sweep quorum.r is given twice: put every value in one --sweep\n");
+    done(&r);
+    /* twice in [sweep] */
+    char dir[64];
+    tu_make_dir(dir, sizeof dir);
+    tu_put(dir, "twice.ini", "[run]\nops = 10\n[sweep]\nquorum.r = 1,2\nquorum.w = 1\nquorum.r = 3\n");
+    RUN(&r, dir, "--check", "twice.ini");
+    expect_status(&r, 2);
+    HAS(r.err, "twice.ini:6: sweep.quorum.r is set twice in this file (first at line 4)\n");
+    done(&r);
+    tu_rm_tree(dir);
 }
 
 /* An independent check of well-formed UTF-8 (RFC 3629): returns the offset of the first bad
