@@ -26,6 +26,7 @@ struct cfg {
     char **err, **body; /* as printed; without the context, for de-duplication */
     size_t nerr, errcap, bodycap;
     size_t dropped; /* distinct errors past CFG_MAX_ERRORS, counted but not kept */
+    size_t seen;    /* every error met, each time (cfg_errors_seen) */
     char **files; /* interned paths, owned */
     size_t nfiles;
     file_id stack[CFG_MAX_DEPTH]; /* files being read (an include cycle is one of them again) */
@@ -258,6 +259,7 @@ static char *format(const char *fmt, ...)
  * memory). */
 static void add_error(cfg *c, char *full, char *body)
 {
+    c->seen++;
     if (!full || !body) {
         c->oom = 1;
         goto drop;
@@ -355,6 +357,22 @@ void cfg_error_key(cfg *c, const char *section, const char *key, const char *fmt
 }
 
 size_t cfg_nerrors(const cfg *c) { return c->nerr + c->dropped + (size_t)c->oom; }
+
+size_t cfg_errors_seen(const cfg *c) { return c->seen + (size_t)c->oom; }
+
+const char *cfg_error_text(const cfg *c, size_t i) { return i < c->nerr ? c->body[i] : NULL; }
+
+void cfg_clear_errors(cfg *c)
+{
+    for (size_t i = 0; i < c->nerr; i++) {
+        mem_free(c->err[i]);
+        mem_free(c->body[i]);
+    }
+    c->nerr = 0;
+    c->dropped = 0;
+    if (c->reported) /* an unknown key is listed again after a clear */
+        memset(c->reported, 0, c->n);
+}
 
 void cfg_print_errors(const cfg *c, FILE *f)
 {
@@ -1010,7 +1028,10 @@ void cfg_check_unused(cfg *c, const cfg_table *const *tables, size_t nt)
 {
     for (size_t i = 0; i < c->n; i++) {
         cfg_entry *e = &c->e[i];
-        if (e->used || c->reported[i])
+        if (e->used)
+            continue;
+        c->seen++; /* met again in every configuration, listed once */
+        if (c->reported[i])
             continue;
         c->reported[i] = 1; /* an entry of the file is the same mistake in every configuration */
         if (c->nerr >= CFG_MAX_ERRORS) {

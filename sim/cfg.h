@@ -111,6 +111,16 @@ void cfg_error(cfg *c, const cfg_entry *e, const char *fmt, ...) __attribute__((
 /* Same as cfg_error with the entry looked up by section.key. */
 void cfg_error_key(cfg *c, const char *section, const char *key, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 size_t cfg_nerrors(const cfg *c);
+/* How many errors were met, each time one was met: an error already listed (or past the
+ * limit) counts again, and so does an unknown key met again by a later binding pass. Grows
+ * whenever a step finds an error, so a caller can tell whether a step failed. */
+size_t cfg_errors_seen(const cfg *c);
+/* The i-th listed error without its context prefix ("file:line: message"), or NULL when
+ * fewer are listed. */
+const char *cfg_error_text(const cfg *c, size_t i);
+/* Forgets the listed errors (an out-of-memory stays; cfg_errors_seen keeps growing), so that
+ * a step's errors can be read apart from the others'. */
+void cfg_clear_errors(cfg *c);
 /* Writes each distinct error on its own line. */
 void cfg_print_errors(const cfg *c, FILE *f);
 /* Prefix for errors recorded from now on ("" to clear), e.g. "with quorum.r=3: ". */

@@ -202,6 +202,17 @@ static int pinned(const char *key, const char *const *sets, size_t nsets, const 
     return seed && strcmp(key, "run.seed") == 0;
 }
 
+/* Notes on stderr for the configurations skipped because their values conflict (the
+ * first 20; summary.json has them all). */
+static void print_skipped(const runner_skip *sk, size_t n)
+{
+    for (size_t i = 0; i < n && i < 20; i++)
+        fprintf(stderr, "qsim: note: skipped %s: %s\n", sk[i].label, sk[i].why);
+    if (n > 20)
+        fprintf(stderr, "qsim: note: skipped %zu more configurations whose values conflict (summary.json lists "
+                "them)\n", n - 20);
+}
+
 /* The options, and whether each takes a value. Every option that takes one accepts it as the
  * next argument (--seed 5) or after '=' (--seed=5); --jobs also as -j 2 or -j2. */
 static const struct option {
@@ -282,6 +293,8 @@ int main(int argc, char **argv)
     long reps = 0;
     cfg *c = NULL;
     run_item *items = NULL;
+    runner_skip *skipped = NULL;
+    size_t nskipped = 0;
     size_t n = 0;
     char *name = NULL, *outpath = NULL;
     outdir *od = NULL;
@@ -460,14 +473,18 @@ int main(int argc, char **argv)
         mem_free(arg);
     }
     if (opened)
-        n = runner_build(c, sw, nsw, reps, &items);
+        n = runner_build_skipping(c, sw, nsw, reps, &items, &skipped, &nskipped);
     if (cfg_nerrors(c)) {
         cfg_print_errors(c, stderr);
         rc = 2;
         goto done;
     }
+    print_skipped(skipped, nskipped);
     if (check) {
-        printf("%s: ok (%zu configuration%s)\n", path, n, n == 1 ? "" : "s");
+        printf("%s: ok (%zu configuration%s", path, n, n == 1 ? "" : "s");
+        if (nskipped)
+            printf("; %zu skipped: their values conflict", nskipped);
+        printf(")\n");
         goto done;
     }
     /* name = file stem */
@@ -510,7 +527,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "qsim: the run failed; nothing in '%s' changed\n", outpath);
         goto done;
     }
-    report_meta m = {path, name, sw, nsw};
+    report_meta m = {.scenario = path, .name = name, .sw = sw, .nsw = nsw, .skipped = skipped, .nskipped = nskipped};
     int we = write_file(outdir_tmp(od), "summary.json", &m, items, n, report_json);
     if (!we)
         we = write_file(outdir_tmp(od), "runs.csv", &m, items, n, report_csv);
@@ -560,6 +577,7 @@ int main(int argc, char **argv)
 done:
     mem_free(sets);
     runner_free(items, n); /* removes the per-configuration trace files */
+    runner_free_skipped(skipped, nskipped);
     outdir_abort(od); /* a failed run changes nothing in the output directory */
     mem_free(name);
     mem_free(outpath);

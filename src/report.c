@@ -773,6 +773,20 @@ static void json_replications(jw *j, const run_item *items, size_t n)
     jw_arr_end(j);
 }
 
+/* The configurations of the cross product that were not run, and why. */
+static void json_skipped(jw *j, const report_meta *m)
+{
+    jw_arr(j, "skipped");
+    for (size_t i = 0; i < m->nskipped; i++) {
+        jw_obj(j, NULL);
+        jw_int(j, "config", (int64_t)m->skipped[i].config);
+        jw_str(j, "label", m->skipped[i].label);
+        jw_str(j, "why", m->skipped[i].why);
+        jw_obj_end(j);
+    }
+    jw_arr_end(j);
+}
+
 void report_json(FILE *f, const report_meta *m, const run_item *items, size_t n)
 {
     tree tr = {0};
@@ -799,6 +813,7 @@ void report_json(FILE *f, const report_meta *m, const run_item *items, size_t n)
         jw_obj_end(&j);
     }
     jw_arr_end(&j);
+    json_skipped(&j, m);
     jw_arr(&j, "configurations");
     for (size_t i = 0; i < n && !tr.oom; i++)
         json_item(&j, &items[i], &tr);

@@ -15,6 +15,8 @@ typedef struct report_meta {
     const char *name;     /* scenario name (file stem) */
     const sweep *sw;
     size_t nsw;
+    const runner_skip *skipped; /* configurations not run: their values conflict */
+    size_t nskipped;
 } report_meta;
 
 typedef enum verdict { V_LATEST, V_STALE, V_LOST, V_NOREADS } verdict;

@@ -104,22 +104,32 @@ static void build_item(cfg *c, const sweep *sw, size_t nsw, const size_t *idx, c
         it->label = mem_strdup(""); /* reports read it; NULL only if this fails too, an error already */
 }
 
-size_t runner_build(cfg *c, const sweep *sw, size_t nsw, long reps, run_item **out)
+/* The values of configuration ci of the cross product: the last sweep varies fastest. */
+static void point_of(const sweep *sw, size_t nsw, size_t ci, size_t *idx)
+{
+    for (size_t s = nsw; s-- > 0;) {
+        idx[s] = ci % sw[s].n;
+        ci /= sw[s].n;
+    }
+}
+
+/* runner_build; failed (NULL, or one flag per configuration) tells which configurations met
+ * an error, *complete whether every configuration was built. */
+static size_t build_all(cfg *c, const sweep *sw, size_t nsw, long reps, run_item **out, unsigned char *failed,
+                        int *complete)
 {
     size_t total, n = 0, cap = 0;
     run_item *items = NULL;
     *out = NULL;
+    *complete = 0;
     if (runner_count(sw, nsw, &total)) {
         cfg_error(c, NULL, "--sweep: the cross product has more than %d configurations", RUNNER_MAX_CONFIGS);
         return 0;
     }
     for (size_t ci = 0; ci < total; ci++) {
-        size_t rem = ci, idx[RUNNER_MAX_SWEEPS];
-        /* the last sweep varies fastest */
-        for (size_t s = nsw; s-- > 0;) {
-            idx[s] = rem % sw[s].n;
-            rem /= sw[s].n;
-        }
+        size_t idx[RUNNER_MAX_SWEEPS];
+        size_t seen = cfg_errors_seen(c);
+        point_of(sw, nsw, ci, idx);
         size_t k = 1;
         for (size_t r = 0; r < k; r++) {
             if (n == cap) {
@@ -153,10 +163,143 @@ size_t runner_build(cfg *c, const sweep *sw, size_t nsw, long reps, run_item **o
         }
         for (size_t r = 0; r < k; r++)
             items[n - 1 - r].reps = k;
+        if (failed)
+            failed[ci] = cfg_errors_seen(c) > seen;
     }
+    *complete = 1;
 done:
     *out = items;
     return n;
+}
+
+size_t runner_build(cfg *c, const sweep *sw, size_t nsw, long reps, run_item **out)
+{
+    int complete;
+    return build_all(c, sw, nsw, reps, out, NULL, &complete);
+}
+
+static void free_item(run_item *it);
+
+/* Builds configuration ci once more, on its own, and returns its errors joined by "; "
+ * (without the per-configuration context) and its label; both NULL when memory ran out.
+ * The cfg's errors are cleared before and after. */
+static void reasons_of(cfg *c, const sweep *sw, size_t nsw, size_t ci, char **why, char **label)
+{
+    size_t idx[RUNNER_MAX_SWEEPS];
+    run_item tmp;
+    memset(&tmp, 0, sizeof tmp);
+    point_of(sw, nsw, ci, idx);
+    cfg_clear_errors(c);
+    build_item(c, sw, nsw, idx, NULL, &tmp);
+    size_t len = 1;
+    const char *e;
+    for (size_t i = 0; (e = cfg_error_text(c, i)); i++)
+        len += strlen(e) + 2;
+    *why = mem_alloc(len);
+    if (*why) {
+        (*why)[0] = '\0';
+        for (size_t i = 0; (e = cfg_error_text(c, i)); i++) {
+            if (i)
+                strcat(*why, "; ");
+            strcat(*why, e);
+        }
+    }
+    *label = tmp.label ? mem_strdup(tmp.label) : NULL;
+    free_item(&tmp);
+    cfg_clear_errors(c);
+}
+
+size_t runner_build_skipping(cfg *c, const sweep *sw, size_t nsw, long reps, run_item **out, runner_skip **skipped,
+                             size_t *nskipped)
+{
+    size_t total, nvals = 0;
+    *skipped = NULL;
+    *nskipped = 0;
+    if (nsw == 0 || cfg_errors_seen(c) || runner_count(sw, nsw, &total))
+        return runner_build(c, sw, nsw, reps, out);
+    for (size_t s = 0; s < nsw; s++)
+        nvals += sw[s].n;
+    unsigned char *failed = mem_calloc(total, 1), *runs = mem_calloc(nvals, 1);
+    int complete = 0;
+    size_t n = failed && runs ? build_all(c, sw, nsw, reps, out, failed, &complete) : 0;
+    if (!failed || !runs)
+        cfg_error(c, NULL, "out of memory");
+    size_t nfailed = 0;
+    for (size_t ci = 0; complete && ci < total; ci++)
+        nfailed += failed[ci];
+    if (!complete || !nfailed)
+        goto done;
+    /* runs[value]: the value runs in some configuration (values numbered sweep by sweep) */
+    size_t idx[RUNNER_MAX_SWEEPS];
+    for (size_t ci = 0; ci < total; ci++) {
+        if (failed[ci])
+            continue;
+        point_of(sw, nsw, ci, idx);
+        for (size_t s = 0, base = 0; s < nsw; base += sw[s++].n)
+            runs[base + idx[s]] = 1;
+    }
+    /* a configuration with a value that runs nowhere is an error, and so the sweep is */
+    int fatal = 0;
+    for (size_t ci = 0; ci < total; ci++) {
+        if (!failed[ci])
+            continue;
+        point_of(sw, nsw, ci, idx);
+        int alone = 0;
+        for (size_t s = 0, base = 0; s < nsw; base += sw[s++].n)
+            alone |= !runs[base + idx[s]];
+        failed[ci] = alone ? 2 : 1;
+        fatal |= alone;
+    }
+    if (fatal) { /* list the errors of those configurations only */
+        cfg_clear_errors(c);
+        for (size_t ci = 0; ci < total; ci++) {
+            if (failed[ci] != 2)
+                continue;
+            run_item tmp;
+            memset(&tmp, 0, sizeof tmp);
+            point_of(sw, nsw, ci, idx);
+            build_item(c, sw, nsw, idx, NULL, &tmp);
+            free_item(&tmp);
+        }
+        goto done;
+    }
+    runner_skip *sk = mem_calloc(nfailed, sizeof *sk);
+    if (!sk) {
+        cfg_error(c, NULL, "out of memory");
+        goto done;
+    }
+    *skipped = sk;
+    for (size_t ci = 0; ci < total; ci++) {
+        if (!failed[ci])
+            continue;
+        runner_skip *k = &sk[(*nskipped)++];
+        k->config = ci;
+        reasons_of(c, sw, nsw, ci, &k->why, &k->label);
+        if (!k->why || !k->label)
+            cfg_error(c, NULL, "out of memory");
+    }
+    /* drop the skipped configurations' items, keeping the others in order */
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (failed[(*out)[i].config])
+            free_item(&(*out)[i]);
+        else
+            (*out)[kept++] = (*out)[i];
+    }
+    n = kept;
+done:
+    mem_free(failed);
+    mem_free(runs);
+    return n;
+}
+
+void runner_free_skipped(runner_skip *sk, size_t n)
+{
+    for (size_t i = 0; sk && i < n; i++) {
+        mem_free(sk[i].label);
+        mem_free(sk[i].why);
+    }
+    mem_free(sk);
 }
 
 typedef struct pool {
@@ -268,30 +411,34 @@ size_t runner_run(run_item *items, size_t n, int jobs, const char *trace_dir, in
     return failed;
 }
 
+/* Frees what one item holds (not the item itself). */
+static void free_item(run_item *it)
+{
+    if (it->built)
+        scenario_free(&it->sc);
+    for (size_t k = 0; k < it->nover; k++) {
+        mem_free(it->over[k].key);
+        mem_free(it->over[k].value);
+    }
+    mem_free(it->over);
+    mem_free(it->label);
+    for (size_t k = 0; k < it->neff; k++) {
+        mem_free(it->eff[k].key);
+        mem_free(it->eff[k].value);
+    }
+    mem_free(it->eff);
+    if (it->has_rr)
+        run_result_free(&it->rr);
+    if (it->trace_path)
+        unlink(it->trace_path);
+    mem_free(it->trace_path);
+}
+
 void runner_free(run_item *items, size_t n)
 {
     if (!items)
         return;
-    for (size_t i = 0; i < n; i++) {
-        run_item *it = &items[i];
-        if (it->built)
-            scenario_free(&it->sc);
-        for (size_t k = 0; k < it->nover; k++) {
-            mem_free(it->over[k].key);
-            mem_free(it->over[k].value);
-        }
-        mem_free(it->over);
-        mem_free(it->label);
-        for (size_t k = 0; k < it->neff; k++) {
-            mem_free(it->eff[k].key);
-            mem_free(it->eff[k].value);
-        }
-        mem_free(it->eff);
-        if (it->has_rr)
-            run_result_free(&it->rr);
-        if (it->trace_path)
-            unlink(it->trace_path);
-        mem_free(it->trace_path);
-    }
+    for (size_t i = 0; i < n; i++)
+        free_item(&items[i]);
     mem_free(items);
 }

@@ -54,6 +54,26 @@ int runner_count(const sweep *sw, size_t nsw, size_t *total);
  * number of items in *out (0 on error, also when runner_count refuses the cross product or
  * the replications pass RUNNER_MAX_CONFIGS). */
 size_t runner_build(cfg *c, const sweep *sw, size_t nsw, long reps, run_item **out);
+/* A configuration of the cross product that is not run: its values conflict (quorum.r=3
+ * with cluster.replicas=2). */
+typedef struct runner_skip {
+    size_t config; /* its place in the cross product */
+    char *label;   /* "quorum.r=3 cluster.replicas=2"; owned */
+    char *why;     /* its errors, "; "-joined, each "origin: message" without the label; owned */
+} runner_skip;
+
+/* runner_build, except that a configuration whose values conflict is skipped instead of
+ * failing the run: it is left out of *out and listed in *skipped (in cross-product order;
+ * free with runner_free_skipped), and its errors are not left in the cfg. A configuration
+ * is skipped when each of its sweep values runs in some other configuration; a value that
+ * runs in no configuration (a typo, or quorum.r=4 beside a fixed replicas = 3), and so a
+ * sweep none of whose configurations runs, is an error: the errors of the configurations
+ * that hold such a value are left in the cfg (and only those). Without sweeps, or when the
+ * cfg already holds errors, it is runner_build. Items keep their configuration's place in
+ * the cross product (item.config), so skipped places are missing from it. */
+size_t runner_build_skipping(cfg *c, const sweep *sw, size_t nsw, long reps, run_item **out, runner_skip **skipped,
+                             size_t *nskipped);
+void runner_free_skipped(runner_skip *sk, size_t n);
 /* Runs the items with up to jobs threads. trace_dir: where per-configuration trace files
  * go (NULL: no trace). progress: print progress lines to stderr. Returns the number of
  * items that failed (their err says why). */

@@ -770,6 +770,79 @@ static void cli_sweep_values_with_commas_quotes_and_ranges(void **state)
     tu_rm_tree(dir);
 }
 
+/* A configuration whose values conflict (R > N in a cross product) is skipped with a note on
+ * stderr and in summary.json, the others run; a value that runs in no configuration, and so
+ * a sweep none of whose configurations runs, is an error; so is an unknown key in the
+ * scenario, though each configuration meets it. */
+static void cli_sweep_skips_conflicting_configurations(void **state)
+{
+    (void)state;
+    char dir[64];
+    tu_make_dir(dir, sizeof dir);
+    const char *drift = tu_src("scenarios/drift.ini");
+    static const char notes[] =
+        "qsim: note: skipped quorum.r=2 cluster.replicas=1: --sweep quorum.r=2: must be <= replicas (1)\n"
+        "qsim: note: skipped quorum.r=3 cluster.replicas=1: --sweep quorum.r=3: must be <= replicas (1)\n"
+        "qsim: note: skipped quorum.r=3 cluster.replicas=2: --sweep quorum.r=3: must be <= replicas (2)\n";
+    result r;
+    RUN(&r, dir, "--out", "o", "--reps", "2", "--sweep", "quorum.r=1..3", "--sweep", "cluster.replicas=1..3", drift);
+    expect_status(&r, 0);
+    if (strcmp(r.err, notes) != 0)
+        fail_msg("stderr:\n%s\nwant:\n%s", r.err, notes);
+    EQ(count_prefixed(r.out, "quorum.r="), 12); /* the replications table and the first replication's */
+    done(&r);
+    char *csv = slurp(path_in(dir, "o/runs.csv"));
+    EQ(count_lines(csv), 13); /* 6 configurations, 2 replications each */
+    static const char *const rows[] = {"0,0,1,1,", "0,1,1,1,", "1,0,1,2,", "2,0,1,3,", "4,0,2,2,", "5,1,2,3,",
+                                       "8,0,3,3,", "8,1,3,3,"};
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        char want[32];
+        snprintf(want, sizeof want, "\n%s", rows[i]);
+        HAS(csv, want);
+    }
+    if (strstr(csv, "\n3,") || strstr(csv, "\n6,") || strstr(csv, "\n7,"))
+        fail_msg("a skipped configuration has a row:\n%s", csv);
+    free(csv);
+    char *js = slurp(path_in(dir, "o/summary.json"));
+    HAS(js, "  \"skipped\": [\n    {\n      \"config\": 3,\n      \"label\": \"quorum.r=2 cluster.replicas=1\",\n"
+            "      \"why\": \"--sweep quorum.r=2: must be <= replicas (1)\"\n    },\n    {\n      \"config\": 6,");
+    HAS(js, "\"config\": 7,\n      \"label\": \"quorum.r=3 cluster.replicas=2\",");
+    free(js);
+    RUN(&r, dir, "--check", "--sweep", "quorum.r=1..3", "--sweep", "cluster.replicas=1..3", drift);
+    expect_status(&r, 0);
+    HAS(r.out, ": ok (6 configurations; 3 skipped: their values conflict)\n");
+    if (strcmp(r.err, notes) != 0)
+        fail_msg("--check stderr:\n%s", r.err);
+    done(&r);
+    /* quorum.r=4 runs with no N of the sweep: an error, and only its configurations' errors */
+    RUN(&r, dir, "--out", "o2", "--sweep", "quorum.r=1..4", "--sweep", "cluster.replicas=1..3", drift);
+    expect_status(&r, 2);
+    if (strcmp(r.err, "--sweep quorum.r=4: with quorum.r=4 cluster.replicas=1: must be <= replicas (1)\n"
+                      "--sweep quorum.r=4: with quorum.r=4 cluster.replicas=2: must be <= replicas (2)\n"
+                      "--sweep quorum.r=4: with quorum.r=4 cluster.replicas=3: must be <= replicas (3)\n") != 0)
+        fail_msg("stderr:\n%s", r.err);
+    EQ(strlen(r.out), 0);
+    done(&r);
+    /* nothing runs */
+    RUN(&r, dir, "--out", "o2", "--sweep", "quorum.r=3,4", "--sweep", "cluster.replicas=1,2", drift);
+    expect_status(&r, 2);
+    HAS(r.err, "--sweep quorum.r=3: with quorum.r=3 cluster.replicas=1: must be <= replicas (1)\n");
+    HAS(r.err, "--sweep quorum.r=4: with quorum.r=4 cluster.replicas=2: must be <= replicas (2)\n");
+    EQ(count_lines(r.err), 4);
+    done(&r);
+    /* an unknown key of the file fails every configuration, though it is listed once */
+    tu_put(dir, "u.ini", "[run]\nops = 10\nfoo = 1\n");
+    RUN(&r, dir, "--out", "o2", "--sweep", "quorum.r=1,2", "--sweep", "quorum.w=1,2", "u.ini");
+    expect_status(&r, 2);
+    HAS(r.err, "u.ini:3: ");
+    HAS(r.err, "run.foo = 1: unknown key");
+    if (strstr(r.err, "note"))
+        fail_msg("stderr: %s", r.err);
+    done(&r);
+    expect_absent(path_in(dir, "o2"));
+    tu_rm_tree(dir);
+}
+
 /* Replications: --reps K runs each configuration K times with seeds seed .. seed+K-1; the
  * CSV has a rep column, summary.json a replications section with means and intervals and
  * each configuration's difference from the first. */
@@ -1659,6 +1732,7 @@ int main(void)
         cmocka_unit_test(cli_time_that_stands_still_or_saturates),
         cmocka_unit_test(cli_sweeps_in_the_scenario_file),
         cmocka_unit_test(cli_sweep_values_with_commas_quotes_and_ranges),
+        cmocka_unit_test(cli_sweep_skips_conflicting_configurations),
         cmocka_unit_test(cli_replications),
         cmocka_unit_test(cli_scenario_not_a_regular_file_exits_2),
         cmocka_unit_test(cli_long_values_are_errors_not_cut),

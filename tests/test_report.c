@@ -71,7 +71,7 @@ static void reports_agree_with_descriptions(void **state)
     EQ(cfg_nerrors(c), 0);
     EQ(n, 2);
     EQ(runner_run(items, n, 1, NULL, 0), 0);
-    report_meta m = {"scenarios/drift.ini", "drift", &sw, 1};
+    report_meta m = {.scenario = "scenarios/drift.ini", .name = "drift", .sw = &sw, .nsw = 1};
     char *csv = NULL, *json = NULL, *table = NULL;
     size_t lc, lj, lt;
     FILE *f = open_memstream(&csv, &lc);
@@ -157,7 +157,7 @@ static void replication_intervals_are_computed_from_the_runs(void **state)
     for (int r = 0; r < 4; r++)
         var += (d[r] - mean) * (d[r] - mean) / 3;
     double hw = 3.182 * sqrt(var) / 2;
-    report_meta m = {"bench", "bench", &sw, 1};
+    report_meta m = {.scenario = "bench", .name = "bench", .sw = &sw, .nsw = 1};
     char *json = NULL;
     size_t lj;
     FILE *f = open_memstream(&json, &lj);

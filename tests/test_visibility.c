@@ -139,7 +139,7 @@ static void visibility_csv_pools_replications_with_wilson_intervals(void **state
     char *csv = NULL;
     size_t len;
     FILE *f = open_memstream(&csv, &len);
-    report_meta m = {"x.ini", "x", NULL, 0};
+    report_meta m = {.scenario = "x.ini", .name = "x"};
     report_visibility_csv(f, &m, items, 3);
     fclose(f);
     const char *want = "config,t_lo_ns,t_hi_ns,reads,fresh,p_fresh,ci_lo,ci_hi\n"
