@@ -305,9 +305,13 @@ int main(int argc, char **argv)
     }
     /* command-line overrides are applied after the file: keep them aside */
     const char **sets = mem_calloc((size_t)argc, sizeof *sets);
+    const char **sweep_args = mem_calloc((size_t)argc, sizeof *sweep_args); /* as given, for summary.json */
     size_t nsets = 0;
-    if (!sets) {
+    if (!sets || !sweep_args) {
         fprintf(stderr, "qsim: out of memory\n");
+        mem_free(sets);
+    mem_free(sweep_args);
+        mem_free(sweep_args);
         cfg_destroy(c);
         return 1;
     }
@@ -365,7 +369,7 @@ int main(int argc, char **argv)
                 rc = 2;
                 goto done;
             }
-            nsw++;
+            sweep_args[nsw++] = val;
         } else if (strcmp(on, "--out") == 0) {
             out = val;
             if (!out[0]) {
@@ -398,6 +402,7 @@ int main(int argc, char **argv)
             }
         }
     }
+    size_t nsweep_args = nsw;
     if (!path) {
         usage(stderr);
         rc = 2;
@@ -527,7 +532,9 @@ int main(int argc, char **argv)
             fprintf(stderr, "qsim: the run failed; nothing in '%s' changed\n", outpath);
         goto done;
     }
-    report_meta m = {.scenario = path, .name = name, .sw = sw, .nsw = nsw, .skipped = skipped, .nskipped = nskipped};
+    report_meta m = {.scenario = path, .name = name, .sw = sw, .nsw = nsw, .skipped = skipped, .nskipped = nskipped,
+                     .argv = (const char *const *)argv + 1, .argc = (size_t)argc - 1, .seed = seed, .sets = sets,
+                     .nsets = nsets, .sweep_args = sweep_args, .nsweep_args = nsweep_args};
     int we = write_file(outdir_tmp(od), "summary.json", &m, items, n, report_json);
     if (!we)
         we = write_file(outdir_tmp(od), "runs.csv", &m, items, n, report_csv);
@@ -576,6 +583,7 @@ int main(int argc, char **argv)
     }
 done:
     mem_free(sets);
+    mem_free(sweep_args);
     runner_free(items, n); /* removes the per-configuration trace files */
     runner_free_skipped(skipped, nskipped);
     outdir_abort(od); /* a failed run changes nothing in the output directory */

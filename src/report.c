@@ -773,6 +773,26 @@ static void json_replications(jw *j, const run_item *items, size_t n)
     jw_arr_end(j);
 }
 
+/* How qsim was invoked: its arguments, and the overrides among them. */
+static void json_invocation(jw *j, const report_meta *m)
+{
+    jw_arr(j, "command_line");
+    for (size_t i = 0; i < m->argc; i++)
+        jw_str(j, NULL, m->argv[i]);
+    jw_arr_end(j);
+    jw_obj(j, "overrides");
+    jw_str(j, "seed", m->seed);
+    jw_arr(j, "set");
+    for (size_t i = 0; i < m->nsets; i++)
+        jw_str(j, NULL, m->sets[i]);
+    jw_arr_end(j);
+    jw_arr(j, "sweep");
+    for (size_t i = 0; i < m->nsweep_args; i++)
+        jw_str(j, NULL, m->sweep_args[i]);
+    jw_arr_end(j);
+    jw_obj_end(j);
+}
+
 /* The configurations of the cross product that were not run, and why. */
 static void json_skipped(jw *j, const report_meta *m)
 {
@@ -802,6 +822,7 @@ void report_json(FILE *f, const report_meta *m, const run_item *items, size_t n)
     jw_str(&j, "scenario", m->scenario);
     jw_str(&j, "name", m->name);
     jw_int(&j, "seed", SC_CFG(&items[0].sc, MOD_RUN, run_cfg)->seed);
+    json_invocation(&j, m);
     jw_arr(&j, "sweeps");
     for (size_t s = 0; s < m->nsw; s++) {
         jw_obj(&j, NULL);

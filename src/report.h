@@ -17,6 +17,15 @@ typedef struct report_meta {
     size_t nsw;
     const runner_skip *skipped; /* configurations not run: their values conflict */
     size_t nskipped;
+    /* how qsim was invoked: the arguments after the program's name, as given, and the
+     * overrides among them (--seed's value or NULL, --set and --sweep arguments in order) */
+    const char *const *argv;
+    size_t argc;
+    const char *seed;
+    const char *const *sets;
+    size_t nsets;
+    const char *const *sweep_args;
+    size_t nsweep_args;
 } report_meta;
 
 typedef enum verdict { V_LATEST, V_STALE, V_LOST, V_NOREADS } verdict;
@@ -27,6 +36,11 @@ extern const char *const verdict_name[];
 verdict report_verdict(const run_item *it);
 
 void report_table(FILE *f, const report_meta *m, const run_item *items, size_t n);
+/* summary.json (report_json) opens with qsim_version, scenario, name, seed, then
+ * command_line (the arguments as given, without the program's name: the same arguments
+ * give the same file) and overrides ({"seed": text or null, "set": [...], "sweep": [...]}),
+ * then sweeps, skipped (configurations not run, with why), configurations and, with
+ * replications, replications. */
 void report_csv(FILE *f, const report_meta *m, const run_item *items, size_t n);
 void report_json(FILE *f, const report_meta *m, const run_item *items, size_t n);
 /* The metric reference (qsim --metrics): every metric's path, column, unit and meaning. */

@@ -160,6 +160,31 @@ static void expect_same_file(const char *a, const char *b)
     free(y);
 }
 
+/* Removes summary.json's command_line member from text, in place: what is left depends on
+ * the scenario, the seed and the overrides only. */
+static void strip_command_line(char *text)
+{
+    char *b = strstr(text, "\n  \"command_line\": [");
+    char *e = b ? strstr(b, "\n  ],") : NULL;
+    if (!e)
+        fail_msg("summary.json has no command_line:\n%.300s", text);
+    memmove(b, e + 5, strlen(e + 5) + 1);
+}
+
+/* Two summary.json files that differ at most in the command line qsim was given. */
+static void expect_same_but_command_line(const char *a, const char *b)
+{
+    char *x = slurp(a), *y = slurp(b);
+    if (!x || !y)
+        fail_msg("missing %s or %s", a, b);
+    strip_command_line(x);
+    strip_command_line(y);
+    if (strcmp(x, y) != 0)
+        fail_msg("%s and %s differ beyond the command line", a, b);
+    free(x);
+    free(y);
+}
+
 static void expect_absent(const char *path)
 {
     if (exists(path))
@@ -504,7 +529,34 @@ static void cli_writes_summary_csv_trace(void **state)
     list_dir(path_in(dir, "out/drift"), names, sizeof names);
     if (strcmp(names, "runs.csv summary.json trace.jsonl visibility.csv") != 0)
         fail_msg("out/drift holds '%s'", names);
-    expect_same_file(path_in(dir, "o/summary.json"), path_in(dir, "out/drift/summary.json"));
+    expect_same_but_command_line(path_in(dir, "o/summary.json"), path_in(dir, "out/drift/summary.json"));
+    tu_rm_tree(dir);
+}
+
+/* summary.json records the arguments as given (without the program's name) and the
+ * overrides among them; nothing else of the invocation: no working directory, no absolute
+ * path that was not on the command line, no time. */
+static void cli_summary_records_command_line_and_overrides(void **state)
+{
+    (void)state;
+    char dir[64];
+    tu_make_dir(dir, sizeof dir);
+    tu_put(dir, "s.ini", "[run]\nops = 50\n[sweep]\nnetwork.loss = 0, 0.01\n");
+    result r;
+    RUN(&r, dir, "-j2", "--out=o", "--seed", "7", "--set", "quorum.r=2", "--sweep", "quorum.w=1..2", "--set",
+        "workload.keys=9", "s.ini");
+    expect_status(&r, 0);
+    done(&r);
+    char *js = slurp(path_in(dir, "o/summary.json"));
+    HAS(js, "\n  \"seed\": 7,\n  \"command_line\": [\n    \"-j2\",\n    \"--out=o\",\n    \"--seed\",\n    \"7\",\n"
+            "    \"--set\",\n    \"quorum.r=2\",\n    \"--sweep\",\n    \"quorum.w=1..2\",\n    \"--set\",\n"
+            "    \"workload.keys=9\",\n    \"s.ini\"\n  ],\n"
+            "  \"overrides\": {\n    \"seed\": \"7\",\n    \"set\": [\n      \"quorum.r=2\",\n      \"workload.keys=9\"\n"
+            "    ],\n    \"sweep\": [\n      \"quorum.w=1..2\"\n    ]\n  },\n  \"sweeps\": [\n    {\n      \"key\": "
+            "\"network.loss\",");
+    if (strstr(js, dir))
+        fail_msg("summary.json names the working directory %s", dir);
+    free(js);
     tu_rm_tree(dir);
 }
 
@@ -555,39 +607,47 @@ static void cli_sweep_runs_cross_product(void **state)
 static const char *const files[] = {"summary.json", "runs.csv", "trace.jsonl", "visibility.csv"};
 #define NFILES (sizeof files / sizeof files[0])
 
-static void expect_same_outputs(const char *a, const char *b)
+/* The report files of directories a and b are byte-identical (but for summary.json's
+ * command_line when the runs were given different arguments: loose). */
+static void expect_same_outputs(const char *a, const char *b, int loose)
 {
     for (size_t i = 0; i < NFILES; i++) {
         char pa[4096], pb[4096];
         snprintf(pa, sizeof pa, "%s/%s", a, files[i]);
         snprintf(pb, sizeof pb, "%s/%s", b, files[i]);
-        expect_same_file(pa, pb);
+        if (loose && strcmp(files[i], "summary.json") == 0)
+            expect_same_but_command_line(pa, pb);
+        else
+            expect_same_file(pa, pb);
     }
 }
 
+/* The same arguments (from two working directories) give byte-identical files. */
 static void cli_same_seed_byte_identical(void **state)
 {
     (void)state;
     char dir[64];
     tu_make_dir(dir, sizeof dir);
+    EQ(mkdir(path_in(dir, "x"), 0700), 0);
+    EQ(mkdir(path_in(dir, "y"), 0700), 0);
     const char *bench = tu_src("scenarios/bench.ini");
     result r;
-    RUN(&r, dir, "--out", path_in(dir, "a"), "--set", "run.ops=2000", bench);
+    RUN(&r, path_in(dir, "x"), "--out", "a", "--set", "run.ops=2000", bench);
     expect_status(&r, 0);
     done(&r);
-    RUN(&r, dir, "--out", path_in(dir, "b"), "--set", "run.ops=2000", bench);
+    RUN(&r, path_in(dir, "y"), "--out", "a", "--set", "run.ops=2000", bench);
     expect_status(&r, 0);
     done(&r);
-    expect_same_outputs(path_in(dir, "a"), path_in(dir, "b"));
+    expect_same_outputs(path_in(dir, "x/a"), path_in(dir, "y/a"), 0);
     /* and a story with faults */
     const char *lost = tu_src("scenarios/w1-lost-write.ini");
-    RUN(&r, dir, "--out", path_in(dir, "c"), lost);
+    RUN(&r, path_in(dir, "x"), "--out", "c", lost);
     expect_status(&r, 0);
     done(&r);
-    RUN(&r, dir, "--out", path_in(dir, "d"), lost);
+    RUN(&r, path_in(dir, "y"), "--out", "c", lost);
     expect_status(&r, 0);
     done(&r);
-    expect_same_outputs(path_in(dir, "c"), path_in(dir, "d"));
+    expect_same_outputs(path_in(dir, "x/c"), path_in(dir, "y/c"), 0);
     tu_rm_tree(dir);
 }
 
@@ -606,7 +666,10 @@ static void cli_jobs_do_not_change_results(void **state)
         "--sweep", "quorum.w=1,3", bench);
     expect_status(&r, 0);
     done(&r);
-    expect_same_outputs(path_in(dir, "j1"), path_in(dir, "j4"));
+    expect_same_outputs(path_in(dir, "j1"), path_in(dir, "j4"), 1);
+    char *js = slurp(path_in(dir, "j4/summary.json"));
+    HAS(js, "\"command_line\": [\n    \"--jobs\",\n    \"4\",\n");
+    free(js);
     char *csv = slurp(path_in(dir, "j1/runs.csv"));
     EQ(count_lines(csv), 7);
     free(csv);
@@ -1379,8 +1442,9 @@ static void keep_reports(const char *dir, reports *k)
     }
 }
 
-/* Fails unless dir holds exactly the reports kept in k, byte for byte. */
-static void expect_reports(const char *dir, reports *k)
+/* Fails unless dir holds exactly the reports kept in k, byte for byte (but for summary.json's
+ * command_line, when loose). */
+static void expect_reports(const char *dir, reports *k, int loose)
 {
     char names[1024];
     list_dir(dir, names, sizeof names);
@@ -1389,10 +1453,15 @@ static void expect_reports(const char *dir, reports *k)
     for (size_t i = 0; i < NFILES; i++) {
         char p[4096];
         snprintf(p, sizeof p, "%s/%s", dir, files[i]);
-        char *now = slurp(p);
-        if (!now || strcmp(now, k->f[i]) != 0)
+        char *now = slurp(p), *want = strdup(k->f[i]);
+        if (now && loose && strcmp(files[i], "summary.json") == 0) {
+            strip_command_line(now);
+            strip_command_line(want);
+        }
+        if (!now || strcmp(now, want) != 0)
             fail_msg("%s changed", p);
         free(now);
+        free(want);
     }
 }
 
@@ -1491,11 +1560,12 @@ static void cli_reports_replace_the_previous_set_whole(void **state)
         if (fallback)
             setenv("QSIM_TEST_NO_EXCHANGE", "1", 1);
         result r;
-        RUN(&r, dir, "--out", "ref", "--seed", "9", drift);
+        EQ(mkdir(path_in(dir, "ref"), 0700), 0); /* the same arguments, from another directory */
+        RUN(&r, path_in(dir, "ref"), "--out", "o", "--seed", "9", drift);
         expect_status(&r, 0);
         done(&r);
         reports want;
-        keep_reports(path_in(dir, "ref"), &want);
+        keep_reports(path_in(dir, "ref/o"), &want);
         RUN(&r, dir, "--out", "o", "--seed", "8", drift);
         expect_status(&r, 0);
         done(&r);
@@ -1505,7 +1575,7 @@ static void cli_reports_replace_the_previous_set_whole(void **state)
         expect_status(&r, 0);
         EQ(strlen(r.err), 0);
         done(&r);
-        expect_reports(path_in(dir, "o"), &want);
+        expect_reports(path_in(dir, "o"), &want, 0);
         expect_listing(dir, "o ref");
         /* through a link: the link stays, the directory it names gets the reports */
         EQ(symlink("o", path_in(dir, "latest")), 0);
@@ -1515,7 +1585,7 @@ static void cli_reports_replace_the_previous_set_whole(void **state)
         struct stat sb;
         EQ(lstat(path_in(dir, "latest"), &sb), 0);
         assert_true(S_ISLNK(sb.st_mode));
-        expect_reports(path_in(dir, "o"), &want);
+        expect_reports(path_in(dir, "o"), &want, 1);
         expect_listing(dir, "latest o ref");
         free_reports(&want);
         tu_rm_tree(path_in(dir, "o"));
@@ -1553,7 +1623,7 @@ static void cli_write_failure_leaves_previous_set(void **state)
         expect_status(&r, 1);
         done(&r);
         child_fsize = 0;
-        expect_reports(path_in(dir, "o"), &before);
+        expect_reports(path_in(dir, "o"), &before, 0);
         expect_listing(dir, "o");
         free_reports(&before);
         tu_rm_tree(path_in(dir, "o"));
@@ -1630,7 +1700,7 @@ static void cli_kill_leaves_previous_set_and_no_temporaries(void **state)
         EQ(waitpid(pid, &ws, 0), pid);
         if (!WIFSIGNALED(ws) || WTERMSIG(ws) != sigs[i])
             fail_msg("signal %d: qsim was not killed by it (status 0x%x): finished too soon?", sigs[i], ws);
-        expect_reports(path_in(dir, "o"), &before);
+        expect_reports(path_in(dir, "o"), &before, 0);
         expect_listing(dir, "o");
     }
     /* a first run, into new parent directories */
@@ -1723,6 +1793,7 @@ int main(void)
         cmocka_unit_test(cli_keys_lists_every_section),
         cmocka_unit_test(cli_metrics_lists_every_metric),
         cmocka_unit_test(cli_writes_summary_csv_trace),
+        cmocka_unit_test(cli_summary_records_command_line_and_overrides),
         cmocka_unit_test(cli_sweep_runs_cross_product),
         cmocka_unit_test(cli_same_seed_byte_identical),
         cmocka_unit_test(cli_jobs_do_not_change_results),

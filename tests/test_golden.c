@@ -23,23 +23,31 @@ static char *slurp(const char *path, size_t *len)
     return buf;
 }
 
-/* Runs qsim from the source directory with args into a fresh directory; returns it. */
+/* Runs qsim with args, and --out g, in a fresh directory that links the source tree's
+ * scenarios/ and configs/: the command line summary.json records ("--out", "g",
+ * "scenarios/...") is then the same in every checkout and every run. The reports land in
+ * dir/g. */
 static const char *run_qsim(const char *const *args, size_t nargs, char *dir, size_t n)
 {
     snprintf(dir, n, "/tmp/qsim-golden-XXXXXX");
     if (!mkdtemp(dir))
         fail_msg("mkdtemp");
+    char link[512];
+    snprintf(link, sizeof link, "%s/scenarios", dir);
+    EQ(symlink(tu_src("scenarios"), link), 0);
+    snprintf(link, sizeof link, "%s/configs", dir);
+    EQ(symlink(tu_src("configs"), link), 0);
     pid_t pid = fork();
     if (pid == 0) {
         const char *argv[32];
         size_t k = 0;
         argv[k++] = QSIM_BIN;
         argv[k++] = "--out";
-        argv[k++] = dir;
+        argv[k++] = "g";
         for (size_t i = 0; i < nargs; i++)
             argv[k++] = args[i];
         argv[k] = NULL;
-        if (!freopen("/dev/null", "w", stdout) || chdir(QSIM_SOURCE_DIR))
+        if (!freopen("/dev/null", "w", stdout) || chdir(dir))
             _exit(127);
         tu_exec_qsim(argv, 1);
         _exit(127);
@@ -53,7 +61,7 @@ static const char *run_qsim(const char *const *args, size_t nargs, char *dir, si
 static void same_as_golden(const char *dir, const char *file, const char *golden)
 {
     char got_path[512];
-    snprintf(got_path, sizeof got_path, "%s/%s", dir, file);
+    snprintf(got_path, sizeof got_path, "%s/g/%s", dir, file);
     size_t lg, lw;
     char *got = slurp(got_path, &lg), *want = slurp(tu_src(golden), &lw);
     assert_non_null(got);
@@ -62,21 +70,12 @@ static void same_as_golden(const char *dir, const char *file, const char *golden
         fail_msg("%s differs from %s: diff %s %s", got_path, golden, tu_src(golden), got_path);
     free(got);
     free(want);
-    unlink(got_path);
 }
 
-static void cleanup(const char *dir)
-{
-    static const char *const files[] = {"summary.json", "runs.csv", "trace.jsonl", "visibility.csv"};
-    char p[512];
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        snprintf(p, sizeof p, "%s/%s", dir, files[i]);
-        unlink(p);
-    }
-    rmdir(dir);
-}
-
-/* regenerate: ./qsim --out /tmp/g scenarios/drift.ini && cp /tmp/g/summary.json tests/golden/drift.summary.json */
+/* regenerate, from the source directory:
+ *   d=$(mktemp -d) && ln -s "$PWD/scenarios" "$PWD/configs" "$d" &&
+ *   (cd "$d" && "$OLDPWD/build/qsim" --out g scenarios/drift.ini) &&
+ *   cp "$d/g/summary.json" tests/golden/drift.summary.json */
 static void golden_drift_summary(void **state)
 {
     (void)state;
@@ -84,11 +83,12 @@ static void golden_drift_summary(void **state)
     const char *args[] = {"scenarios/drift.ini"};
     run_qsim(args, 1, dir, sizeof dir);
     same_as_golden(dir, "summary.json", "tests/golden/drift.summary.json");
-    cleanup(dir);
+    tu_rm_tree(dir);
 }
 
-/* regenerate: ./qsim --out /tmp/g --sweep quorum.w=1,2 scenarios/w1-lost-write.ini, then copy
- * summary.json and trace.jsonl to tests/golden/w1-lost-write.sweep-w.{summary.json,trace.jsonl} */
+/* regenerate as above with qsim --out g --sweep quorum.w=1,2 scenarios/w1-lost-write.ini, then
+ * copy g/summary.json and g/trace.jsonl to tests/golden/w1-lost-write.sweep-w.summary.json and
+ * tests/golden/w1-lost-write.sweep-w.trace.jsonl */
 static void golden_w1_lost_write_sweep(void **state)
 {
     (void)state;
@@ -97,7 +97,7 @@ static void golden_w1_lost_write_sweep(void **state)
     run_qsim(args, 3, dir, sizeof dir);
     same_as_golden(dir, "summary.json", "tests/golden/w1-lost-write.sweep-w.summary.json");
     same_as_golden(dir, "trace.jsonl", "tests/golden/w1-lost-write.sweep-w.trace.jsonl");
-    cleanup(dir);
+    tu_rm_tree(dir);
 }
 
 int main(void)
