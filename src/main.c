@@ -1,8 +1,9 @@
 /* main: the qsim command line (docs/design.md sections 5 and 6). Reads a scenario, applies
  * --set and --sweep, runs every configuration, prints the table (or CSV/JSON, or the
- * --predict blocks) and writes out/<scenario>/summary.json, runs.csv, trace.jsonl and
- * visibility.csv as one set (src/outdir.h: written
- * into a temporary directory, swapped into place whole). Exit status: 0 done, 2 bad input
+ * --predict blocks) and writes summary.json, runs.csv, trace.jsonl and visibility.csv as
+ * one set into a new out/<scenario>/NNNN (out/<scenario>/latest links to it) or into
+ * --out DIR (src/outdir.h: written into a temporary directory, moved into place whole;
+ * never over an earlier run's reports without --force). Exit status: 0 done, 2 bad input
  * (nothing written), 1 the run or the writing failed (nothing in the output directory
  * changed). */
 #include <errno.h>
@@ -32,10 +33,11 @@ static void usage(FILE *f)
           "  --sweep section.key=a,b,c run every value; several --sweep run the cross product\n"
           "                            (at most 8 sweeps, 4096 configurations); 1..3 and 1..9..2 are ranges of\n"
           "                            integers; a comma inside parentheses or \"quotes\" does not split a value\n"
-          "  --out DIR                 where reports go (default out/<scenario name>); DIR is replaced as a\n"
-          "                            whole when the run ends, so it must be new, empty, or hold only qsim's\n"
-          "                            reports (summary.json, runs.csv, trace.jsonl, visibility.csv); a link\n"
-          "                            to a directory writes into that directory\n"
+          "  --out DIR                 where reports go; DIR must be new or empty (a link to a directory writes\n"
+          "                            into that directory). Without --out, every run writes a new directory\n"
+          "                            out/<scenario name>/0001, 0002, ... and out/<scenario name>/latest links to it\n"
+          "  --force                   with --out: replace the reports DIR holds (as a whole, when the run ends);\n"
+          "                            DIR must hold nothing but qsim's reports\n"
 
           "  --format table|csv|json   what goes to stdout (default table)\n"
           "  --predict                 instead of the table, per configuration: P(consistent read) at 1ms, 10ms,\n"
@@ -50,8 +52,8 @@ static void usage(FILE *f)
           "  --version, --help\n"
           "exit status: 0 done, 1 the run failed, 2 bad input (nothing written)\n"
           "  1: the run, or writing the reports, failed: nothing in the output directory changed\n"
-          "  2: the scenario or the command line is wrong (also a --out that is empty or ends in '.', '..'\n"
-          "     or '/'): nothing is written\n"
+          "  2: the scenario or the command line is wrong (also a --out that is empty, ends in '.', '..'\n"
+          "     or '/', or holds an earlier run's reports without --force): nothing is written\n"
           "  killed by SIGINT, SIGTERM, SIGHUP or SIGPIPE: the previous reports stay whole, nothing\n"
           "  temporary is left\n",
           f);
@@ -221,6 +223,7 @@ static const struct option {
 } options[] = {
     {"--seed", 1},   {"--set", 1},     {"--sweep", 1},   {"--out", 1},      {"--format", 1},
     {"--jobs", 1},   {"--reps", 1},    {"--check", 0},   {"--timing", 0},   {"--predict", 0},
+    {"--force", 0},
     {"--help", 0},   {"--version", 0}, {"--keys", 0},    {"--metrics", 0},
 };
 
@@ -286,7 +289,7 @@ static const struct option *take_option(int argc, char **argv, int *i, const cha
 int main(int argc, char **argv)
 {
     const char *path = NULL, *out = NULL, *format = "table", *seed = NULL;
-    int check = 0, timing = 0, predict = 0, rc = 0;
+    int check = 0, timing = 0, predict = 0, force = 0, rc = 0;
     long jobs = sysconf(_SC_NPROCESSORS_ONLN);
     sweep sw[2 * RUNNER_MAX_SWEEPS], fsw[RUNNER_MAX_SWEEPS];
     size_t nsw = 0, nfsw = 0;
@@ -350,6 +353,8 @@ int main(int argc, char **argv)
             timing = 1;
         } else if (strcmp(on, "--predict") == 0) {
             predict = 1;
+        } else if (strcmp(on, "--force") == 0) {
+            force = 1;
         } else if (strcmp(on, "--seed") == 0) {
             seed = val;
         } else if (strcmp(on, "--set") == 0) {
@@ -405,6 +410,12 @@ int main(int argc, char **argv)
     size_t nsweep_args = nsw;
     if (!path) {
         usage(stderr);
+        rc = 2;
+        goto done;
+    }
+    if (force && !out) {
+        fprintf(stderr, "qsim: --force replaces the reports in a --out directory; without --out every run writes a "
+                "new directory, so there is nothing to force\n");
         rc = 2;
         goto done;
     }
@@ -512,10 +523,11 @@ int main(int argc, char **argv)
         rc = 1;
         goto done;
     }
-    int oe = outdir_open(outpath, &od, why, sizeof why);
+    outdir_mode mode = !out ? OUTDIR_NUMBERED : force ? OUTDIR_REPLACE : OUTDIR_FRESH;
+    int oe = outdir_open(outpath, mode, &od, why, sizeof why);
     if (oe) {
         fprintf(stderr, "qsim: cannot write the reports to %s\n", why);
-        rc = oe == -EINVAL ? 2 : 1;
+        rc = oe == -EINVAL || oe == -ENOTEMPTY ? 2 : 1;
         goto done;
     }
     size_t failed = runner_run(items, n, (int)jobs, outdir_tmp(od), isatty(2) && n > 1);
@@ -548,7 +560,8 @@ int main(int argc, char **argv)
         rc = 1;
         goto done;
     }
-    int ce = outdir_commit(od, why, sizeof why);
+    char where[PATH_MAX + 16];
+    int ce = outdir_commit(od, where, sizeof where, why, sizeof why);
     od = NULL;
     if (ce < 0) {
         fprintf(stderr, "qsim: cannot write the reports to '%s': %s (nothing in it changed)\n", outpath, why);
@@ -566,8 +579,10 @@ int main(int argc, char **argv)
             report_predict(stdout, &m, items, n);
         else
             report_table(stdout, &m, items, n);
-        printf("\nreports: %s/summary.json, %s/runs.csv, %s/trace.jsonl, %s/visibility.csv\n", outpath, outpath,
-               outpath, outpath);
+        printf("\nreports: %s/summary.json, %s/runs.csv, %s/trace.jsonl, %s/visibility.csv\n", where, where, where,
+               where);
+        if (mode == OUTDIR_NUMBERED)
+            printf("latest run: %s/latest -> %s\n", outpath, where + strlen(outpath) + 1);
     }
     for (size_t i = 0; i < n; i++)
         if (((const run_res *)items[i].rr.res[MOD_RUN])->saturated)

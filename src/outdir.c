@@ -27,6 +27,7 @@
 
 struct outdir {
     char *tmp_path; /* PARENT/.NAME.qsim-XXXXXX */
+    char *given;    /* the path as given */
 };
 
 static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
@@ -38,6 +39,7 @@ static struct {
     char base[NAME_MAX + 1];       /* the output directory's name in its parent */
     char tmp[NAME_MAX + 1];        /* the new directory's name while it is not in place */
     char old[NAME_MAX + 5];        /* fallback: where the previous directory is put aside */
+    outdir_mode mode;
     char made[PATH_MAX];           /* the parent path; made_len[i] = length of the i-th prefix created */
     size_t made_len[MAX_MADE];
     volatile sig_atomic_t nmade;
@@ -202,10 +204,12 @@ static void finish(outdir *o)
     g.tmp_fd = g.parent_fd = -1;
     g.new_dev = g.new_ino = 0;
     g.base[0] = g.tmp[0] = g.old[0] = '\0';
+    g.mode = OUTDIR_FRESH;
     g.nmade = 0;
     block(&old, SIG_SETMASK);
     if (o) {
         mem_free(o->tmp_path);
+        mem_free(o->given);
         mem_free(o);
     }
 }
@@ -312,7 +316,44 @@ static const char *check_existing(const char *path, int fd, char *why, size_t n,
     return NULL;
 }
 
-int outdir_open(const char *given, outdir **out, char *why, size_t n)
+/* The first report of an earlier run in the directory open as fd, or NULL (the name is
+ * copied into name). */
+static const char *earlier_report(int fd, char *name, size_t n)
+{
+    int dfd = dup(fd);
+    DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+    const char *found = NULL;
+    if (!d) {
+        if (dfd >= 0)
+            close(dfd);
+        return NULL;
+    }
+    rewinddir(d); /* the descriptor's offset is shared with the one read before */
+    const struct dirent *e;
+    while (!found && (e = readdir(d)))
+        if (is_report_name(e->d_name)) {
+            snprintf(name, n, "%s", e->d_name);
+            found = name;
+        }
+    closedir(d);
+    return found;
+}
+
+/* The numbered mode's checks of the root (open as g.parent_fd): a "latest" there must be
+ * qsim's link. Why not, or NULL. */
+static const char *check_root(const char *path, char *why, size_t n, int *err)
+{
+    struct stat sb;
+    if (fstatat(g.parent_fd, "latest", &sb, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISLNK(sb.st_mode)) {
+        *err = -EEXIST;
+        snprintf(why, n, "'%s/latest': it is not a symbolic link; qsim keeps there a link to the latest run: move "
+                 "it away, or name another directory with --out", path);
+        return why;
+    }
+    return NULL;
+}
+
+int outdir_open(const char *given, outdir_mode mode, outdir **out, char *why, size_t n)
 {
     int err = 0;
     char *path = NULL, *parent = NULL;
@@ -343,6 +384,27 @@ int outdir_open(const char *given, outdir **out, char *why, size_t n)
             goto oom;
         len = strlen(path);
     }
+    if (mode == OUTDIR_NUMBERED) { /* the path is the parent; the run's name comes at the commit */
+        parent = mem_strdup(path);
+        if (!parent)
+            goto oom;
+        install();
+        g.mode = mode;
+        if (make_parents(parent) != 0) {
+            err = -errno;
+            snprintf(why, n, "'%s': cannot create the directory: %s", given, strerror(errno));
+            goto fail;
+        }
+        g.parent_fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (g.parent_fd < 0) {
+            err = -errno;
+            snprintf(why, n, "'%s': cannot use it: %s", given, strerror(errno));
+            goto fail;
+        }
+        if (check_root(given, why, n, &err))
+            goto fail;
+        goto make_tmp;
+    }
     const char *slash = strrchr(path, '/');
     const char *base = slash ? slash + 1 : path;
     if (!base[0] || strcmp(base, ".") == 0 || strcmp(base, "..") == 0) {
@@ -367,6 +429,7 @@ int outdir_open(const char *given, outdir **out, char *why, size_t n)
         snprintf(parent, len + 2, "%.*s", (int)(slash - path), path);
 
     install(); /* from here on a kill undoes what is done */
+    g.mode = mode;
     strcpy(g.base, base);
     if (make_parents(parent) != 0) {
         err = -errno;
@@ -390,6 +453,13 @@ int outdir_open(const char *given, outdir **out, char *why, size_t n)
         } else {
             bad = check_existing(given, fd, why, n, &err);
         }
+        char name[NAME_MAX + 1];
+        if (!bad && mode == OUTDIR_FRESH && earlier_report(fd, name, sizeof name)) {
+            err = -ENOTEMPTY;
+            snprintf(why, n, "'%s': it holds the reports of an earlier run ('%s'); qsim does not replace them "
+                     "unless told to: add --force, or name a new directory", given, name);
+            bad = why;
+        }
         close(fd);
         if (bad)
             goto fail;
@@ -398,12 +468,13 @@ int outdir_open(const char *given, outdir **out, char *why, size_t n)
         snprintf(why, n, "'%s': cannot use it: %s", given, strerror(errno));
         goto fail;
     }
+make_tmp:;
     /* the temporary directory: its name is recorded before it exists */
     char sfx[7];
     int made = 0;
     for (int tries = 0; tries < 100 && !made; tries++) {
         suffix(sfx);
-        snprintf(g.tmp, sizeof g.tmp, ".%.200s.qsim-%s", base, sfx);
+        snprintf(g.tmp, sizeof g.tmp, ".%.200s.qsim-%s", g.base[0] ? g.base : "run", sfx);
         made = mkdirat(g.parent_fd, g.tmp, 0777) == 0;
         if (!made && errno != EEXIST)
             break;
@@ -426,7 +497,8 @@ int outdir_open(const char *given, outdir **out, char *why, size_t n)
     if (!o)
         goto oom;
     o->tmp_path = mem_alloc(strlen(parent) + strlen(g.tmp) + 2);
-    if (!o->tmp_path)
+    o->given = mem_strdup(given);
+    if (!o->tmp_path || !o->given)
         goto oom;
     sprintf(o->tmp_path, "%s/%s", parent, g.tmp);
     mem_free(path);
@@ -465,9 +537,77 @@ static int exchange(void)
     return (int)syscall(SYS_renameat2, g.parent_fd, g.tmp, g.parent_fd, g.base, RENAME_EXCHANGE);
 }
 
-int outdir_commit(outdir *o, char *why, size_t n)
+/* The numbered mode: the new directory takes the next free number after the largest
+ * number named in the parent (0001, 0002, ...; more digits past 9999), reserved by making
+ * an empty directory that the rename then replaces, so two runs never take one number.
+ * 0, or -1 with errno. With signals blocked. */
+static int place_numbered(void)
+{
+    unsigned long last = 0;
+    int dfd = dup(g.parent_fd);
+    DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+    if (!d) {
+        if (dfd >= 0)
+            close(dfd);
+        return -1;
+    }
+    rewinddir(d);
+    const struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t l = strspn(e->d_name, "0123456789");
+        if (l && l <= 9 && !e->d_name[l]) {
+            unsigned long v = strtoul(e->d_name, NULL, 10);
+            if (v > last)
+                last = v;
+        }
+    }
+    closedir(d);
+    for (unsigned long k = last + 1; k < last + 1000; k++) {
+        snprintf(g.base, sizeof g.base, "%04lu", k);
+        if (mkdirat(g.parent_fd, g.base, 0777) == 0)
+            break;
+        if (errno != EEXIST) {
+            g.base[0] = '\0';
+            return -1;
+        }
+        g.base[0] = '\0';
+    }
+    if (!g.base[0]) {
+        errno = EEXIST;
+        return -1;
+    }
+    if (renameat(g.parent_fd, g.tmp, g.parent_fd, g.base) != 0) { /* replaces the empty one */
+        int e2 = errno;
+        unlinkat(g.parent_fd, g.base, AT_REMOVEDIR);
+        g.base[0] = '\0';
+        errno = e2;
+        return -1;
+    }
+    return 0;
+}
+
+/* Points the parent's "latest" at the new directory: a new link under a temporary name,
+ * renamed over the old one. 0, or -1 with errno. */
+static int link_latest(void)
+{
+    char tmp[NAME_MAX + 1], sfx[7];
+    suffix(sfx);
+    snprintf(tmp, sizeof tmp, ".latest.qsim-%s", sfx);
+    if (symlinkat(g.base, g.parent_fd, tmp) != 0)
+        return -1;
+    if (renameat(g.parent_fd, tmp, g.parent_fd, "latest") != 0) {
+        int e = errno;
+        unlinkat(g.parent_fd, tmp, 0);
+        errno = e;
+        return -1;
+    }
+    return 0;
+}
+
+int outdir_commit(outdir *o, char *where, size_t nwhere, char *why, size_t n)
 {
     int rc = 0;
+    snprintf(where, nwhere, "%s", o->given);
     if (fsync(g.tmp_fd) != 0) { /* the entries, before they become visible */
         rc = -errno;
         snprintf(why, n, "cannot sync the new reports to disk: %s", strerror(-rc));
@@ -476,11 +616,26 @@ int outdir_commit(outdir *o, char *why, size_t n)
     }
     sigset_t old;
     block(&old, SIG_BLOCK); /* the swap and the clean-up run whole; a kill waits for them */
+    if (g.mode == OUTDIR_NUMBERED) {
+        if (place_numbered() != 0)
+            goto failed;
+        snprintf(where, nwhere, "%s/%s", o->given, g.base);
+        fsync(g.parent_fd);
+        if (link_latest() != 0) {
+            rc = 1;
+            snprintf(why, n, "the new reports are in '%s', but '%s/latest' could not be made to point at them: %s",
+                     where, o->given, strerror(errno));
+        }
+        block(&old, SIG_SETMASK);
+        finish(o);
+        return rc;
+    }
     struct stat sb;
     int exists = fstatat(g.parent_fd, g.base, &sb, AT_SYMLINK_NOFOLLOW) == 0;
-    if (!exists && renameat(g.parent_fd, g.tmp, g.parent_fd, g.base) == 0)
+    /* a new directory, or an empty one (the only kind OUTDIR_FRESH accepts), is renamed over */
+    if ((!exists || g.mode == OUTDIR_FRESH) && renameat(g.parent_fd, g.tmp, g.parent_fd, g.base) == 0)
         goto swapped;
-    if (!exists && errno != EEXIST && errno != ENOTEMPTY)
+    if (g.mode == OUTDIR_FRESH || (!exists && errno != EEXIST && errno != ENOTEMPTY))
         goto failed;
     if (exchange() == 0)
         goto swapped;

@@ -521,15 +521,16 @@ static void cli_writes_summary_csv_trace(void **state)
     if (strcmp(vis, want) != 0)
         fail_msg("visibility.csv:\n%s\nwant:\n%s", vis, want);
     free(vis);
-    /* without --out: out/<scenario name> under the working directory */
+    /* without --out: out/<scenario name>/0001 under the working directory, and latest */
     RUN(&r, dir, tu_src("scenarios/drift.ini"));
     expect_status(&r, 0);
-    HAS(r.out, "reports: out/drift/summary.json, out/drift/runs.csv, out/drift/trace.jsonl");
+    HAS(r.out, "reports: out/drift/0001/summary.json, out/drift/0001/runs.csv, out/drift/0001/trace.jsonl");
+    HAS(r.out, "\nlatest run: out/drift/latest -> 0001\n");
     done(&r);
-    list_dir(path_in(dir, "out/drift"), names, sizeof names);
+    list_dir(path_in(dir, "out/drift/0001"), names, sizeof names);
     if (strcmp(names, "runs.csv summary.json trace.jsonl visibility.csv") != 0)
-        fail_msg("out/drift holds '%s'", names);
-    expect_same_but_command_line(path_in(dir, "o/summary.json"), path_in(dir, "out/drift/summary.json"));
+        fail_msg("out/drift/0001 holds '%s'", names);
+    expect_same_but_command_line(path_in(dir, "o/summary.json"), path_in(dir, "out/drift/latest/summary.json"));
     tu_rm_tree(dir);
 }
 
@@ -1561,7 +1562,7 @@ static void cli_reports_replace_the_previous_set_whole(void **state)
             setenv("QSIM_TEST_NO_EXCHANGE", "1", 1);
         result r;
         EQ(mkdir(path_in(dir, "ref"), 0700), 0); /* the same arguments, from another directory */
-        RUN(&r, path_in(dir, "ref"), "--out", "o", "--seed", "9", drift);
+        RUN(&r, path_in(dir, "ref"), "--out", "o", "--force", "--seed", "9", drift);
         expect_status(&r, 0);
         done(&r);
         reports want;
@@ -1571,7 +1572,7 @@ static void cli_reports_replace_the_previous_set_whole(void **state)
         done(&r);
         tu_put(dir, "o/.trace.12.tmp", "left by a killed run of an older qsim\n");
         tu_put(dir, "o/.summary.json.tmp", "{");
-        RUN(&r, dir, "--out", "o", "--seed", "9", drift);
+        RUN(&r, dir, "--out", "o", "--force", "--seed", "9", drift);
         expect_status(&r, 0);
         EQ(strlen(r.err), 0);
         done(&r);
@@ -1579,7 +1580,7 @@ static void cli_reports_replace_the_previous_set_whole(void **state)
         expect_listing(dir, "o ref");
         /* through a link: the link stays, the directory it names gets the reports */
         EQ(symlink("o", path_in(dir, "latest")), 0);
-        RUN(&r, dir, "--out", "latest/", "--seed", "9", drift);
+        RUN(&r, dir, "--out", "latest/", "--force", "--seed", "9", drift);
         expect_status(&r, 0);
         done(&r);
         struct stat sb;
@@ -1593,6 +1594,84 @@ static void cli_reports_replace_the_previous_set_whole(void **state)
         unlink(path_in(dir, "latest"));
         unsetenv("QSIM_TEST_NO_EXCHANGE");
     }
+    tu_rm_tree(dir);
+}
+
+/* No run overwrites another's reports unless told to. Without --out every run writes a new
+ * numbered directory, out/<scenario>/0001, 0002, ... (one past the largest number there),
+ * and out/<scenario>/latest links to the newest; a --out directory that holds an earlier
+ * run's reports is refused (exit status 2, nothing changed) unless --force replaces them;
+ * --force without --out is an error. */
+static void cli_runs_never_overwrite_earlier_reports(void **state)
+{
+    (void)state;
+    char dir[64];
+    tu_make_dir(dir, sizeof dir);
+    char drift[4096], lost[4096]; /* tu_src has one buffer */
+    snprintf(drift, sizeof drift, "%s", tu_src("scenarios/drift.ini"));
+    snprintf(lost, sizeof lost, "%s", tu_src("scenarios/w1-lost-write.ini"));
+    result r;
+    RUN(&r, dir, "--seed", "1", drift);
+    expect_status(&r, 0);
+    HAS(r.out, "\nreports: out/drift/0001/summary.json, ");
+    done(&r);
+    reports first;
+    keep_reports(path_in(dir, "out/drift/0001"), &first);
+    RUN(&r, dir, "--seed", "2", drift);
+    expect_status(&r, 0);
+    HAS(r.out, "\nreports: out/drift/0002/summary.json, out/drift/0002/runs.csv, out/drift/0002/trace.jsonl, "
+               "out/drift/0002/visibility.csv\nlatest run: out/drift/latest -> 0002\n");
+    done(&r);
+    expect_reports(path_in(dir, "out/drift/0001"), &first, 0);
+    expect_listing(path_in(dir, "out/drift"), "0001 0002 latest");
+    char target[64] = "";
+    EQ(readlink(path_in(dir, "out/drift/latest"), target, sizeof target - 1), 4);
+    assert_string_equal(target, "0002");
+    char *js = slurp(path_in(dir, "out/drift/latest/summary.json"));
+    HAS(js, "\"seed\": 2,");
+    free(js);
+    /* one past the largest number, whatever else is there; the user's files stay */
+    EQ(mkdir(path_in(dir, "out/drift/0041"), 0700), 0);
+    tu_put(dir, "out/drift/notes.txt", "mine\n");
+    RUN(&r, dir, "--seed", "1", drift);
+    expect_status(&r, 0);
+    HAS(r.out, "\nlatest run: out/drift/latest -> 0042\n");
+    done(&r);
+    expect_reports(path_in(dir, "out/drift/0042"), &first, 0);
+    expect_listing(path_in(dir, "out/drift"), "0001 0002 0041 0042 latest notes.txt");
+    /* a latest that is not qsim's link is left alone, and the run refused */
+    EQ(mkdir(path_in(dir, "out/w1-lost-write"), 0700), 0);
+    EQ(mkdir(path_in(dir, "out/w1-lost-write/latest"), 0700), 0);
+    RUN(&r, dir, lost);
+    expect_status(&r, 1);
+    HAS(r.err, "qsim: cannot write the reports to 'out/w1-lost-write/latest': it is not a symbolic link; qsim keeps "
+               "there a link to the latest run: move it away, or name another directory with --out\n");
+    done(&r);
+    expect_listing(path_in(dir, "out/w1-lost-write"), "latest");
+    /* --out: a new or empty directory; one with reports only with --force */
+    EQ(mkdir(path_in(dir, "empty"), 0700), 0);
+    RUN(&r, dir, "--out", "empty", "--seed", "1", drift);
+    expect_status(&r, 0);
+    done(&r);
+    RUN(&r, dir, "--out", "empty", "--seed", "2", drift);
+    expect_status(&r, 2);
+    HAS(r.err, "qsim: cannot write the reports to 'empty': it holds the reports of an earlier run ('");
+    HAS(r.err, "'); qsim does not replace them unless told to: add --force, or name a new directory\n");
+    EQ(strlen(r.out), 0);
+    done(&r);
+    expect_reports(path_in(dir, "empty"), &first, 1);
+    RUN(&r, dir, "--out", "empty", "--force", "--seed", "2", drift);
+    expect_status(&r, 0);
+    done(&r);
+    expect_same_but_command_line(path_in(dir, "empty/summary.json"), path_in(dir, "out/drift/0002/summary.json"));
+    RUN(&r, dir, "--force", drift);
+    expect_status(&r, 2);
+    HAS(r.err, "qsim: --force replaces the reports in a --out directory; without --out every run writes a new "
+               "directory, so there is nothing to force\n");
+    done(&r);
+    expect_listing(dir, "empty out");
+    expect_listing(path_in(dir, "out"), "drift w1-lost-write");
+    free_reports(&first);
     tu_rm_tree(dir);
 }
 
@@ -1615,7 +1694,7 @@ static void cli_write_failure_leaves_previous_set(void **state)
         reports before;
         keep_reports(path_in(dir, "o"), &before);
         child_fsize = 20000; /* the small run fits; 20000 operations do not */
-        RUN(&r, dir, "--out", "o", "--set", "run.ops=20000", bench);
+        RUN(&r, dir, "--out", "o", "--force", "--set", "run.ops=20000", bench);
         expect_status(&r, 1);
         HAS(r.err, "File too large");
         done(&r);
@@ -1690,8 +1769,8 @@ static void cli_kill_leaves_previous_set_and_no_temporaries(void **state)
     static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
     for (int i = 0; i < 3; i++) {
         /* millions of operations: seconds of work, killed after a few milliseconds */
-        pid_t pid = spawn(dir, (const char *const[]){"--out", "o", "--jobs", "2", "--set", "run.ops=3000000",
-                                                     "--sweep", "quorum.r=1,2", bench, NULL});
+        pid_t pid = spawn(dir, (const char *const[]){"--out", "o", "--force", "--jobs", "2", "--set",
+                                                     "run.ops=3000000", "--sweep", "quorum.r=1,2", bench, NULL});
         wait_for_entry(dir, ".o.qsim-");
         struct timespec ts = {0, 50000000};
         nanosleep(&ts, NULL);
@@ -1720,6 +1799,22 @@ static void cli_kill_leaves_previous_set_and_no_temporaries(void **state)
     EQ(waitpid(pid, &ws, 0), pid);
     assert_true(WIFSIGNALED(ws) && WTERMSIG(ws) == SIGTERM);
     expect_listing(dir, "o watch");
+    /* a first run without --out: out/bench, where its numbered directory would go, goes too */
+    EQ(mkdir(path_in(dir, "n"), 0700), 0);
+    pid = spawn(path_in(dir, "n"), (const char *const[]){"--set", "run.ops=3000000", bench, NULL});
+    for (int i = 0; i < 12000; i++) {
+        struct stat sb;
+        if (stat(path_in(dir, "n/out/bench"), &sb) == 0) {
+            wait_for_entry(path_in(dir, "n/out/bench"), ".run.qsim-");
+            break;
+        }
+        struct timespec ts = {0, 5000000};
+        nanosleep(&ts, NULL);
+    }
+    EQ(kill(pid, SIGINT), 0);
+    EQ(waitpid(pid, &ws, 0), pid);
+    assert_true(WIFSIGNALED(ws) && WTERMSIG(ws) == SIGINT);
+    expect_listing(path_in(dir, "n"), "");
     free_reports(&before);
     tu_rm_tree(dir);
 }
@@ -1813,6 +1908,7 @@ int main(void)
         cmocka_unit_test(cli_reports_are_valid_json_and_utf8_for_any_name),
         cmocka_unit_test(cli_out_path_errors_are_clear),
         cmocka_unit_test(cli_reports_replace_the_previous_set_whole),
+        cmocka_unit_test(cli_runs_never_overwrite_earlier_reports),
         cmocka_unit_test(cli_write_failure_leaves_previous_set),
         cmocka_unit_test(cli_kill_leaves_previous_set_and_no_temporaries),
         cmocka_unit_test(cli_predict_prints_the_pooled_curve_of_each_configuration),
