@@ -105,6 +105,18 @@ static metric_val get_stale_pct(const run_view *v, int arg)
     return mv_num(pct(r->stale + r->lost_reads, r->ok[OP_READ]));
 }
 
+static metric_val get_stale_or_lost(const run_view *v, int arg)
+{
+    (void)arg;
+    return mv_int((int64_t)(RES(v)->stale + RES(v)->lost_reads));
+}
+
+static metric_val get_unavailable(const run_view *v, int arg)
+{
+    (void)arg;
+    return mv_int((int64_t)(RES(v)->unavailable[0] + RES(v)->unavailable[1]));
+}
+
 static metric_val get_unavailable_pct(const run_view *v, int arg)
 {
     (void)arg;
@@ -203,6 +215,8 @@ static const metric stats_metrics[] = {
      "stale or lost reads whose own R plus the W of the write they missed exceeds N", F(promised)},
     {"staleness.via_fallback", "stale_via_fallback", NULL, MT_COUNT, "reads",
      "stale or lost reads that missed a write acknowledged by sloppy-quorum fallbacks", F(via_fallback)},
+    {"staleness.stale_or_lost", "stale_or_lost", "stale", MT_COUNT, "reads",
+     "stale and lost reads: the count of which stale_pct is the percent", get_stale_or_lost, 0, NULL},
     {"staleness.stale_pct", "stale_pct", "stale%", MT_PCT, "%", "stale and lost reads among successful reads",
      get_stale_pct, 0, NULL},
     KB(1, "1") KB(2, "2") KB(3, "3") KB(4, "4") KB(5, "5") KB(6, "6") KB(7, "7")
@@ -220,6 +234,9 @@ static const metric stats_metrics[] = {
     {"visibility.t_vis_999_ns", "t_vis_999_ns", "t-vis999", MT_NS, "ns",
      "the first t from which P(fresh | t) stays >= 0.999 in every later bin with reads (a bin falls short when its "
      "95% interval lies below p; null: the last bin with reads falls short, or no reads)", get_vis_time, 1, NULL},
+    {"unavailable", "unavailable", "unavail", MT_COUNT, "operations",
+     "operations (reads and writes) not answered in time: the count of which unavailable_pct is the percent",
+     get_unavailable, 0, NULL},
     {"unavailable_pct", "unavailable_pct", "unavail%", MT_PCT, "%",
      "operations not answered in time among those measured", get_unavailable_pct, 0, NULL},
 };

@@ -196,9 +196,10 @@ static const char *cell(const metric *m, const run_view *v, char *buf, size_t n)
 
 /* The terminal tables' columns: a choice among the metrics, each formatted by its type. */
 static const char *const table_columns[] = {
-    "n", "r", "w", "r_plus_w", "r_plus_w_gt_n", "verdict", "staleness.stale_pct", "writes_outcome.lost",
-    "unavailable_pct", "reads.latency_ok.p50_ns", "reads.latency_ok.p99_ns", "writes.latency_ok.p50_ns",
-    "writes.latency_ok.p99_ns", "note",
+    "n", "r", "w", "r_plus_w", "r_plus_w_gt_n", "verdict", "staleness.stale_or_lost", "staleness.stale_pct",
+    "writes_outcome.lost", "unavailable", "unavailable_pct", "reads.latency_ok.p50_ns", "reads.latency_ok.p99_ns",
+    "reads.latency_ok.p999_ns", "writes.latency_ok.p50_ns", "writes.latency_ok.p99_ns", "writes.latency_ok.p999_ns",
+    "note",
 };
 /* Repair activity, a second table shown when any of its counts (all but the last four
  * columns) is not zero in some configuration. */

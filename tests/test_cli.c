@@ -605,6 +605,38 @@ static void cli_sweep_runs_cross_product(void **state)
     tu_rm_tree(dir);
 }
 
+/* The terminal table puts each percent's count beside it (stale and lost reads, operations
+ * unavailable) and shows p99.9 of reads and writes. */
+static void cli_table_counts_beside_percents_and_p999(void **state)
+{
+    (void)state;
+    char dir[64];
+    tu_make_dir(dir, sizeof dir);
+    static const char header[] = "N R W R+W >N? verdict        stale stale% lost-wr unavail unavail% read-p50 "
+                                 "read-p99 read-p999 write-p50 write-p99 write-p999 note\n";
+    result r;
+    RUN(&r, dir, "--out", "d", tu_src("scenarios/drift.ini"));
+    expect_status(&r, 0);
+    HAS(r.out, header);
+    HAS(r.out, "\n3 1 1   2 no  possibly-stale     1 50.000       0       0    0.000   1.31ms   1.98ms    1.98ms    "
+               "1.29ms    1.65ms     1.65ms\n");
+    done(&r);
+    /* n3 is down, so the read at R=3 cannot gather its quorum: 1 operation of 2 */
+    tu_put(dir, "u.ini", "[quorum]\nr = 3\nw = 1\ntimeout = 100ms\n[network]\nlatency = const(1ms)\n"
+                         "[workload]\nmode = script\nkeys = 1\n[script]\nw1 = 1ms write k1\nr1 = 5ms read k1\n"
+                         "[faults]\nc = 0ms crash n3\n");
+    RUN(&r, dir, "--out", "u", "u.ini");
+    expect_status(&r, 0);
+    HAS(r.out, "\n3 3 1   4 yes no-reads     0  0.000       0       1   50.000      0ns      0ns       0ns    2.00ms    "
+               "2.00ms     2.00ms\n");
+    done(&r);
+    char *js = slurp(path_in(dir, "u/summary.json"));
+    HAS(js, "\"stale_or_lost\": 0,");
+    HAS(js, "\"unavailable\": 1,\n      \"unavailable_pct\": 50,");
+    free(js);
+    tu_rm_tree(dir);
+}
+
 static const char *const files[] = {"summary.json", "runs.csv", "trace.jsonl", "visibility.csv"};
 #define NFILES (sizeof files / sizeof files[0])
 
@@ -1890,6 +1922,7 @@ int main(void)
         cmocka_unit_test(cli_writes_summary_csv_trace),
         cmocka_unit_test(cli_summary_records_command_line_and_overrides),
         cmocka_unit_test(cli_sweep_runs_cross_product),
+        cmocka_unit_test(cli_table_counts_beside_percents_and_p999),
         cmocka_unit_test(cli_same_seed_byte_identical),
         cmocka_unit_test(cli_jobs_do_not_change_results),
         cmocka_unit_test(cli_seed_changes_results),
