@@ -1,12 +1,14 @@
 /* main: the qsim command line (docs/design.md sections 5 and 6). Reads a scenario, applies
  * --set and --sweep, runs every configuration, prints the table (or CSV/JSON, or the
- * --predict blocks) and writes summary.json, runs.csv, trace.jsonl and visibility.csv as
- * one set into a new out/<scenario>/NNNN (out/<scenario>/latest links to it) or into
- * --out DIR (src/outdir.h: written into a temporary directory, moved into place whole;
- * never over an earlier run's reports without --force). Exit status: 0 done, 2 bad input
+ * --predict blocks) and writes summary.json, runs.csv, trace.jsonl, visibility.csv and
+ * latency/N.read.hgrm, N.write.hgrm as one set into a new out/<scenario>/NNNN
+ * (out/<scenario>/latest links to it) or into --out DIR (src/outdir.h: written into a
+ * temporary directory, moved into place whole; never over an earlier run's reports
+ * without --force). Exit status: 0 done, 2 bad input
  * (nothing written), 1 the run or the writing failed (nothing in the output directory
  * changed). */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,10 +16,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "models/coord.h"
+#include "models/stats.h"
 #include "models/run.h"
 #include "models/scenario.h"
 #include "sim/alloc.h"
 #include "sim/cfg.h"
+#include "src/hgrm.h"
 #include "src/outdir.h"
 #include "src/pbs.h"
 #include "src/report.h"
@@ -202,6 +206,48 @@ static int pinned(const char *key, const char *const *sets, size_t nsets, const 
         if (strncmp(sets[k], key, kl) == 0 && sets[k][kl] == '=')
             return 1;
     return seed && strcmp(key, "run.seed") == 0;
+}
+
+/* Writes dir/latency/<config>.read.hgrm and <config>.write.hgrm (src/hgrm.h): every
+ * configuration's successful reads' and writes' latencies, its replications merged. Returns
+ * 0 or an errno value. */
+static int write_latency(const char *dir, const run_item *items, size_t n)
+{
+    char *sub = join(dir, "latency");
+    hist *h = mem_alloc(sizeof *h);
+    int e = !sub || !h ? ENOMEM : mkdir(sub, 0777) != 0 ? errno : 0;
+    for (size_t a = 0; a < n && !e;) {
+        size_t b = a + 1;
+        while (b < n && items[b].config == items[a].config)
+            b++;
+        for (int kind = 0; kind < 2 && !e; kind++) {
+            hist_init(h);
+            for (size_t i = a; i < b; i++)
+                hist_merge(h, &((const stats_res *)items[i].rr.res[MOD_STATS])->lat[kind][OUT_OK]);
+            char name[64];
+            snprintf(name, sizeof name, "%zu.%s.hgrm", items[a].config, kind == OP_READ ? "read" : "write");
+            char *path = join(sub, name);
+            FILE *f = path ? fopen(path, "w") : NULL;
+            e = path ? (f ? 0 : errno) : ENOMEM;
+            mem_free(path);
+            if (f) {
+                errno = 0;
+                hgrm_write(f, h, HGRM_UNIT_NS, HGRM_TICKS);
+                e = close_synced(f);
+            }
+        }
+        a = b;
+    }
+    if (!e) { /* the entries, before the set becomes visible */
+        int dfd = open(sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0 || fsync(dfd) != 0)
+            e = errno;
+        if (dfd >= 0)
+            close(dfd);
+    }
+    mem_free(sub);
+    mem_free(h);
+    return e;
 }
 
 /* Notes on stderr for the configurations skipped because their values conflict (the
@@ -554,6 +600,8 @@ int main(int argc, char **argv)
         we = write_trace(outdir_tmp(od), items, n);
     if (!we)
         we = write_file(outdir_tmp(od), "visibility.csv", &m, items, n, report_visibility_csv);
+    if (!we)
+        we = write_latency(outdir_tmp(od), items, n);
     if (we) {
         fprintf(stderr, "qsim: cannot write the reports to '%s': %s (nothing in it changed)\n", outpath,
                 strerror(we));
@@ -579,8 +627,8 @@ int main(int argc, char **argv)
             report_predict(stdout, &m, items, n);
         else
             report_table(stdout, &m, items, n);
-        printf("\nreports: %s/summary.json, %s/runs.csv, %s/trace.jsonl, %s/visibility.csv\n", where, where, where,
-               where);
+        printf("\nreports: %s/summary.json, %s/runs.csv, %s/trace.jsonl, %s/visibility.csv, %s/latency/\n", where,
+               where, where, where, where);
         if (mode == OUTDIR_NUMBERED)
             printf("latest run: %s/latest -> %s\n", outpath, where + strlen(outpath) + 1);
     }

@@ -45,16 +45,29 @@ static struct {
     volatile sig_atomic_t nmade;
     struct sigaction saved[NSIGS];
     int installed;
-    char dbuf[8192] __attribute__((aligned(8))); /* getdents64 records */
+    char dbuf[8192] __attribute__((aligned(8)));  /* getdents64 records */
+    char dbuf2[8192] __attribute__((aligned(8))); /* the same, in the report subdirectory */
 } g = {.parent_fd = -1, .tmp_fd = -1};
 
-/* The files qsim writes in an output directory, and the temporary names older versions left
- * there when killed. */
+/* The one subdirectory of a report set: the percentile spectra, N.read.hgrm, N.write.hgrm. */
+#define REPORT_SUBDIR "latency"
+
+/* The names qsim writes in the report subdirectory. */
+static int is_hgrm_name(const char *s)
+{
+    const char *p = s;
+    while (*p >= '0' && *p <= '9')
+        p++;
+    return p > s && (strcmp(p, ".read.hgrm") == 0 || strcmp(p, ".write.hgrm") == 0);
+}
+
+/* The files qsim writes in an output directory (and its subdirectory's name), and the
+ * temporary names older versions left there when killed. */
 static int is_report_name(const char *s)
 {
     static const char *const names[] = {"summary.json",      "runs.csv",      "trace.jsonl",
                                         ".summary.json.tmp", ".runs.csv.tmp", ".trace.jsonl.tmp",
-                                        "visibility.csv"};
+                                        "visibility.csv",    REPORT_SUBDIR};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp(s, names[i]) == 0)
             return 1;
@@ -76,23 +89,36 @@ struct dirent64_rec {
     char name[];
 };
 
-/* Unlinks the entries of the directory open as fd (only qsim's report names unless all);
- * returns how many entries were left in place. Async-signal-safe. */
-static size_t empty_dir(int fd, int all)
+/* Unlinks the entries of the directory open as fd (only qsim's report names unless all),
+ * the report subdirectory with its own entries (depth 0 only); returns how many entries
+ * were left in place. Async-signal-safe. */
+static size_t empty_dir(int fd, int all, int depth)
 {
+    char *buf = depth ? g.dbuf2 : g.dbuf;
     size_t left = 0;
     if (lseek(fd, 0, SEEK_SET) < 0)
         return 1;
     for (;;) {
-        long got = syscall(SYS_getdents64, fd, g.dbuf, sizeof g.dbuf);
+        long got = syscall(SYS_getdents64, fd, buf, sizeof g.dbuf);
         if (got <= 0)
             return got < 0 ? left + 1 : left;
         for (long off = 0; off < got;) {
-            struct dirent64_rec *d = (struct dirent64_rec *)(g.dbuf + off);
+            struct dirent64_rec *d = (struct dirent64_rec *)(buf + off);
             off += d->reclen;
             if (strcmp(d->name, ".") == 0 || strcmp(d->name, "..") == 0)
                 continue;
-            if ((!all && !is_report_name(d->name)) || unlinkat(fd, d->name, 0) != 0)
+            if (!depth && strcmp(d->name, REPORT_SUBDIR) == 0) {
+                int sfd = openat(fd, d->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (sfd >= 0) {
+                    left += empty_dir(sfd, all, 1);
+                    close(sfd);
+                }
+                if (unlinkat(fd, d->name, AT_REMOVEDIR) != 0)
+                    left++;
+                continue;
+            }
+            int ours = all || (depth ? is_hgrm_name(d->name) : is_report_name(d->name));
+            if (!ours || unlinkat(fd, d->name, 0) != 0)
                 left++;
         }
     }
@@ -117,7 +143,7 @@ static int remove_dir(const char *name, int all)
     int rc = -1;
     /* a thread of this process may still be creating a file in it: a few rounds */
     for (int round = 0; round < 100 && rc != 0; round++) {
-        empty_dir(fd, all);
+        empty_dir(fd, all, 0);
         rc = unlinkat(g.parent_fd, name, AT_REMOVEDIR) == 0 || errno == ENOENT ? 0 : -1;
         if (rc != 0 && errno != ENOTEMPTY && errno != EEXIST)
             break;
@@ -276,6 +302,29 @@ static void suffix(char out[7])
     out[6] = '\0';
 }
 
+/* The first entry of the report subdirectory of the directory open as fd that qsim did not
+ * write ("latency/notes.txt"; "latency" itself when it is not a directory), or NULL. */
+static const char *foreign_in_subdir(int fd, char *name, size_t n)
+{
+    int sfd = openat(fd, REPORT_SUBDIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    DIR *d = sfd >= 0 ? fdopendir(sfd) : NULL;
+    if (!d) {
+        if (sfd >= 0)
+            close(sfd);
+        snprintf(name, n, "%s", REPORT_SUBDIR);
+        return name;
+    }
+    const struct dirent *e;
+    const char *bad = NULL;
+    while (!bad && (e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && !is_hgrm_name(e->d_name)) {
+            snprintf(name, n, "%s/%s", REPORT_SUBDIR, e->d_name);
+            bad = name;
+        }
+    closedir(d);
+    return bad;
+}
+
 /* Why the existing directory path (open as fd) cannot be replaced, or NULL. */
 static const char *check_existing(const char *path, int fd, char *why, size_t n, int *err)
 {
@@ -297,9 +346,13 @@ static const char *check_existing(const char *path, int fd, char *why, size_t n,
     }
     const struct dirent *e;
     const char *bad = NULL;
-    while (!bad && (e = readdir(d)))
+    char sub[NAME_MAX + sizeof REPORT_SUBDIR + 1];
+    while (!bad && (e = readdir(d))) {
         if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && !is_report_name(e->d_name))
             bad = e->d_name;
+        else if (strcmp(e->d_name, REPORT_SUBDIR) == 0)
+            bad = foreign_in_subdir(fd, sub, sizeof sub);
+    }
     if (bad) {
         *err = -EEXIST;
         snprintf(why, n, "'%s': it holds '%.200s', which qsim did not write; qsim replaces the output directory as "

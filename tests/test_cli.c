@@ -4,6 +4,7 @@
  * process in a fresh temporary directory, so nothing lands in the source tree's out/. */
 #include <dirent.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -490,7 +491,7 @@ static void cli_writes_summary_csv_trace(void **state)
     expect_status(&r, 0);
     done(&r);
     list_dir(path_in(dir, "o"), names, sizeof names);
-    if (strcmp(names, "runs.csv summary.json trace.jsonl visibility.csv") != 0)
+    if (strcmp(names, "latency runs.csv summary.json trace.jsonl visibility.csv") != 0)
         fail_msg("output directory holds '%s'", names); /* no temporary files left */
     char *sum = slurp(path_in(dir, "o/summary.json"));
     HAS(sum, "\"qsim_version\": \"" QSIM_VERSION "\"");
@@ -528,7 +529,7 @@ static void cli_writes_summary_csv_trace(void **state)
     HAS(r.out, "\nlatest run: out/drift/latest -> 0001\n");
     done(&r);
     list_dir(path_in(dir, "out/drift/0001"), names, sizeof names);
-    if (strcmp(names, "runs.csv summary.json trace.jsonl visibility.csv") != 0)
+    if (strcmp(names, "latency runs.csv summary.json trace.jsonl visibility.csv") != 0)
         fail_msg("out/drift/0001 holds '%s'", names);
     expect_same_but_command_line(path_in(dir, "o/summary.json"), path_in(dir, "out/drift/latest/summary.json"));
     tu_rm_tree(dir);
@@ -605,6 +606,106 @@ static void cli_sweep_runs_cross_product(void **state)
     tu_rm_tree(dir);
 }
 
+static void expect_listing(const char *dir, const char *want);
+
+/* The index of column name in a CSV header line, or -1. */
+static int csv_column(const char *csv, const char *name)
+{
+    int col = 0;
+    size_t l = strlen(name);
+    for (const char *p = csv; *p && *p != '\n'; col++) {
+        if (strncmp(p, name, l) == 0 && (p[l] == ',' || p[l] == '\n'))
+            return col;
+        p = strpbrk(p, ",\n");
+        if (!p || *p == '\n')
+            break;
+        p++;
+    }
+    return -1;
+}
+
+/* Field col of the CSV line that starts at line, as a number (a quoted field may hold commas). */
+static double csv_number(const char *line, int col)
+{
+    int quoted = 0;
+    for (int c = 0; c < col; line++) {
+        if (*line == '"')
+            quoted = !quoted;
+        else if (*line == ',' && !quoted)
+            c++;
+    }
+    return atof(line);
+}
+
+/* The report set holds latency/<config>.read.hgrm and .write.hgrm for every configuration
+ * that ran (skipped ones have none), its replications merged: the total count is the sum of
+ * their successful operations and the maximum the largest of theirs. With --force, the
+ * previous set's spectra go with it; a file qsim did not write in latency/ is refused. */
+static void cli_latency_spectra_in_the_report_set(void **state)
+{
+    (void)state;
+    char dir[64], names[1024];
+    tu_make_dir(dir, sizeof dir);
+    const char *bench = tu_src("scenarios/bench.ini");
+    result r;
+    RUN(&r, dir, "--out", "o", "--reps", "2", "--set", "run.ops=3000", "--sweep", "quorum.r=1..3", "--sweep",
+        "cluster.replicas=2,3", bench);
+    expect_status(&r, 0);
+    HAS(r.err, "qsim: note: skipped quorum.r=3 cluster.replicas=2: ");
+    done(&r);
+    list_dir(path_in(dir, "o/latency"), names, sizeof names);
+    assert_string_equal(names, "0.read.hgrm 0.write.hgrm 1.read.hgrm 1.write.hgrm 2.read.hgrm 2.write.hgrm "
+                               "3.read.hgrm 3.write.hgrm 5.read.hgrm 5.write.hgrm");
+    char *csv = slurp(path_in(dir, "o/runs.csv"));
+    static const char *const kinds[] = {"read", "write"};
+    for (int k = 0; k < 2; k++) {
+        char okcol[32], maxcol[32];
+        snprintf(okcol, sizeof okcol, "%ss_ok", kinds[k]);
+        snprintf(maxcol, sizeof maxcol, "%s_max_ns", kinds[k]);
+        int cok = csv_column(csv, okcol), cmax = csv_column(csv, maxcol);
+        assert_true(cok > 0 && cmax > 0);
+        static const int configs[] = {0, 1, 2, 3, 5};
+        for (size_t i = 0; i < 5; i++) {
+            double ok = 0, mx = 0;
+            int reps = 0;
+            for (const char *line = strchr(csv, '\n') + 1; *line; line = strchr(line, '\n') + 1) {
+                if (atoi(line) == configs[i]) {
+                    ok += csv_number(line, cok);
+                    mx = fmax(mx, csv_number(line, cmax));
+                    reps++;
+                }
+            }
+            EQ(reps, 2);
+            char name[64];
+            snprintf(name, sizeof name, "o/latency/%d.%s.hgrm", configs[i], kinds[k]);
+            char *h = slurp(path_in(dir, name));
+            if (strncmp(h, "       Value     Percentile TotalCount 1/(1-Percentile)\n\n", 57) != 0)
+                fail_msg("%s: %.80s", name, h);
+            char want[160];
+            snprintf(want, sizeof want, "\n#[Max     = %12.3f, Total count    = %12.0f]\n", mx / 1e6, ok);
+            HAS(h, want);
+            snprintf(want, sizeof want, "\n%12.3f 1.000000000000 %10.0f\n#[Mean    = ", mx / 1e6, ok);
+            HAS(h, want);
+            free(h);
+        }
+    }
+    free(csv);
+    /* replaced with one configuration: the others' spectra go */
+    RUN(&r, dir, "--out", "o", "--force", "--set", "run.ops=300", bench);
+    expect_status(&r, 0);
+    done(&r);
+    list_dir(path_in(dir, "o/latency"), names, sizeof names);
+    assert_string_equal(names, "0.read.hgrm 0.write.hgrm");
+    expect_listing(dir, "o"); /* the previous set, its latency/ too, is gone */
+    tu_put(dir, "o/latency/notes.txt", "mine\n");
+    RUN(&r, dir, "--out", "o", "--force", "--set", "run.ops=300", bench);
+    expect_status(&r, 1);
+    HAS(r.err, "qsim: cannot write the reports to 'o': it holds 'latency/notes.txt', which qsim did not write");
+    done(&r);
+    expect_listing(path_in(dir, "o/latency"), "0.read.hgrm 0.write.hgrm notes.txt");
+    tu_rm_tree(dir);
+}
+
 /* The terminal table puts each percent's count beside it (stale and lost reads, operations
  * unavailable) and shows p99.9 of reads and writes. */
 static void cli_table_counts_beside_percents_and_p999(void **state)
@@ -637,7 +738,8 @@ static void cli_table_counts_beside_percents_and_p999(void **state)
     tu_rm_tree(dir);
 }
 
-static const char *const files[] = {"summary.json", "runs.csv", "trace.jsonl", "visibility.csv"};
+static const char *const files[] = {"summary.json", "runs.csv", "trace.jsonl", "visibility.csv", "latency/0.read.hgrm",
+                                     "latency/0.write.hgrm"};
 #define NFILES (sizeof files / sizeof files[0])
 
 /* The report files of directories a and b are byte-identical (but for summary.json's
@@ -1459,7 +1561,7 @@ static void cli_reports_are_valid_json_and_utf8_for_any_name(void **state)
     tu_rm_tree(dir);
 }
 
-/* Copies of the four report files of dir. */
+/* Copies of the report files of dir (those of configuration 0). */
 typedef struct reports {
     char *f[NFILES];
 } reports;
@@ -1481,7 +1583,7 @@ static void expect_reports(const char *dir, reports *k, int loose)
 {
     char names[1024];
     list_dir(dir, names, sizeof names);
-    if (strcmp(names, "runs.csv summary.json trace.jsonl visibility.csv") != 0)
+    if (strcmp(names, "latency runs.csv summary.json trace.jsonl visibility.csv") != 0)
         fail_msg("%s holds '%s'", dir, names);
     for (size_t i = 0; i < NFILES; i++) {
         char p[4096];
@@ -1652,7 +1754,7 @@ static void cli_runs_never_overwrite_earlier_reports(void **state)
     RUN(&r, dir, "--seed", "2", drift);
     expect_status(&r, 0);
     HAS(r.out, "\nreports: out/drift/0002/summary.json, out/drift/0002/runs.csv, out/drift/0002/trace.jsonl, "
-               "out/drift/0002/visibility.csv\nlatest run: out/drift/latest -> 0002\n");
+               "out/drift/0002/visibility.csv, out/drift/0002/latency/\nlatest run: out/drift/latest -> 0002\n");
     done(&r);
     expect_reports(path_in(dir, "out/drift/0001"), &first, 0);
     expect_listing(path_in(dir, "out/drift"), "0001 0002 latest");
@@ -1897,7 +1999,7 @@ static void cli_predict_prints_the_pooled_curve_of_each_configuration(void **sta
     HAS(r.out, "k=1 1.000000, k=2 1.000000 (of 2000 reads)\n");
     HAS(r.out, "t-visibility: P(consistent) >= 0.99 from 1ms on, >= 0.999 from 1ms on\n");
     HAS(r.out, "  latency p99.9: read ");
-    HAS(r.out, "reports: o/summary.json, o/runs.csv, o/trace.jsonl, o/visibility.csv\n");
+    HAS(r.out, "reports: o/summary.json, o/runs.csv, o/trace.jsonl, o/visibility.csv, o/latency/\n");
     done(&r);
     RUN(&r, dir, "--predict", "--format", "json", "--out", "j", "p.ini");
     expect_status(&r, 2);
@@ -1923,6 +2025,7 @@ int main(void)
         cmocka_unit_test(cli_summary_records_command_line_and_overrides),
         cmocka_unit_test(cli_sweep_runs_cross_product),
         cmocka_unit_test(cli_table_counts_beside_percents_and_p999),
+        cmocka_unit_test(cli_latency_spectra_in_the_report_set),
         cmocka_unit_test(cli_same_seed_byte_identical),
         cmocka_unit_test(cli_jobs_do_not_change_results),
         cmocka_unit_test(cli_seed_changes_results),
