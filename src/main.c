@@ -9,6 +9,7 @@
  * changed). */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "models/coord.h"
+#include "models/oracle.h"
 #include "models/stats.h"
 #include "models/run.h"
 #include "models/scenario.h"
@@ -47,6 +49,8 @@ static void usage(FILE *f)
           "  --predict                 instead of the table, per configuration: P(consistent read) at 1ms, 10ms,\n"
           "                            100ms and 1s after a write, P(within 1 and 2 versions), read and write\n"
           "                            p99.9 (PBS; best with workload.mode = probe)\n"
+          "  --fail-on OUTCOMES        a comma list of stale, lost, unavailable: when one of them was observed, the\n"
+          "                            reports are written and the exit status says which (3, 4, 5 below)\n"
           "  --reps K                  run every configuration K times, seeds seed .. seed+K-1: means and 95% intervals\n"
           "  --jobs N, -j N            configurations run in parallel (default: cores); results do not depend on it\n"
           "  --timing                  wall-clock seconds and events/s per configuration, on stderr\n"
@@ -58,6 +62,9 @@ static void usage(FILE *f)
           "  1: the run, or writing the reports, failed: nothing in the output directory changed\n"
           "  2: the scenario or the command line is wrong (also a --out that is empty, ends in '.', '..'\n"
           "     or '/', or holds an earlier run's reports without --force): nothing is written\n"
+          "  3, 4, 5: with --fail-on, the run went through and observed stale reads (3: a read older than the\n"
+          "     latest acknowledged write, lost ones included), lost data (4: a lost read or a lost acknowledged\n"
+          "     write) or unavailability (5: an operation not answered in time); of several, 4 before 3 before 5\n"
           "  killed by SIGINT, SIGTERM, SIGHUP or SIGPIPE: the previous reports stay whole, nothing\n"
           "  temporary is left\n",
           f);
@@ -250,6 +257,94 @@ static int write_latency(const char *dir, const run_item *items, size_t n)
     return e;
 }
 
+/* --fail-on: the outcomes that make a distinct exit status when observed (FAIL_STATUS). */
+#define FAIL_ON(X) X(FAIL_STALE, "stale", 3) X(FAIL_LOST, "lost", 4) X(FAIL_UNAVAILABLE, "unavailable", 5)
+#define FAIL_ENUM(id, word, status) id,
+enum { FAIL_ON(FAIL_ENUM) FAIL_N };
+#define FAIL_WORD(id, word, status) word,
+static const char *const fail_word[] = {FAIL_ON(FAIL_WORD)};
+#define FAIL_STATUS(id, word, status) status,
+static const int fail_status[] = {FAIL_ON(FAIL_STATUS)};
+/* The order in which observed outcomes choose the exit status: lost, stale, unavailable. */
+static const int fail_rank[] = {FAIL_LOST, FAIL_STALE, FAIL_UNAVAILABLE};
+
+/* Parses --fail-on's comma list into a mask of (1 << FAIL_*). 0, or -1 with a message. */
+static int parse_fail_on(const char *val, unsigned *mask)
+{
+    const char *p = val;
+    do {
+        size_t l = strcspn(p, ",");
+        int found = -1;
+        for (int k = 0; k < FAIL_N && found < 0; k++)
+            if (l == strlen(fail_word[k]) && strncmp(p, fail_word[k], l) == 0)
+                found = k;
+        if (found < 0) {
+            fprintf(stderr, "qsim: --fail-on %s: '%.*s' is not an outcome: a comma list of stale, lost, unavailable\n",
+                    val, (int)(l > 40 ? 40 : l), p);
+            return -1;
+        }
+        *mask |= 1u << found;
+        p += l;
+    } while (*p++ == ',');
+    return 0;
+}
+
+/* What the runs observed, as (1 << FAIL_*) bits, with counts for the message: reads that
+ * returned an older version than latest(r) (stale or lost), lost reads and acknowledged
+ * writes lost, operations not answered in time; and in how many configurations. */
+static unsigned observed_outcomes(const run_item *items, size_t n, uint64_t count[FAIL_N], size_t configs[FAIL_N])
+{
+    unsigned seen = 0, in_config = 0;
+    for (int k = 0; k < FAIL_N; k++) {
+        count[k] = 0;
+        configs[k] = 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const stats_res *s = items[i].rr.res[MOD_STATS];
+        const oracle_res *o = items[i].rr.res[MOD_ORACLE];
+        uint64_t c[FAIL_N];
+        c[FAIL_STALE] = s->stale + s->lost_reads;
+        c[FAIL_LOST] = s->lost_reads + o->lost_writes;
+        c[FAIL_UNAVAILABLE] = s->unavailable[0] + s->unavailable[1];
+        if (i == 0 || items[i - 1].config != items[i].config)
+            in_config = 0; /* a configuration counts once, whichever replication saw it */
+        for (int k = 0; k < FAIL_N; k++) {
+            if (!c[k])
+                continue;
+            count[k] += c[k];
+            configs[k] += !(in_config & 1u << k);
+            in_config |= 1u << k;
+            seen |= 1u << k;
+        }
+    }
+    return seen;
+}
+
+/* The exit status --fail-on asks for (0: none of its outcomes was observed), each observed
+ * outcome said on stderr. */
+static int fail_on_status(unsigned mask, const run_item *items, size_t n)
+{
+    static const char *const what[] = {"stale or lost reads", "lost reads and lost acknowledged writes",
+                                       "operations not answered in time"};
+    uint64_t count[FAIL_N];
+    size_t configs[FAIL_N];
+    unsigned hit = mask & observed_outcomes(items, n, count, configs);
+    size_t nconfig = 0;
+    for (size_t i = 0; i < n; i++)
+        nconfig += i == 0 || items[i - 1].config != items[i].config;
+    int rc = 0;
+    for (int r = 0; r < FAIL_N; r++) {
+        int k = fail_rank[r];
+        if (!(hit & 1u << k))
+            continue;
+        fprintf(stderr, "qsim: --fail-on %s: %" PRIu64 " %s in %zu of %zu configuration%s (exit status %d)\n",
+                fail_word[k], count[k], what[k], configs[k], nconfig, nconfig == 1 ? "" : "s", fail_status[k]);
+        if (!rc)
+            rc = fail_status[k];
+    }
+    return rc;
+}
+
 /* Notes on stderr for the configurations skipped because their values conflict (the
  * first 20; summary.json has them all). */
 static void print_skipped(const runner_skip *sk, size_t n)
@@ -269,7 +364,7 @@ static const struct option {
 } options[] = {
     {"--seed", 1},   {"--set", 1},     {"--sweep", 1},   {"--out", 1},      {"--format", 1},
     {"--jobs", 1},   {"--reps", 1},    {"--check", 0},   {"--timing", 0},   {"--predict", 0},
-    {"--force", 0},
+    {"--force", 0},  {"--fail-on", 1},
     {"--help", 0},   {"--version", 0}, {"--keys", 0},    {"--metrics", 0},
 };
 
@@ -336,6 +431,7 @@ int main(int argc, char **argv)
 {
     const char *path = NULL, *out = NULL, *format = "table", *seed = NULL;
     int check = 0, timing = 0, predict = 0, force = 0, rc = 0;
+    unsigned fail_on = 0;
     long jobs = sysconf(_SC_NPROCESSORS_ONLN);
     sweep sw[2 * RUNNER_MAX_SWEEPS], fsw[RUNNER_MAX_SWEEPS];
     size_t nsw = 0, nfsw = 0;
@@ -403,6 +499,11 @@ int main(int argc, char **argv)
             force = 1;
         } else if (strcmp(on, "--seed") == 0) {
             seed = val;
+        } else if (strcmp(on, "--fail-on") == 0) {
+            if (parse_fail_on(val, &fail_on)) {
+                rc = 2;
+                goto done;
+            }
         } else if (strcmp(on, "--set") == 0) {
             sets[nsets++] = val;
         } else if (strcmp(on, "--sweep") == 0) {
@@ -638,6 +739,7 @@ int main(int argc, char **argv)
                     "qsim: warning: configuration %zu: a delay would have passed the clock's limit (about 146 years "
                     "of simulated time) and was clamped there; summary.json says clock_saturated\n",
                     i);
+    rc = fail_on_status(fail_on, items, n);
     if (timing) {
         for (size_t i = 0; i < n; i++)
             fprintf(stderr, "config %zu: %.3f s wall, %.0f events/s, %.0f ops/s\n", i, items[i].wall_s,

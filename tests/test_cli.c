@@ -706,6 +706,70 @@ static void cli_latency_spectra_in_the_report_set(void **state)
     tu_rm_tree(dir);
 }
 
+/* --fail-on stale|lost|unavailable (a comma list): the reports are written as always, and
+ * when an outcome asked for was observed the exit status says which: 3 stale (a read older
+ * than latest(r), lost reads included), 4 lost (a lost read or a lost acknowledged write),
+ * 5 unavailable; of several, 4 before 3 before 5. A configuration counts once however many
+ * of its replications saw it. A word that is not an outcome is exit status 2. */
+static void cli_fail_on_sets_a_distinct_exit_status(void **state)
+{
+    (void)state;
+    char dir[64];
+    tu_make_dir(dir, sizeof dir);
+    char drift[4096], lost[4096]; /* tu_src has one buffer */
+    snprintf(drift, sizeof drift, "%s", tu_src("scenarios/drift.ini"));
+    snprintf(lost, sizeof lost, "%s", tu_src("scenarios/w1-lost-write.ini"));
+    tu_put(dir, "u.ini", "[quorum]\nr = 3\nw = 1\ntimeout = 100ms\n[network]\nlatency = const(1ms)\n"
+                         "[workload]\nmode = script\nkeys = 1\n[script]\nw1 = 1ms write k1\nr1 = 5ms read k1\n"
+                         "[faults]\nc = 0ms crash n3\n");
+    static const struct {
+        const char *outcomes;
+        int scenario; /* 0 drift (a stale read), 1 w1-lost-write (lost reads, a lost write), 2 u.ini */
+        int status;
+        const char *err;
+    } cases[] = {
+        {"stale", 0, 3, "qsim: --fail-on stale: 2 stale or lost reads in 1 of 1 configuration (exit status 3)\n"},
+        {"lost", 0, 0, ""},
+        {"unavailable", 0, 0, ""},
+        {"lost", 1, 4, "qsim: --fail-on lost: 3 lost reads and lost acknowledged writes in 1 of 2 configurations "
+                       "(exit status 4)\n"},
+        {"stale,lost", 1, 4, "qsim: --fail-on lost: 3 lost reads and lost acknowledged writes in 1 of 2 "
+                             "configurations (exit status 4)\nqsim: --fail-on stale: 2 stale or lost reads in 1 of 2 "
+                             "configurations (exit status 3)\n"},
+        {"unavailable,stale", 2, 5, "qsim: --fail-on unavailable: 2 operations not answered in time in 1 of 1 "
+                                    "configuration (exit status 5)\n"},
+        {"stale,stale", 2, 0, ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char out[32];
+        snprintf(out, sizeof out, "o%zu", i);
+        const char *scen = cases[i].scenario == 0 ? drift : cases[i].scenario == 1 ? lost : "u.ini";
+        /* w1-lost-write: W=2 loses nothing; the others: both replications see it */
+        result r;
+        if (cases[i].scenario == 1)
+            RUN(&r, dir, "--out", out, "--fail-on", cases[i].outcomes, "--sweep", "quorum.w=1,2", scen);
+        else
+            RUN(&r, dir, "--out", out, "--fail-on", cases[i].outcomes, "--reps", "2", scen);
+        expect_status(&r, cases[i].status);
+        if (strcmp(r.err, cases[i].err) != 0)
+            fail_msg("--fail-on %s: stderr '%s', want '%s'", cases[i].outcomes, r.err, cases[i].err);
+        done(&r);
+        char sum[64];
+        snprintf(sum, sizeof sum, "%s/summary.json", out);
+        assert_true(exists(path_in(dir, sum))); /* the reports are written whatever the status */
+    }
+    static const char *const bad[] = {"stale,foo", "", "stale,", "Stale"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        result r;
+        RUN(&r, dir, "--out", "bad", "--fail-on", bad[i], drift);
+        expect_status(&r, 2);
+        HAS(r.err, "is not an outcome: a comma list of stale, lost, unavailable\n");
+        done(&r);
+    }
+    expect_absent(path_in(dir, "bad"));
+    tu_rm_tree(dir);
+}
+
 /* The terminal table puts each percent's count beside it (stale and lost reads, operations
  * unavailable) and shows p99.9 of reads and writes. */
 static void cli_table_counts_beside_percents_and_p999(void **state)
@@ -2026,6 +2090,7 @@ int main(void)
         cmocka_unit_test(cli_sweep_runs_cross_product),
         cmocka_unit_test(cli_table_counts_beside_percents_and_p999),
         cmocka_unit_test(cli_latency_spectra_in_the_report_set),
+        cmocka_unit_test(cli_fail_on_sets_a_distinct_exit_status),
         cmocka_unit_test(cli_same_seed_byte_identical),
         cmocka_unit_test(cli_jobs_do_not_change_results),
         cmocka_unit_test(cli_seed_changes_results),
