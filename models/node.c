@@ -536,7 +536,7 @@ static void json_nodes(jw *j, const char *key, const run_view *v)
 #define DROPPED_METRIC(e, nm)                                                                           \
     {"dropped_expired." #nm, "dropped_" #nm, NULL, MT_COUNT, "messages",                                \
      #nm " requests dropped at a replica's queue head because their operation's deadline had passed", \
-     metric_u64, MFIELD(MOD_NODE, nodes_res, dropped) + (int)(e * sizeof(uint64_t)), NULL},
+     metric_u64, MFIELD(MOD_NODE, nodes_res, dropped) + (int)((e) * sizeof(uint64_t)), NULL},
 
 static const metric node_metrics[] = {
     {"messages.to_crashed_node", "msgs_to_down", NULL, MT_COUNT, "messages",
