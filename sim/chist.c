@@ -4,19 +4,8 @@
 #include <assert.h>
 #include <math.h>
 #include <string.h>
-#include "sim/alloc.h"
-
-/* Buckets added beyond the one that made the window grow, so a slowly drifting range does
- * not reallocate at every new bucket. */
-#define MARGIN 8
 
 void chist_init(chist *h) { memset(h, 0, sizeof *h); }
-
-void chist_free(chist *h)
-{
-    mem_free(h->c);
-    chist_init(h);
-}
 
 int chist_index(int64_t v)
 {
@@ -54,25 +43,24 @@ static int64_t bucket_mid(int i)
     return chist_bucket_lo(i) + ((int64_t)1 << (i / CHIST_SUB - 2));
 }
 
-/* Makes the window cover buckets [a, b). 0 or -1 (out of memory; h unchanged). */
-static int cover(chist *h, int a, int b)
+/* Moves the window up to start at lo, adding the buckets that fall below into the new
+ * lowest. 0, or -1 when that bucket would overflow (h unchanged). */
+static int move_up(chist *h, uint32_t lo)
 {
-    int lo = h->lo, hi = h->lo + h->n;
-    if (h->n && a >= lo && b <= hi)
-        return 0;
-    if (!h->n || a < lo)
-        lo = a - MARGIN < 0 ? 0 : a - MARGIN;
-    if (!h->n || b > hi)
-        hi = b + MARGIN > CHIST_NBUCKETS ? CHIST_NBUCKETS : b + MARGIN;
-    uint64_t *c = mem_calloc((size_t)(hi - lo), sizeof *c);
-    if (!c)
+    uint32_t d = lo - h->lo;
+    uint64_t low = 0;
+    for (uint32_t i = 0; i <= d && i < CHIST_WINDOW; i++)
+        low += h->c[i];
+    if (low > UINT32_MAX)
         return -1;
-    if (h->n)
-        memcpy(c + (h->lo - lo), h->c, (size_t)h->n * sizeof *c);
-    mem_free(h->c);
-    h->c = c;
-    h->lo = (uint16_t)lo;
-    h->n = (uint16_t)(hi - lo);
+    if (d < CHIST_WINDOW) {
+        memmove(h->c, h->c + d, (CHIST_WINDOW - d) * sizeof h->c[0]);
+        memset(h->c + (CHIST_WINDOW - d), 0, d * sizeof h->c[0]);
+    } else {
+        memset(h->c, 0, sizeof h->c);
+    }
+    h->c[0] = (uint32_t)low;
+    h->lo = lo;
     return 0;
 }
 
@@ -80,8 +68,16 @@ int chist_record(chist *h, int64_t v)
 {
     if (v < 0)
         v = 0;
-    int i = chist_index(v);
-    if ((unsigned)(i - h->lo) >= h->n && cover(h, i, i + 1))
+    uint32_t i = (uint32_t)chist_index(v);
+    if (i - h->lo >= CHIST_WINDOW) { /* above the window, or below it (wraps) */
+        if (i > h->lo) {
+            if (move_up(h, i - (CHIST_WINDOW - 1)))
+                return -1;
+        } else {
+            i = h->lo;
+        }
+    }
+    if (h->c[i - h->lo] == UINT32_MAX)
         return -1;
     h->c[i - h->lo]++;
     if (h->count == 0 || v < h->min)
@@ -96,15 +92,22 @@ int chist_merge(chist *dst, const chist *src)
 {
     if (src->count == 0)
         return 0;
-    if (cover(dst, src->lo, src->lo + src->n))
+    uint32_t lo = dst->lo > src->lo ? dst->lo : src->lo;
+    chist t = *dst; /* dst stays as it was if a bucket would overflow */
+    if (lo > t.lo && move_up(&t, lo))
         return -1;
-    for (int i = 0; i < src->n; i++)
-        dst->c[src->lo + i - dst->lo] += src->c[i];
-    if (dst->count == 0 || src->min < dst->min)
-        dst->min = src->min;
-    if (dst->count == 0 || src->max > dst->max)
-        dst->max = src->max;
-    dst->count += src->count;
+    for (uint32_t i = 0; i < CHIST_WINDOW; i++) {
+        uint32_t at = src->lo + i < lo ? 0 : src->lo + i - lo;
+        if ((uint64_t)t.c[at] + src->c[i] > UINT32_MAX)
+            return -1;
+        t.c[at] += src->c[i];
+    }
+    if (t.count == 0 || src->min < t.min)
+        t.min = src->min;
+    if (t.count == 0 || src->max > t.max)
+        t.max = src->max;
+    t.count += src->count;
+    *dst = t;
     return 0;
 }
 
@@ -119,13 +122,13 @@ int64_t chist_quantile(const chist *h, double q)
     double r = ceil(q * (double)h->count);
     uint64_t rank = r < 1.0 ? 1 : r >= (double)h->count ? h->count : (uint64_t)r;
     uint64_t cum = 0;
-    int i = 0;
-    for (; i < h->n - 1; i++) {
+    uint32_t i = 0;
+    for (; i < CHIST_WINDOW - 1; i++) {
         cum += h->c[i];
         if (cum >= rank)
             break;
     }
-    int64_t v = bucket_mid(h->lo + i);
+    int64_t v = bucket_mid((int)(h->lo + i));
     if (v < h->min)
         v = h->min;
     if (v > h->max)
