@@ -1,7 +1,7 @@
 /* main: the qsim command line (docs/design.md sections 5 and 6). Reads a scenario, applies
  * --set and --sweep, runs every configuration, prints the table (or CSV/JSON, or the
- * --predict blocks) and writes out/<scenario>/summary.json, runs.csv, trace.jsonl and
- * visibility.csv as one set (src/outdir.h: written
+ * --predict blocks) and writes out/<scenario>/summary.json, runs.csv, trace.jsonl,
+ * visibility.csv and intervals.csv as one set (src/outdir.h: written
  * into a temporary directory, swapped into place whole). Exit status: 0 done, 2 bad input
  * (nothing written), 1 the run or the writing failed (nothing in the output directory
  * changed). */
@@ -17,6 +17,7 @@
 #include "models/scenario.h"
 #include "sim/alloc.h"
 #include "sim/cfg.h"
+#include "src/intervals.h"
 #include "src/outdir.h"
 #include "src/pbs.h"
 #include "src/report.h"
@@ -31,8 +32,8 @@ static void usage(FILE *f)
           "                            (at most 8 sweeps, 4096 configurations)\n"
           "  --out DIR                 where reports go (default out/<scenario name>); DIR is replaced as a\n"
           "                            whole when the run ends, so it must be new, empty, or hold only qsim's\n"
-          "                            reports (summary.json, runs.csv, trace.jsonl, visibility.csv); a link\n"
-          "                            to a directory writes into that directory\n"
+          "                            reports (summary.json, runs.csv, trace.jsonl, visibility.csv,\n"
+          "                            intervals.csv); a link to a directory writes into that directory\n"
 
           "  --format table|csv|json   what goes to stdout (default table)\n"
           "  --predict                 instead of the table, per configuration: P(consistent read) at 1ms, 10ms,\n"
@@ -547,6 +548,8 @@ int main(int argc, char **argv)
         we = write_trace(outdir_tmp(od), items, n);
     if (!we)
         we = write_file(outdir_tmp(od), "visibility.csv", &m, items, n, report_visibility_csv);
+    if (!we)
+        we = write_file(outdir_tmp(od), "intervals.csv", &m, items, n, report_intervals_csv);
     if (we) {
         fprintf(stderr, "qsim: cannot write the reports to '%s': %s (nothing in it changed)\n", outpath,
                 strerror(we));
@@ -569,10 +572,12 @@ int main(int argc, char **argv)
     else {
         if (predict)
             report_predict(stdout, &m, items, n);
-        else
+        else {
             report_table(stdout, &m, items, n);
-        printf("\nreports: %s/summary.json, %s/runs.csv, %s/trace.jsonl, %s/visibility.csv\n", outpath, outpath,
-               outpath, outpath);
+            report_phases(stdout, &m, items, n);
+        }
+        printf("\nreports: %s/summary.json, %s/runs.csv, %s/trace.jsonl, %s/visibility.csv, %s/intervals.csv\n",
+               outpath, outpath, outpath, outpath, outpath);
     }
     for (size_t i = 0; i < n; i++)
         if (((const run_res *)items[i].rr.res[MOD_RUN])->saturated)
