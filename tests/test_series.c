@@ -244,6 +244,41 @@ static void phase_of_is_the_last_cut_at_or_before(void **state)
     mem_free(c);
 }
 
+/* scenarios/slow-30s.ini: n1 ten times slow from 20 s to 50 s of 90 s. Three phases; read
+ * p99 during the window several times the p99 before it, and after it back within a quarter
+ * of before; second by second, every interval inside the window has a read p99 above every
+ * interval of the first 20 s, and from 51 s on every one is back below 1.5 times the worst
+ * of the first 20 s (the interval of 50 s still answers reads started in the window). */
+static void slow_30s_p99_rises_in_the_window_and_recovers(void **state)
+{
+    (void)state;
+    run_stats st;
+    tu_run_file(tu_src("scenarios/slow-30s.ini"), NULL, 0, &st);
+    const series_res *r = series_of(&st);
+    EQ(r->nphases, 3);
+    expect_phase(r, 0, 0, 20000 * MS, "", r->phases[0].row.n[OP_READ], r->phases[0].row.n[OP_WRITE]);
+    expect_phase(r, 1, 20000 * MS, 50000 * MS, "slow_n1", r->phases[1].row.n[OP_READ], r->phases[1].row.n[OP_WRITE]);
+    expect_phase(r, 2, 50000 * MS, -1, "", r->phases[2].row.n[OP_READ], r->phases[2].row.n[OP_WRITE]);
+    int64_t before = r->phases[0].row.q[OP_READ][1], during = r->phases[1].row.q[OP_READ][1],
+            after = r->phases[2].row.q[OP_READ][1];
+    assert_true(during > 5 * before);
+    assert_true(after < before + before / 4 && after > before - before / 4);
+    for (int k = 0; k < 3; k++) {
+        EQ(r->phases[k].row.failed[0] + r->phases[k].row.failed[1], 0);
+        assert_true(ops_of(&r->phases[k].row) > 1900 * 20); /* about 2000 operations a second */
+    }
+    EQ(r->width, 1000 * MS);
+    EQ(r->nrows, 91); /* the last answers come just after 90 s */
+    int64_t worst_before = 0;
+    for (size_t i = 0; i < 20; i++)
+        worst_before = r->rows[i].q[OP_READ][1] > worst_before ? r->rows[i].q[OP_READ][1] : worst_before;
+    for (size_t i = 20; i < 50; i++)
+        assert_true(r->rows[i].q[OP_READ][1] > worst_before);
+    for (size_t i = 51; i < 90; i++)
+        assert_true(r->rows[i].q[OP_READ][1] < worst_before + worst_before / 2);
+    tu_run_free(&st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -255,6 +290,7 @@ int main(void)
         cmocka_unit_test(phases_split_operations_by_start_at_the_fault_cuts),
         cmocka_unit_test(no_faults_one_phase),
         cmocka_unit_test(phase_of_is_the_last_cut_at_or_before),
+        cmocka_unit_test(slow_30s_p99_rises_in_the_window_and_recovers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
