@@ -272,7 +272,8 @@ static int create(world *w, const void *mcfg, void *res, void **state, char *err
     st->warmup = (uint64_t)SC_CFG(w->sc, MOD_RUN, run_cfg)->warmup;
     st->explicit_width = scfg->interval > 0;
     st->width = st->explicit_width ? scfg->interval : SERIES_AUTO_BASE;
-    st->cap = st->explicit_width ? SERIES_MAX_INTERVALS : SERIES_AUTO_INTERVALS;
+    /* and one more for the answers after the last full interval (a run of exactly 200 widths) */
+    st->cap = (st->explicit_width ? SERIES_MAX_INTERVALS : SERIES_AUTO_INTERVALS) + 1;
     atomic_init(&st->live.now, 0);
     atomic_init(&st->live.ops, 0);
     atomic_init(&st->live.reads_ok, 0);

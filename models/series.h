@@ -12,9 +12,11 @@
  * last answer, empty ones included.
  *   width: [series] interval, or auto: the smallest of 1, 2, 10, 20, 100, 200, ... us (the
  *   powers of ten and their doubles) that keeps the run within SERIES_AUTO_INTERVALS
- *   intervals (a 90 s run gets 1 s). A run kept to its width cannot pass
- *   SERIES_MAX_INTERVALS: a longer one is widened by 2, then 5, then 2, ... times the
- *   configured width, and says so (intervals.widened). Memory: one compact histogram
+ *   intervals and one more (for the answers that come after the last full interval: a run
+ *   of exactly 400 s gets 2 s, a 90 s run 1 s). A configured width keeps to it up to
+ *   SERIES_MAX_INTERVALS (and one more): a longer run is widened by 2, then 5, then 2, ...
+ *   times the configured width, and says so (intervals.widened); one whose run.duration
+ *   already passes it is an error. Memory: one compact histogram
  *   (sim/chist.h: quantiles within 1/32) per interval and kind while the run lasts, the
  *   figures alone afterwards; never a record per operation.
  *

@@ -20,6 +20,7 @@
 #include "src/intervals.h"
 #include "src/outdir.h"
 #include "src/pbs.h"
+#include "src/progress.h"
 #include "src/report.h"
 #include "src/runner.h"
 
@@ -42,6 +43,9 @@ static void usage(FILE *f)
           "  --reps K                  run every configuration K times, seeds seed .. seed+K-1: means and 95% intervals\n"
           "  --jobs N                  configurations run in parallel (default: cores); results do not depend on it\n"
           "  --timing                  wall-clock seconds and events/s per configuration, on stderr\n"
+          "  --progress                once a second, per run in progress: simulated time, operations, read p99,\n"
+          "                            stale%, on stderr, and a line as each run ends (without it: only when\n"
+          "                            stderr is a terminal, for runs of a second or more); files do not change\n"
           "  --check                   validate the scenario and stop\n"
           "  --keys                    the scenario language: every section and key\n"
           "  --metrics                 every reported metric: summary.json path, runs.csv column, meaning\n"
@@ -296,7 +300,7 @@ static void free_sweeps(sweep *sw, size_t n)
 int main(int argc, char **argv)
 {
     const char *path = NULL, *out = NULL, *format = "table", *seed = NULL;
-    int check = 0, timing = 0, predict = 0, rc = 0;
+    int check = 0, timing = 0, predict = 0, progress = 0, rc = 0;
     long jobs = sysconf(_SC_NPROCESSORS_ONLN);
     sweep sw[2 * RUNNER_MAX_SWEEPS], fsw[RUNNER_MAX_SWEEPS];
     size_t nsw = 0, nfsw = 0;
@@ -342,6 +346,8 @@ int main(int argc, char **argv)
             timing = 1;
         } else if (strcmp(a, "--predict") == 0) {
             predict = 1;
+        } else if (strcmp(a, "--progress") == 0) {
+            progress = 1;
         } else if (takes_value(a) && !val) {
             fprintf(stderr, "qsim: %s needs a value\n", a);
             rc = 2;
@@ -526,7 +532,8 @@ int main(int argc, char **argv)
         rc = oe == -EINVAL ? 2 : 1;
         goto done;
     }
-    size_t failed = runner_run(items, n, (int)jobs, outdir_tmp(od), isatty(2) && n > 1);
+    progress_mode pm = progress ? PROGRESS_ALWAYS : isatty(2) ? PROGRESS_AUTO : PROGRESS_OFF;
+    size_t failed = runner_run(items, n, (int)jobs, outdir_tmp(od), (int)pm);
     if (failed) {
         int bad = 0;
         for (size_t i = 0; i < n; i++) {

@@ -581,6 +581,46 @@ static void cli_same_seed_byte_identical(void **state)
     tu_rm_tree(dir);
 }
 
+/* --progress: lines on stderr only (a closing line per run, two jobs, whole lines), stdout
+ * and every report byte-identical to a run without it; without it (stderr is not a
+ * terminal here) stderr stays empty. */
+static void cli_progress_goes_to_stderr_only(void **state)
+{
+    (void)state;
+    char dir[64];
+    tu_make_dir(dir, sizeof dir);
+    const char *bench = tu_src("scenarios/bench.ini");
+    result a, b;
+    RUN(&a, dir, "--progress", "--jobs", "2", "--out", path_in(dir, "a"), "--set", "run.ops=3000", "--sweep",
+        "quorum.r=1,2", "--sweep", "quorum.w=1,2", bench);
+    expect_status(&a, 0);
+    RUN(&b, dir, "--jobs", "2", "--out", path_in(dir, "b"), "--set", "run.ops=3000", "--sweep", "quorum.r=1,2",
+        "--sweep", "quorum.w=1,2", bench);
+    expect_status(&b, 0);
+    if (strcmp(b.err, "") != 0)
+        fail_msg("stderr without --progress:\n%s", b.err);
+    EQ(count_lines(a.err), 4);
+    EQ(count_prefixed(a.err, "qsim: ["), 4);
+    for (int i = 0; i < 4; i++) {
+        char want[128];
+        snprintf(want, sizeof want, "] config %d quorum.r=%d quorum.w=%d: done at ", i, i / 2 + 1, i % 2 + 1);
+        HAS(a.err, want);
+    }
+    HAS(a.err, " of 3000 ops, read p99 ");
+    HAS(a.err, "qsim: [4/4 done] ");
+    /* stdout differs only in the report paths */
+    char *pa = strstr(a.out, "\nreports: "), *pb = strstr(b.out, "\nreports: ");
+    assert_non_null(pa);
+    assert_non_null(pb);
+    *pa = *pb = '\0';
+    if (strcmp(a.out, b.out) != 0)
+        fail_msg("stdout differs with --progress:\n%s\n---\n%s", a.out, b.out);
+    done(&a);
+    done(&b);
+    expect_same_outputs(path_in(dir, "a"), path_in(dir, "b"));
+    tu_rm_tree(dir);
+}
+
 static void cli_jobs_do_not_change_results(void **state)
 {
     (void)state;
@@ -1580,6 +1620,7 @@ int main(void)
         cmocka_unit_test(cli_sweep_runs_cross_product),
         cmocka_unit_test(cli_intervals_csv_by_answer_time),
         cmocka_unit_test(cli_same_seed_byte_identical),
+        cmocka_unit_test(cli_progress_goes_to_stderr_only),
         cmocka_unit_test(cli_jobs_do_not_change_results),
         cmocka_unit_test(cli_seed_changes_results),
         cmocka_unit_test(cli_format_csv_and_json_to_stdout),
