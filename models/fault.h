@@ -91,7 +91,7 @@ typedef struct faults {
 } faults;
 
 /* A fault window: the span of time a fault is in force, from the timeline alone
- * (docs/design.md section 5, "phases"). Which entries open and close one:
+ * (docs/design.md section 4, "Over time and per fault phase"). Which entries open and close one:
  *   crash NODE       until the next recover of NODE
  *   partition ...    until the next heal (a heal closes every partition in force)
  *   slow ... until T until T; without until, to the end of the run

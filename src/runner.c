@@ -210,6 +210,8 @@ static void run_one(pool *p, size_t i)
             snprintf(it->err, sizeof it->err, "configuration %zu: %s", i, why);
         it->bad_input = rc == -EINVAL;
         world_destroy(w);
+    } else {
+        progress_detach(p->prog, i); /* counted as done, without a line */
     }
     it->wall_s = now_s() - t0;
     if (tf) {
