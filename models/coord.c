@@ -188,9 +188,9 @@ static void retire(coord *c, op *o);
         (void)s;                                                                                        \
         op *o = SIM_CONTAINER_OF(ev, op, timer[i]);                                                    \
         coord *c = o->c;                                                                                \
-        if (i == OP_TIMER_DEADLINE)                                                                     \
+        if ((i) == OP_TIMER_DEADLINE)                                                                   \
             on_deadline(c, o);                                                                          \
-        else if (i == OP_TIMER_LINGER)                                                                  \
+        else if ((i) == OP_TIMER_LINGER)                                                                \
             retire(c, o);                                                                               \
         else                                                                                            \
             ((coord_timer_fn)c->timer[i].fn)(c->timer[i].ctx, o);                                      \
@@ -447,7 +447,7 @@ int coord_pick_reads(coord *c, op *o, const uint16_t *cand, int n, uint16_t *out
         for (int i = 0; got < want && i < np; i++)
             out[got++] = pool[i];
     } else {
-        for (int i = 0; got < want; i++) {
+        for (int i = 0; got < want && i < np; i++) {
             uint32_t j = (uint32_t)i + rng_bounded(&c->r_targets, (uint32_t)(np - i));
             uint16_t t = pool[i];
             pool[i] = pool[j];
@@ -658,7 +658,7 @@ static void destroy(void *state) { coord_fini(state); }
 
 #define REQ_METRIC(e, nm)                                                                               \
     {"requests." #nm, "requests_" #nm, NULL, MT_COUNT, "messages", "requests operations sent to nodes, cause " #nm, \
-     metric_u64, MFIELD(MOD_QUORUM, coord_res, requests) + (int)(e * sizeof(uint64_t)), NULL},
+     metric_u64, MFIELD(MOD_QUORUM, coord_res, requests) + (int)((e) * sizeof(uint64_t)), NULL},
 
 static const metric quorum_metrics[] = {
     OP_CAUSES(REQ_METRIC)

@@ -1,12 +1,12 @@
 /* main: the qsim command line (docs/design.md sections 5 and 6). Reads a scenario, applies
  * --set and --sweep, runs every configuration, prints the table (or CSV/JSON, or the
- * --predict blocks) and writes summary.json, runs.csv, trace.jsonl, visibility.csv and
- * latency/N.read.hgrm, N.write.hgrm as one set into a new out/<scenario>/NNNN
- * (out/<scenario>/latest links to it) or into --out DIR (src/outdir.h: written into a
- * temporary directory, moved into place whole; never over an earlier run's reports
- * without --force). Exit status: 0 done, 2 bad input
- * (nothing written), 1 the run or the writing failed (nothing in the output directory
- * changed). */
+ * --predict blocks) and writes summary.json, runs.csv, trace.jsonl, visibility.csv,
+ * intervals.csv and latency/N.read.hgrm, N.write.hgrm as one set into a new
+ * out/<scenario>/NNNN (out/<scenario>/latest links to it) or into --out DIR
+ * (src/outdir.h: written into a temporary directory, moved into place whole; never over an
+ * earlier run's reports without --force). Exit status: 0 done, 2 bad input (nothing
+ * written), 1 the run or the writing failed (nothing in the output directory changed);
+ * with --fail-on, 3, 4 or 5 for what the run observed. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -24,8 +24,10 @@
 #include "sim/alloc.h"
 #include "sim/cfg.h"
 #include "src/hgrm.h"
+#include "src/intervals.h"
 #include "src/outdir.h"
 #include "src/pbs.h"
+#include "src/progress.h"
 #include "src/report.h"
 #include "src/runner.h"
 #include "src/sweep.h"
@@ -54,6 +56,9 @@ static void usage(FILE *f)
           "  --reps K                  run every configuration K times, seeds seed .. seed+K-1: means and 95% intervals\n"
           "  --jobs N, -j N            configurations run in parallel (default: cores); results do not depend on it\n"
           "  --timing                  wall-clock seconds and events/s per configuration, on stderr\n"
+          "  --progress                once a second, per run in progress: simulated time, operations, read p99,\n"
+          "                            stale%, on stderr, and a line as each run ends (without it: only when\n"
+          "                            stderr is a terminal, for runs of a second or more); files do not change\n"
           "  --check                   validate the scenario and stop\n"
           "  --keys                    the scenario language: every section and key\n"
           "  --metrics                 every reported metric: summary.json path, runs.csv column, meaning\n"
@@ -364,7 +369,7 @@ static const struct option {
 } options[] = {
     {"--seed", 1},   {"--set", 1},     {"--sweep", 1},   {"--out", 1},      {"--format", 1},
     {"--jobs", 1},   {"--reps", 1},    {"--check", 0},   {"--timing", 0},   {"--predict", 0},
-    {"--force", 0},  {"--fail-on", 1},
+    {"--force", 0},  {"--fail-on", 1}, {"--progress", 0},
     {"--help", 0},   {"--version", 0}, {"--keys", 0},    {"--metrics", 0},
 };
 
@@ -430,7 +435,7 @@ static const struct option *take_option(int argc, char **argv, int *i, const cha
 int main(int argc, char **argv)
 {
     const char *path = NULL, *out = NULL, *format = "table", *seed = NULL;
-    int check = 0, timing = 0, predict = 0, force = 0, rc = 0;
+    int check = 0, timing = 0, predict = 0, progress = 0, force = 0, rc = 0;
     unsigned fail_on = 0;
     long jobs = sysconf(_SC_NPROCESSORS_ONLN);
     sweep sw[2 * RUNNER_MAX_SWEEPS], fsw[RUNNER_MAX_SWEEPS];
@@ -495,6 +500,8 @@ int main(int argc, char **argv)
             timing = 1;
         } else if (strcmp(on, "--predict") == 0) {
             predict = 1;
+        } else if (strcmp(on, "--progress") == 0) {
+            progress = 1;
         } else if (strcmp(on, "--force") == 0) {
             force = 1;
         } else if (strcmp(on, "--seed") == 0) {
@@ -677,7 +684,8 @@ int main(int argc, char **argv)
         rc = oe == -EINVAL || oe == -ENOTEMPTY ? 2 : 1;
         goto done;
     }
-    size_t failed = runner_run(items, n, (int)jobs, outdir_tmp(od), isatty(2) && n > 1);
+    progress_mode pm = progress ? PROGRESS_ALWAYS : isatty(2) ? PROGRESS_AUTO : PROGRESS_OFF;
+    size_t failed = runner_run(items, n, (int)jobs, outdir_tmp(od), (int)pm);
     if (failed) {
         int bad = 0;
         for (size_t i = 0; i < n; i++) {
@@ -701,6 +709,8 @@ int main(int argc, char **argv)
         we = write_trace(outdir_tmp(od), items, n);
     if (!we)
         we = write_file(outdir_tmp(od), "visibility.csv", &m, items, n, report_visibility_csv);
+    if (!we)
+        we = write_file(outdir_tmp(od), "intervals.csv", &m, items, n, report_intervals_csv);
     if (!we)
         we = write_latency(outdir_tmp(od), items, n);
     if (we) {
@@ -726,10 +736,13 @@ int main(int argc, char **argv)
     else {
         if (predict)
             report_predict(stdout, &m, items, n);
-        else
+        else {
             report_table(stdout, &m, items, n);
-        printf("\nreports: %s/summary.json, %s/runs.csv, %s/trace.jsonl, %s/visibility.csv, %s/latency/\n", where,
-               where, where, where, where);
+            report_phases(stdout, &m, items, n);
+        }
+        printf("\nreports: %s/summary.json, %s/runs.csv, %s/trace.jsonl, %s/visibility.csv, %s/intervals.csv, "
+               "%s/latency/\n",
+               where, where, where, where, where, where);
         if (mode == OUTDIR_NUMBERED)
             printf("latest run: %s/latest -> %s\n", outpath, where + strlen(outpath) + 1);
     }

@@ -11,10 +11,10 @@
  * one back. The previous set is removed after the swap.
  *
  * Whose files: an output directory named by --out is replaced, so it must be new, empty
- * (OUTDIR_FRESH: nothing else), or hold only
- * files qsim writes there (summary.json, runs.csv, trace.jsonl, visibility.csv, the
- * directory latency/ holding N.read.hgrm and N.write.hgrm, and the temporary names of older
- * qsim versions: .summary.json.tmp, .runs.csv.tmp, .trace.jsonl.tmp, .trace.N.tmp).
+ * (OUTDIR_FRESH: nothing else), or hold only files qsim writes there (summary.json,
+ * runs.csv, trace.jsonl, visibility.csv, intervals.csv, the directory latency/ holding
+ * N.read.hgrm and N.write.hgrm, and the temporary names of older qsim versions:
+ * .summary.json.tmp, .runs.csv.tmp, .trace.jsonl.tmp, .trace.N.tmp).
  * Anything else (a user's notes, a subdirectory) makes qsim refuse before it runs: it never
  * deletes a file it did not write.
  *
