@@ -342,8 +342,8 @@ static int fail_on_status(unsigned mask, const run_item *items, size_t n)
         int k = fail_rank[r];
         if (!(hit & 1u << k))
             continue;
-        fprintf(stderr, "qsim: --fail-on %s: %" PRIu64 " %s in %zu of %zu configuration%s (exit status %d)\n",
-                fail_word[k], count[k], what[k], configs[k], nconfig, nconfig == 1 ? "" : "s", fail_status[k]);
+        fprintf(stderr, "qsim: --fail-on %s: %s: %" PRIu64 ", in %zu of %zu configuration%s (exit status %d)\n",
+                fail_word[k], what[k], count[k], configs[k], nconfig, nconfig == 1 ? "" : "s", fail_status[k]);
         if (!rc)
             rc = fail_status[k];
     }
@@ -375,8 +375,8 @@ static const struct option {
 
 /* Splits argv[*i] into an option name and its value, taking the value from the next argument
  * when the option needs one and was not written --name=value. Returns the option (NULL: not
- * an option, a scenario path) and sets *val (NULL for a flag); -1 in *bad with a message on
- * stderr when the argument is wrong. */
+ * an option, a scenario path) and sets *val (NULL for a flag); sets *bad, with a message on
+ * stderr, when the argument is wrong. */
 static const struct option *take_option(int argc, char **argv, int *i, const char **val, int *bad)
 {
     const char *a = argv[*i];
@@ -460,7 +460,6 @@ int main(int argc, char **argv)
     if (!sets || !sweep_args) {
         fprintf(stderr, "qsim: out of memory\n");
         mem_free(sets);
-    mem_free(sweep_args);
         mem_free(sweep_args);
         cfg_destroy(c);
         return 1;

@@ -775,16 +775,16 @@ static void cli_fail_on_sets_a_distinct_exit_status(void **state)
         int status;
         const char *err;
     } cases[] = {
-        {"stale", 0, 3, "qsim: --fail-on stale: 2 stale or lost reads in 1 of 1 configuration (exit status 3)\n"},
+        {"stale", 0, 3, "qsim: --fail-on stale: stale or lost reads: 2, in 1 of 1 configuration (exit status 3)\n"},
         {"lost", 0, 0, ""},
         {"unavailable", 0, 0, ""},
-        {"lost", 1, 4, "qsim: --fail-on lost: 3 lost reads and lost acknowledged writes in 1 of 2 configurations "
-                       "(exit status 4)\n"},
-        {"stale,lost", 1, 4, "qsim: --fail-on lost: 3 lost reads and lost acknowledged writes in 1 of 2 "
-                             "configurations (exit status 4)\nqsim: --fail-on stale: 2 stale or lost reads in 1 of 2 "
-                             "configurations (exit status 3)\n"},
-        {"unavailable,stale", 2, 5, "qsim: --fail-on unavailable: 2 operations not answered in time in 1 of 1 "
-                                    "configuration (exit status 5)\n"},
+        {"lost", 1, 4, "qsim: --fail-on lost: lost reads and lost acknowledged writes: 3, in 1 of 2 "
+                       "configurations (exit status 4)\n"},
+        {"stale,lost", 1, 4, "qsim: --fail-on lost: lost reads and lost acknowledged writes: 3, in 1 of 2 "
+                             "configurations (exit status 4)\nqsim: --fail-on stale: stale or lost reads: 2, in 1 of "
+                             "2 configurations (exit status 3)\n"},
+        {"unavailable,stale", 2, 5, "qsim: --fail-on unavailable: operations not answered in time: 2, in 1 of "
+                                    "1 configuration (exit status 5)\n"},
         {"stale,stale", 2, 0, ""},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
