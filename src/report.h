@@ -36,12 +36,12 @@ extern const char *const verdict_name[];
 verdict report_verdict(const run_item *it);
 
 void report_table(FILE *f, const report_meta *m, const run_item *items, size_t n);
-/* summary.json (report_json) opens with qsim_version, scenario, name, seed, then
- * command_line (the arguments as given, without the program's name: the same arguments
- * give the same file) and overrides ({"seed": text or null, "set": [...], "sweep": [...]}),
- * then sweeps, skipped (configurations not run, with why), configurations and, with
- * replications, replications. */
 void report_csv(FILE *f, const report_meta *m, const run_item *items, size_t n);
+/* summary.json opens with qsim_version, scenario, name, seed, then command_line (the
+ * arguments as given, without the program's name: the same arguments give the same file)
+ * and overrides ({"seed": text or null, "set": [...], "sweep": [...]}), then sweeps,
+ * skipped (configurations not run, with why), configurations and, with replications,
+ * replications. */
 void report_json(FILE *f, const report_meta *m, const run_item *items, size_t n);
 /* The metric reference (qsim --metrics): every metric's path, column, unit and meaning. */
 void report_print_metrics(FILE *f);

@@ -214,6 +214,7 @@ size_t runner_build_skipping(cfg *c, const sweep *sw, size_t nsw, long reps, run
                              size_t *nskipped)
 {
     size_t total, nvals = 0;
+    *out = NULL;
     *skipped = NULL;
     *nskipped = 0;
     if (nsw == 0 || cfg_errors_seen(c) || runner_count(sw, nsw, &total))
