@@ -1,7 +1,9 @@
-/* The qsim command line as a user runs it (docs/design.md sections 5 and 6): exit statuses,
- * errors with file and line, nothing written on bad input, the five report files, sweeps,
- * and byte-identical output for a seed whatever the job count. Runs QSIM_BIN as a child
- * process in a fresh temporary directory, so nothing lands in the source tree's out/. */
+/* The qsim command line as a user runs it (docs/design.md sections 5, 6 and 7): options and
+ * their value forms, exit statuses (--fail-on's too), errors with file and line, nothing
+ * written on bad input, the report set (the five files and latency/), output directories
+ * never overwritten without --force, the sweep language and skipped configurations, and
+ * byte-identical output for the same arguments. Runs QSIM_BIN as a child process in a fresh
+ * temporary directory, so nothing lands in the source tree's out/. */
 #include <dirent.h>
 #include <fcntl.h>
 #include <math.h>
