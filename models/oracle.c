@@ -499,8 +499,9 @@ static int create(world *w, const void *mcfg, void *res, void **state, char *err
     *state = o;
     w->tr.max_lines = tc->max_lines;
     int cw = (int)SC_CFG(w->sc, MOD_QUORUM, quorum_cfg)->w;
-    o->r = (int)SC_CFG(w->sc, MOD_QUORUM, quorum_cfg)->r;
-    return oracle_init(o, w->sc->nkeys, tc, small, &w->tr, &w->hs, &w->coord, &w->nodes, w->ring, cw, res, err, n);
+    int rc0 = oracle_init(o, w->sc->nkeys, tc, small, &w->tr, &w->hs, &w->coord, &w->nodes, w->ring, cw, res, err, n);
+    o->r = (int)SC_CFG(w->sc, MOD_QUORUM, quorum_cfg)->r; /* after oracle_init, which clears o */
+    return rc0;
 }
 
 static void finish(void *state, void *res)

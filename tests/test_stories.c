@@ -109,6 +109,23 @@ static void w1_lost_write(void **state)
     tu_run_free(&st);
 }
 
+/* W=2, R=2 (R + W > N): v2 reaches n1 and n2 only (client > n3 cut), both acknowledge and
+ * both crash with volatile storage and come back empty. The lost write breaks the promise of the overlap and is
+ * counted as such (the scenario's R with the W it was acknowledged at). */
+static void lost_write_despite_overlap_is_counted(void **state)
+{
+    (void)state;
+    const char *sets[] = {"quorum.w=2", "faults.cut=9ms partition client > n3", "faults.crash=12ms crash n1 volatile",
+                          "faults.crash2=12ms crash n2 volatile", "faults.back2=30ms recover n2"};
+    run_stats st;
+    tu_run_file(tu_src("scenarios/w1-lost-write.ini"), sets, 5, &st);
+    expect_write(&st, "w2", 2, 1);
+    expect_read(&st, "r1", 0, 2, RC_LOST, 2); /* n1 and n2 answer first, both empty */
+    EQ(st.oracle->lost_writes, 1);
+    EQ(st.oracle->lost_promised, 1);
+    tu_run_free(&st);
+}
+
 /* The same script with W=2: v2 cannot gather two acks, fails as unavailable, and
  * nothing acknowledged is lost. */
 static void w1_lost_write_w2_loses_nothing(void **state)
@@ -298,6 +315,7 @@ int main(void)
         cmocka_unit_test(overlap_without_quorum_goes_stale),
         cmocka_unit_test(w1_lost_write),
         cmocka_unit_test(w1_lost_write_w2_loses_nothing),
+        cmocka_unit_test(lost_write_despite_overlap_is_counted),
         cmocka_unit_test(sub_overlap_drift),
         cmocka_unit_test(sub_overlap_drift_r2_returns_latest),
         cmocka_unit_test(downgraded_write_is_lost),
