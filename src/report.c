@@ -494,6 +494,7 @@ static void report_table_rows(FILE *f, const report_meta *m, const run_item *ite
     /* stories: the timeline of every scripted operation and fault (src/story.h) */
     for (size_t i = 0; i < n; i++)
         story_print(f, &items[i]);
+    story_writeup(f, items, n);
 }
 
 /* ---- runs.csv ---- */

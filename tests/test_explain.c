@@ -1,8 +1,12 @@
 /* Explanations (docs/design.md sections 4 and 5): a story's timeline in the terminal, its
- * faults at their times among the scripted operations. */
+ * faults at their times among the scripted operations, and under each stale or lost read its
+ * read set, the holders of the latest version, who acknowledged it and why; the same in
+ * summary.json; and the write-up of a run's anomalies, generated from what happened. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "models/explain.h"
+#include "models/world.h"
 #include "tests/testutil.h"
 
 #define HAS(text, want)                                                                   \
@@ -30,19 +34,200 @@ static char *story(const char *path, const char *const *extra)
     return out;
 }
 
-/* overlap.ini: n2's crash at 25 ms shows between w2 (20 ms) and r2 (30 ms), with its storage. */
+/* overlap.ini: n2's crash at 25 ms shows between w2 (20 ms) and r2 (30 ms), with its storage;
+ * w3, after the crash, is acknowledged by n3 and n1. The whole timeline, exactly. */
 static void timeline_shows_the_crash_of_overlap(void **state)
 {
     (void)state;
     char *out = story("scenarios/overlap.ini", NULL);
     HAS(out, "\ntimeline:\n"
-             "  w1             0ns write k1    v1   acknowledged");
-    HAS(out, "  w2            20ms write k1    v2   acknowledged");
-    HAS(out, " [1.74ms]\n"
+             "  w1             0ns write k1    v1   acknowledged by n3, n2  [1.57ms]\n"
+             "  r1            10ms read  k1    -> v1 (latest v1) fresh  [2.31ms]\n"
+             "  w2            20ms write k1    v2   acknowledged by n3, n2  [1.74ms]\n"
              "  crash         25ms fault crash n2 durable\n"
-             "  r2            30ms read  k1    -> v2 (latest v2) fresh  [2.17ms]\n");
+             "  r2            30ms read  k1    -> v2 (latest v2) fresh  [2.17ms]\n"
+             "  w3            40ms write k1    v3   acknowledged by n3, n1  [1.94ms]\n"
+             "  r3            50ms read  k1    -> v3 (latest v3) fresh  [2.10ms]\n"
+             "  r4            60ms read  k1    -> v3 (latest v3) fresh  [1.97ms]\n"
+             "  acknowledged writes lost at the end: 0 of 3\n"
+             "\nwrite-up:\n"
+             "  no anomaly: no stale or lost read, no lost write, no downgraded or failed operation\n");
     free(out);
 }
+
+/* drift.ini, R=1, W=1: under r1's STALE line, its read set (n3, which returned v1), the
+ * holders of v2 at that moment (n1 and n2; n3 gets v2 only at 110 ms), who acknowledged v2
+ * (n2 alone, for w2 at W=1), and the arithmetic. */
+static void drift_stale_read_shows_read_set_and_holders(void **state)
+{
+    (void)state;
+    char *out = story("scenarios/drift.ini", NULL);
+    HAS(out, "  r1            20ms read  k1    -> v1 (latest v2) STALE, 1 behind  [1.31ms]\n"
+             "      read set: n3 returned v1\n"
+             "      v2 held by: n1, n2\n"
+             "      v2 acknowledged by: n2 (w2, W=1)\n"
+             "      why: R + W = 2 <= N = 3: the read set {n3} need not meet the write set {n2}\n"
+             "  r2           200ms read  k1    -> v2 (latest v2) fresh  [1.98ms]\n");
+    free(out);
+    /* with R=2 the read set also holds a replica with v2: fresh, nothing to explain */
+    const char *r2[] = {"--set", "quorum.r=2", NULL};
+    out = story("scenarios/drift.ini", r2);
+    HAS(out, "  r1            20ms read  k1    -> v2 (latest v2) fresh");
+    assert_null(strstr(out, "read set:"));
+    free(out);
+}
+
+/* sloppy.ini: r1's read set {n3, n1} misses v2, acknowledged by n2 and by the fallback n4,
+ * which holds it as a hint for n1 (believed down when w2 ran): stale despite R + W > N. */
+static void sloppy_stale_read_names_the_hint_holder(void **state)
+{
+    (void)state;
+    char *out = story("scenarios/sloppy.ini", NULL);
+    HAS(out, "  w2            10ms write k1    v2   acknowledged by n2, fallback n4 for n1  [3.00ms]\n");
+    HAS(out, "  r1            30ms read  k1    -> v1 (latest v2) STALE, 1 behind  [2.00ms]\n"
+             "      read set: n3 returned v1, n1 returned v1\n"
+             "      v2 held by: n2; as a hint: n4 for n1\n"
+             "      v2 acknowledged by: n2, fallback n4 for n1 (w2, W=2)\n"
+             "      why: R + W = 4 > N = 3, but the write was acknowledged by fallback n4 holding a hint for n1,\n"
+             "           outside the read set {n3,n1}\n"
+             "  r2            80ms read  k1    -> v2 (latest v2) fresh  [2.00ms]\n");
+    free(out);
+    /* without the sloppy quorum w2 fails, and says why */
+    const char *off[] = {"--set", "quorum.sloppy=off", NULL};
+    out = story("scenarios/sloppy.ini", off);
+    HAS(out, "  w2            10ms write k1    v2   FAILED (unavailable): 1 of W=2 acknowledgements (n2) before its "
+             "deadline  [25.00ms]\n");
+    free(out);
+}
+
+/* w1-lost-write.ini: v2 lived only on n1, which crashed with volatile storage at 12 ms; both
+ * reads are LOST (n1 came back empty and returns nothing). */
+static void w1_lost_write_blames_the_volatile_crash(void **state)
+{
+    (void)state;
+    char *out = story("scenarios/w1-lost-write.ini", NULL);
+    HAS(out, "  r1            40ms read  k1    -> v1 (latest v2) LOST, 1 behind  [2.26ms]\n"
+             "      read set: n2 returned v1, n1 returned nothing\n"
+             "      v2 held by: no node\n"
+             "      v2 acknowledged by: n1 (w2, W=1)\n"
+             "      why: the only replica that acknowledged v2 (n1) crashed with volatile storage at 12ms, and no\n"
+             "           other node had stored it\n"
+             "  r2            50ms read  k1    -> v1 (latest v2) LOST, 1 behind  [2.00ms]\n"
+             "      read set: n3 returned v1, n1 returned nothing\n");
+    free(out);
+}
+
+/* The same facts in summary.json's explain.script, read from the results. */
+typedef struct got {
+    explain_res res;
+    char why[4][512];
+    char para[8][2048];
+    char cls[8][64];
+    size_t npara;
+} got;
+
+static void keep_para(void *ctx, const char *cls, const char *title, const char *guarantee, const char *text)
+{
+    (void)title;
+    (void)guarantee;
+    got *g = ctx;
+    if (g->npara < 8) {
+        snprintf(g->cls[g->npara], sizeof g->cls[0], "%s", cls);
+        snprintf(g->para[g->npara++], sizeof g->para[0], "%s", text);
+    }
+}
+
+static void grab(struct world *w, void *ctx)
+{
+    got *g = ctx;
+    const explain_res *x = w->rr->res[MOD_EXPLAIN];
+    const wl_cfg *wc = SC_CFG(w->sc, MOD_WORKLOAD, wl_cfg);
+    g->res.n = x->n;
+    g->res.replicas = x->replicas;
+    for (size_t i = 0; i < x->n && i < 4; i++)
+        explain_why(x, wc, i, g->why[i], sizeof g->why[i]);
+    run_view v = {w->sc, w->rr};
+    g->npara = 0;
+    explain_writeup(&v, keep_para, g);
+}
+
+static void expect_node(const why_list *l, int i, int nd, uint32_t v)
+{
+    assert_true(i < l->n);
+    EQ(l->e[i].node, nd);
+    EQ(l->e[i].v, v);
+}
+
+static void drift_explanation_in_the_results(void **state)
+{
+    (void)state;
+    got g;
+    run_stats st;
+    tu_run_file_check(tu_src("scenarios/drift.ini"), NULL, 0, NULL, grab, &g, &st);
+    const explain_res *x = st.rr.res[MOD_EXPLAIN];
+    EQ(x->n, 4);
+    const explain_op *r1 = &x->op[2], *r2 = &x->op[3], *w2 = &x->op[1];
+    EQ(r1->cause, WHY_NO_OVERLAP);
+    EQ(r1->read_set.n, 1);
+    expect_node(&r1->read_set, 0, 3, 1);
+    EQ(r1->holders.n, 2);
+    expect_node(&r1->holders, 0, 1, 2);
+    expect_node(&r1->holders, 1, 2, 2);
+    EQ(r1->acked.n, 1);
+    EQ(r1->acked.e[0].node, 2);
+    EQ(r1->latest_write, 1);
+    EQ(r1->need, 1);
+    EQ(r1->latest_w, 1);
+    EQ(r1->promised, 0);
+    EQ(r2->cls, RC_FRESH);
+    expect_node(&r2->read_set, 0, 3, 2); /* a fresh read keeps its read set too */
+    EQ(w2->acked.n, 1);
+    EQ(w2->lost_at_end, 0);
+    assert_string_equal(g.why[2], "R + W = 2 <= N = 3: the read set {n3} need not meet the write set {n2}");
+    assert_string_equal(g.why[3], "");
+    tu_run_free(&st);
+}
+
+static void sloppy_and_w1_explanations_in_the_results(void **state)
+{
+    (void)state;
+    got g;
+    run_stats st;
+    tu_run_file_check(tu_src("scenarios/sloppy.ini"), NULL, 0, NULL, grab, &g, &st);
+    const explain_op *r1 = &((const explain_res *)st.rr.res[MOD_EXPLAIN])->op[2];
+    EQ(r1->cause, WHY_FALLBACK);
+    EQ(r1->promised, 1);
+    EQ(r1->via_fallback, 1);
+    EQ(r1->acked.n, 2);
+    EQ(r1->acked.e[1].node, 4);
+    EQ(r1->acked.e[1].fallback, 1);
+    EQ(r1->acked.e[1].owner, 1);
+    EQ(r1->holders.n, 2); /* n2 in its store, n4 as a hint for n1 */
+    EQ(r1->holders.e[1].node, 4);
+    EQ(r1->holders.e[1].owner, 1);
+    assert_string_equal(g.why[2], "R + W = 4 > N = 3, but the write was acknowledged by fallback n4 holding a hint "
+                                  "for n1, outside the read set {n3,n1}");
+    tu_run_free(&st);
+
+    tu_run_file_check(tu_src("scenarios/w1-lost-write.ini"), NULL, 0, NULL, grab, &g, &st);
+    const explain_res *x = st.rr.res[MOD_EXPLAIN];
+    const explain_op *w2 = &x->op[1];
+    r1 = &x->op[2];
+    EQ(r1->cause, WHY_COPIES_LOST);
+    EQ(r1->holders.n, 0);
+    EQ(r1->lost.n, 1);
+    EQ(r1->lost.e[0].node, 1);
+    EQ(r1->lost.e[0].at, 12000000);
+    expect_node(&r1->read_set, 1, 1, 0); /* n1, back empty */
+    EQ(w2->lost_at_end, 1);
+    EQ(w2->copies, 1);
+    assert_string_equal(g.why[1], "v2, acknowledged by n1 at W=1, is held by no node at the end: its only copy was "
+                                  "lost in a crash with volatile storage (n1 at 12ms) before any other node stored it");
+    assert_string_equal(g.why[2], "the only replica that acknowledged v2 (n1) crashed with volatile storage at 12ms, "
+                                  "and no other node had stored it");
+    tu_run_free(&st);
+}
+
 
 /* sloppy.ini: every fault at its time, the end of the slow window included; a fault at the
  * same instant as an operation comes first, as it ran. */
@@ -64,11 +249,127 @@ static void timeline_shows_every_fault_of_sloppy(void **state)
     free(out);
 }
 
+/* The write-up, exactly, for two stories: one paragraph per anomaly class seen, from the
+ * run's own facts. */
+static void writeup_of_drift_and_w1_lost_write(void **state)
+{
+    (void)state;
+    got g;
+    run_stats st;
+    tu_run_file_check(tu_src("scenarios/drift.ini"), NULL, 0, NULL, grab, &g, &st);
+    EQ(g.npara, 1);
+    assert_string_equal(g.cls[0], "stale_without_overlap");
+    assert_string_equal(g.para[0],
+                        "1 of 2 successful reads (50.00%) returned a version older than the latest acknowledged one, "
+                        "and nothing promised otherwise: the read's R and the W of the write it missed add up to at "
+                        "most N, so its read set need not meet the write set. r1 returned v1 while v2 was the latest: "
+                        "R + W = 2 <= N = 3: the read set {n3} need not meet the write set {n2}.");
+    tu_run_free(&st);
+
+    tu_run_file_check(tu_src("scenarios/w1-lost-write.ini"), NULL, 0, NULL, grab, &g, &st);
+    EQ(g.npara, 2);
+    assert_string_equal(g.cls[0], "lost_reads");
+    assert_string_equal(g.para[0],
+                        "2 of 2 successful reads (100.00%) missed a version that no replica and no hint held any "
+                        "more when they were answered (LOST): the acknowledged write was gone, not late. r1 and r2 "
+                        "missed v2: the only replica that acknowledged v2 (n1) crashed with volatile storage at 12ms, "
+                        "and no other node had stored it.");
+    assert_string_equal(g.cls[1], "lost_writes");
+    assert_string_equal(g.para[1],
+                        "1 of 2 acknowledged writes was held by no node at the end of the run: the acknowledgement "
+                        "counted W copies, and volatile crashes destroyed every copy before repair or handoff spread "
+                        "it. w2: v2, acknowledged by n1 at W=1, is held by no node at the end: its only copy was lost "
+                        "in a crash with volatile storage (n1 at 12ms) before any other node stored it.");
+    tu_run_free(&st);
+}
+
+/* The same story changed on the command line tells a different story: the paragraphs follow
+ * what happened, not the scenario file. */
+static void writeup_follows_the_run_not_the_file(void **state)
+{
+    (void)state;
+    got g;
+    run_stats st;
+    /* n2 crashes instead of n1: v2 stays on n1 and both reads find it; nothing to write up */
+    const char *other[] = {"faults.crash=12ms crash n2 volatile", "faults.back=30ms recover n2"};
+    tu_run_file_check(tu_src("scenarios/w1-lost-write.ini"), other, 2, NULL, grab, &g, &st);
+    EQ(g.npara, 0);
+    tu_run_free(&st);
+    /* n1's crash at 30 ms: the same loss, told with the crash's own time */
+    const char *later[] = {"faults.crash=30ms crash n1 volatile", "faults.back=35ms recover n1"};
+    tu_run_file_check(tu_src("scenarios/w1-lost-write.ini"), later, 2, NULL, grab, &g, &st);
+    EQ(g.npara, 2);
+    HAS(g.para[1], "its only copy was lost in a crash with volatile storage (n1 at 30ms)");
+    tu_run_free(&st);
+    /* W=2 with the downgrading retry: v2 is acknowledged at W=1 and lost */
+    const char *down[] = {"quorum.w=2", "retry.downgrade=on"};
+    tu_run_file_check(tu_src("scenarios/w1-lost-write.ini"), down, 2, NULL, grab, &g, &st);
+    EQ(g.npara, 3);
+    assert_string_equal(g.cls[2], "downgraded");
+    assert_string_equal(g.para[2],
+                        "0 reads and 1 write missed their quorum by the deadline and were retried at a lower level "
+                        "(retry.downgrade = on); 0 and 1 of them then succeeded, and 0 of the downgraded reads came "
+                        "back stale or lost: the client stayed available at a weaker level than it asked for. w2 "
+                        "asked for W=2 and was answered at W=1.");
+    HAS(g.para[1], "; it was downgraded from W=2.");
+    tu_run_free(&st);
+    /* sloppy quorum off: no stale read, an unavailable write instead */
+    const char *off[] = {"quorum.sloppy=off"};
+    tu_run_file_check(tu_src("scenarios/sloppy.ini"), off, 1, NULL, grab, &g, &st);
+    EQ(g.npara, 1);
+    assert_string_equal(g.cls[0], "unavailable");
+    assert_string_equal(g.para[0],
+                        "1 of 2 writes failed as unavailable: they did not gather R (or W) replies within "
+                        "quorum.timeout (25ms). w2 got 1 of W=2 acknowledgements (n2) before its deadline. Crashes "
+                        "in this run: n1 at 5ms (durable).");
+    tu_run_free(&st);
+    tu_run_file_check(tu_src("scenarios/sloppy.ini"), NULL, 0, NULL, grab, &g, &st);
+    EQ(g.npara, 1);
+    assert_string_equal(g.cls[0], "stale_via_fallback");
+    HAS(g.para[0], " r1 returned v1 while v2 was the latest: R + W = 4 > N = 3, but the write was acknowledged by "
+                   "fallback n4 holding a hint for n1, outside the read set {n3,n1}.");
+    tu_run_free(&st);
+}
+
+/* An open-loop run (no script, nothing kept per operation): the write-up's counts are the
+ * run's, with its R, W and N and its volatile crash. */
+static void writeup_of_an_open_loop_from_counts(void **state)
+{
+    (void)state;
+    static const char text[] = "[run]\nseed = 1\nops = 20000\n[cluster]\nnodes = 5\nreplicas = 3\n"
+                               "[quorum]\nr = 1\nw = 1\n[network]\nlatency = exp(1ms)\n"
+                               "[workload]\nrate = 2000/s\nkeys = 50\nread_ratio = 0.5\n"
+                               "[faults]\nc = 2s crash n1 volatile\nb = 3s recover n1\n";
+    got g;
+    run_stats st;
+    tu_run_text_check(text, NULL, 0, NULL, grab, &g, &st);
+    EQ(((const explain_res *)st.rr.res[MOD_EXPLAIN])->n, 0);
+    assert_true(st.stats->stale > 0);
+    EQ(st.stats->promised, 0);
+    EQ(g.npara, 1 + (st.stats->lost_reads > 0) + (st.oracle->lost_writes > 0));
+    assert_string_equal(g.cls[0], "stale_without_overlap");
+    char want[256];
+    snprintf(want, sizeof want, "%llu of %llu successful reads (", (unsigned long long)st.stats->stale,
+             (unsigned long long)st.stats->ok[OP_READ]);
+    HAS(g.para[0], want);
+    HAS(g.para[0], " Here R + W = 2 <= N = 3. Volatile crashes in this run, whose nodes came back without the "
+                   "versions they held: n1 at 2s.");
+    tu_run_free(&st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(timeline_shows_the_crash_of_overlap),
         cmocka_unit_test(timeline_shows_every_fault_of_sloppy),
+        cmocka_unit_test(drift_stale_read_shows_read_set_and_holders),
+        cmocka_unit_test(sloppy_stale_read_names_the_hint_holder),
+        cmocka_unit_test(w1_lost_write_blames_the_volatile_crash),
+        cmocka_unit_test(drift_explanation_in_the_results),
+        cmocka_unit_test(sloppy_and_w1_explanations_in_the_results),
+        cmocka_unit_test(writeup_of_drift_and_w1_lost_write),
+        cmocka_unit_test(writeup_follows_the_run_not_the_file),
+        cmocka_unit_test(writeup_of_an_open_loop_from_counts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
