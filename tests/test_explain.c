@@ -7,6 +7,7 @@
 #include <string.h>
 #include "models/explain.h"
 #include "models/world.h"
+#include "src/levels.h"
 #include "tests/testutil.h"
 
 #define HAS(text, want)                                                                   \
@@ -357,6 +358,94 @@ static void writeup_of_an_open_loop_from_counts(void **state)
     tu_run_free(&st);
 }
 
+static char *slurp_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        fail_msg("cannot read %s", path);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    size_t len = fread(buf, 1, (size_t)n, f);
+    buf[len] = '\0';
+    fclose(f);
+    return buf;
+}
+
+/* qsim --levels: exit 0, every store's key settings, and the README has the same table. */
+static void levels_reference_and_the_readme_agree(void **state)
+{
+    (void)state;
+    const char *args[] = {"--levels", NULL};
+    int status;
+    char *out = tu_qsim_stdout(args, &status);
+    EQ(status, 0);
+    HAS(out, "\nr = QUORUM, w = QUORUM\n    Cassandra QUORUM (RF/2 + 1 over all datacenters); LOCAL_QUORUM");
+    HAS(out, "    DynamoDB  reads: strongly consistent (ConsistentRead = true), served by the leader");
+    HAS(out, "    Riak KV   r = quorum, w = quorum (the defaults: n_val/2 + 1)\n");
+    HAS(out, "    Cassandra ANY (writes): a hint kept by the coordinator counts;");
+    HAS(out, "\nquorum.sloppy = on\n    Cassandra none: hints never count toward a level, except ANY\n");
+    HAS(out, "    Riak KV   the default: pr = 0, pw = 0, fallback vnodes take the place of owners that are down\n");
+    HAS(out, "    Riak KV   dw = W: dw counts replicas whose backend stored the write");
+    HAS(out, "  Riak KV              n_val 3, r = w = quorum, pr = pw = 0 (sloppy): N=3 R=2 W=2, a sloppy quorum\n");
+    HAS(out, "  DynamoDB             eventually consistent reads; every write on 2 of 3 replicas: N=3 R=1 W=2, a");
+    free(out);
+    char *readme = slurp_file(tu_src("README.md"));
+    size_t n;
+    const level_row *rows = levels_rows(&n);
+    assert_true(n >= 15);
+    for (size_t i = 0; i < n; i++) {
+        char line[1024];
+        snprintf(line, sizeof line, "\n| %s | %s | %s | %s |\n", rows[i].qsim, rows[i].cassandra, rows[i].dynamodb,
+                 rows[i].riak);
+        HAS(readme, line);
+    }
+    free(readme);
+}
+
+/* qsim --levels SCENARIO: the story's settings in each store, and which defaults hide its
+ * anomaly, from the run. */
+static void levels_of_the_stories(void **state)
+{
+    (void)state;
+    const char *lv[] = {"--levels", NULL};
+    char *out = story("scenarios/drift.ini", lv);
+    HAS(out, "\nN=3 R=1 W=1, a strict quorum, reads to R owners\n"
+             "  Cassandra replication_factor 3; reads at ONE, writes at ONE\n");
+    HAS(out, "  seen: Stale reads without overlap; under each store's default it\n"
+             "    Cassandra (drivers) (N=3 R=1 W=1):     shows it: R + W = 2 <= N = 3; hidden with QUORUM (or "
+             "LOCAL_QUORUM)\n");
+    HAS(out, "    DynamoDB (N=3 R=1 W=2):                shows it: R + W = 3 <= N = 3; hidden with ConsistentRead = "
+             "true\n"
+             "    Riak KV (N=3 R=2 W=2, sloppy):         hides it: R + W = 4 > N = 3\n");
+    assert_null(strstr(out, "\ntimeline:")); /* instead of the table */
+    free(out);
+    out = story("scenarios/w1-lost-write.ini", lv);
+    HAS(out, "  seen: Lost writes; under each store's default it\n"
+             "    Cassandra (drivers) (N=3 R=1 W=1):     shows it: 1 copy per acknowledged write, and 1 node lost its "
+             "storage\n"
+             "    Amazon Keyspaces (N=3 R=1 W=2):        hides it: a write waits for 2 copies, and 1 node lost its "
+             "storage\n");
+    free(out);
+    out = story("scenarios/sloppy.ini", lv);
+    HAS(out, "  Riak KV   n_val 3; r = 2 (quorum), w = 2 (quorum), dw = 2 (quorum); pr = 0, pw = 0 (fallbacks\n");
+    HAS(out, "    Riak KV (N=3 R=2 W=2, sloppy):         shows it: fallbacks count toward w (pr = r and pw = w hide "
+             "it, and\n");
+    free(out);
+    out = story("scenarios/overlap.ini", lv);
+    HAS(out, "  no anomaly in this run: nothing for a default to hide\n");
+    free(out);
+    /* it replaces the table, like --predict: not both, and not with another format */
+    int status;
+    const char *both[] = {"--levels", "--predict", "scenarios/drift.ini", NULL};
+    free(tu_qsim_stdout(both, &status));
+    EQ(status, 2);
+    const char *json[] = {"--levels", "--format", "json", "scenarios/drift.ini", NULL};
+    free(tu_qsim_stdout(json, &status));
+    EQ(status, 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -370,6 +459,8 @@ int main(void)
         cmocka_unit_test(writeup_of_drift_and_w1_lost_write),
         cmocka_unit_test(writeup_follows_the_run_not_the_file),
         cmocka_unit_test(writeup_of_an_open_loop_from_counts),
+        cmocka_unit_test(levels_reference_and_the_readme_agree),
+        cmocka_unit_test(levels_of_the_stories),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
