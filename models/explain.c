@@ -574,6 +574,27 @@ static int sb_fault_crashes(sb *b, const facts *f, int volatile_only)
     return k;
 }
 
+/* The run's crashes and partitions: "n1 crashed at 5ms (durable), partition client > n2,n3
+ * at 9ms"; how many. */
+static int sb_fault_cuts(sb *b, const facts *f)
+{
+    char a[16], t[32], what[FAULT_TEXT_MAX + 16];
+    int k = 0;
+    for (size_t i = 0; f->fr && i < f->fr->n; i++) {
+        const fault *ft = &f->fc->f[f->fr->ev[i].fault];
+        dur(f->fr->ev[i].at, t, sizeof t);
+        if (ft->kind == FAULT_CRASH)
+            sb_printf(b, "%s%s crashed at %s (%s)", k ? ", " : "", node_name(ft->node, a), t,
+                      ft->storage_volatile ? "volatile" : "durable");
+        else if (ft->kind == FAULT_PARTITION)
+            sb_printf(b, "%s%s at %s", k ? ", " : "", fault_describe(ft, 0, what, sizeof what), t);
+        else
+            continue;
+        k++;
+    }
+    return k;
+}
+
 static int count_crashes(const facts *f, int volatile_only)
 {
     int k = 0;
@@ -592,53 +613,71 @@ static void sb_volatile_crashes(sb *b, const facts *f)
     sb_printf(b, ".");
 }
 
-/* What script entry i did, for the write-up: "returned v1 while v2 was the latest: WHY". */
-static void what_read(const facts *f, size_t i, char *buf, size_t n)
+/* Is there room in b for another account of about 1.5 KB? The write-up's paragraphs are
+ * bounded; what does not fit is counted and left to explain.script. */
+static int room(const sb *b) { return b->len + 1600 < b->n; }
+
+static void sb_more(sb *b, size_t more, const char *what)
 {
-    const explain_op *e = &f->ex->op[i];
-    char why[1024];
-    explain_why(f->ex, f->script_cfg, i, why, sizeof why);
-    if (e->cls == RC_LOST)
-        snprintf(buf, n, "missed v%u: %s", e->latest, why);
-    else
-        snprintf(buf, n, "returned v%u while v%u was the latest: %s", e->version, e->latest, why);
+    if (more)
+        sb_printf(b, " And %zu more %s%s: explain.script in summary.json has each.", more, what, more == 1 ? "" : "s");
 }
 
-/* Each read of the class, those with the same account together: " r1 and r2 missed v2: WHY." */
+/* Each read of the class, grouped by their cause in words: " r1 and r2 missed v2: WHY.",
+ * " r0, r1, ... and 292 more returned older versions than the latest: WHY." At most
+ * WRITEUP_GROUPS groups and 8 names a group; the rest is counted. */
+#define WRITEUP_GROUPS 4
 static void sb_script_reads(sb *b, const facts *f, int (*in_class)(const explain_op *))
 {
-    char what[1200], other[1200];
-    size_t n = f->ex->n;
+    char why[1024], other[1024];
+    size_t n = f->ex->n, more = 0, groups = 0;
+    uint8_t *told = mem_calloc(n ? n : 1, 1);
+    if (!told)
+        return; /* out of memory: the counts alone */
     for (size_t i = 0; i < n; i++) {
         const explain_op *e = &f->ex->op[i];
-        if (!is_read_anomaly(e) || !in_class(e))
+        if (told[i] || !is_read_anomaly(e) || !in_class(e))
             continue;
-        what_read(f, i, what, sizeof what);
-        int earlier = 0; /* told already with an earlier read */
-        for (size_t k = 0; k < i && !earlier; k++) {
-            if (!is_read_anomaly(&f->ex->op[k]) || !in_class(&f->ex->op[k]))
-                continue;
-            what_read(f, k, other, sizeof other);
-            earlier = strcmp(what, other) == 0;
+        if (groups == WRITEUP_GROUPS || !room(b)) {
+            more++;
+            continue;
         }
-        if (earlier)
-            continue;
-        size_t same[64], ns = 0;
-        for (size_t k = i; k < n && ns < 64; k++) {
-            if (!is_read_anomaly(&f->ex->op[k]) || !in_class(&f->ex->op[k]))
+        groups++;
+        explain_why(f->ex, f->script_cfg, i, why, sizeof why);
+        size_t same[8], ns = 0;
+        int alike = 1; /* every read of the group returned the same version and missed the same */
+        for (size_t k = i; k < n; k++) {
+            const explain_op *o = &f->ex->op[k];
+            if (told[k] || !is_read_anomaly(o) || !in_class(o) || o->cls != e->cls)
                 continue;
             if (k != i) {
-                what_read(f, k, other, sizeof other);
-                if (strcmp(what, other) != 0)
+                explain_why(f->ex, f->script_cfg, k, other, sizeof other);
+                if (strcmp(why, other) != 0)
                     continue;
             }
-            same[ns++] = k;
+            told[k] = 1;
+            alike &= o->version == e->version && o->latest == e->latest;
+            if (ns < 8)
+                same[ns] = k;
+            ns++;
         }
+        size_t shown = ns < 8 ? ns : 8;
         sb_printf(b, " ");
-        for (size_t k = 0; k < ns; k++)
-            sb_printf(b, "%s%s", k == 0 ? "" : k + 1 == ns ? " and " : ", ", f->script_cfg->script[same[k]].name);
-        sb_printf(b, " %s.", what);
+        for (size_t k = 0; k < shown; k++)
+            sb_printf(b, "%s%s", k == 0 ? "" : k + 1 == shown && ns == shown ? " and " : ", ",
+                      f->script_cfg->script[same[k]].name);
+        if (ns > shown)
+            sb_printf(b, " and %zu more", ns - shown);
+        if (e->cls == RC_LOST)
+            sb_printf(b, alike ? " missed v%u: " : " missed the latest versions: ", e->latest);
+        else if (alike)
+            sb_printf(b, " returned v%u while v%u was the latest: ", e->version, e->latest);
+        else
+            sb_printf(b, " returned older versions than the latest: ");
+        sb_printf(b, "%s.", why);
     }
+    mem_free(told);
+    sb_more(b, more, "read");
 }
 
 static int cls_no_overlap(const explain_op *e) { return e->cls == RC_STALE && !e->promised; }
@@ -743,13 +782,20 @@ static void para_lost_writes(sb *b, const facts *f)
                  "or handoff spread it.");
     if (scripted(f)) {
         char why[1024];
+        size_t more = 0, listed = 0;
         for (size_t i = 0; i < f->ex->n; i++) {
             const explain_op *e = &f->ex->op[i];
             if (e->kind != OP_WRITE || !e->lost_at_end)
                 continue;
+            if (listed == WRITEUP_GROUPS || !room(b)) {
+                more++;
+                continue;
+            }
+            listed++;
             explain_why(f->ex, f->script_cfg, i, why, sizeof why);
             sb_printf(b, " %s: %s.", f->script_cfg->script[i].name, why);
         }
+        sb_more(b, more, "write");
         return;
     }
     sb_volatile_crashes(b, f);
@@ -766,14 +812,21 @@ static void para_downgraded(sb *b, const facts *f)
               dr, plural(dr), dw, plural(dw), r->succeeded[OP_READ], r->succeeded[OP_WRITE], r->stale);
     if (!scripted(f))
         return;
+    size_t more = 0, listed = 0;
     for (size_t i = 0; i < f->ex->n; i++) {
         const explain_op *e = &f->ex->op[i];
         if (!e->seen || !e->downgraded || !e->ok)
             continue;
+        if (listed == WRITEUP_GROUPS || !room(b)) {
+            more++;
+            continue;
+        }
+        listed++;
         char lv = e->kind == OP_WRITE ? 'W' : 'R';
         sb_printf(b, " %s asked for %c=%d and was answered at %c=%d.", f->script_cfg->script[i].name, lv, e->asked,
                   lv, e->need);
     }
+    sb_more(b, more, "operation");
 }
 
 static void para_unavailable(sb *b, const facts *f)
@@ -791,16 +844,23 @@ static void para_unavailable(sb *b, const facts *f)
     sb_printf(b, " failed as unavailable: they did not gather R (or W) replies within quorum.timeout (%s).",
               dur(f->timeout, t, sizeof t));
     if (scripted(f)) {
+        size_t more = 0, listed = 0;
         for (size_t i = 0; i < f->ex->n; i++) {
             const explain_op *e = &f->ex->op[i];
             if (!e->seen || !e->measured || e->ok)
                 continue;
+            if (listed == WRITEUP_GROUPS || !room(b)) {
+                more++;
+                continue;
+            }
+            listed++;
             explain_why(f->ex, f->script_cfg, i, why, sizeof why);
             sb_printf(b, " %s got %s.", f->script_cfg->script[i].name, why);
         }
+        sb_more(b, more, "operation");
     }
-    sb_printf(b, " Crashes in this run: ");
-    if (!sb_fault_crashes(b, f, 0))
+    sb_printf(b, " Crashes and partitions in this run: ");
+    if (!sb_fault_cuts(b, f))
         sb_printf(b, "none");
     sb_printf(b, ".");
 }

@@ -122,7 +122,7 @@ static void w1_lost_write_blames_the_volatile_crash(void **state)
 typedef struct got {
     explain_res res;
     char why[4][512];
-    char para[8][2048];
+    char para[8][8192];
     char cls[8][64];
     size_t npara;
 } got;
@@ -322,13 +322,44 @@ static void writeup_follows_the_run_not_the_file(void **state)
     assert_string_equal(g.para[0],
                         "1 of 2 writes failed as unavailable: they did not gather R (or W) replies within "
                         "quorum.timeout (25ms). w2 got 1 of W=2 acknowledgements (n2) before its deadline. Crashes "
-                        "in this run: n1 at 5ms (durable).");
+                        "and partitions in this run: n1 crashed at 5ms (durable).");
     tu_run_free(&st);
     tu_run_file_check(tu_src("scenarios/sloppy.ini"), NULL, 0, NULL, grab, &g, &st);
     EQ(g.npara, 1);
     assert_string_equal(g.cls[0], "stale_via_fallback");
     HAS(g.para[0], " r1 returned v1 while v2 was the latest: R + W = 4 > N = 3, but the write was acknowledged by "
                    "fallback n4 holding a hint for n1, outside the read set {n3,n1}.");
+    tu_run_free(&st);
+}
+
+/* A long story: the paragraph tells what fits and counts the rest, never a cut sentence.
+ * The coordinator is k1's first owner (n3), which acknowledges at once (W=1); writes take
+ * 10 s to reach the other owners, so every read at n1 is stale, each by its own versions. */
+static void writeup_of_a_long_story_counts_what_does_not_fit(void **state)
+{
+    (void)state;
+    size_t cap = 64 * 1024, len = 0;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    len += (size_t)snprintf(text + len, cap - len,
+                            "[cluster]\nnodes = 3\nreplicas = 3\ncoordinator = owner\n[quorum]\nr = 1\nw = 1\n"
+                            "read_fanout = r\n[network]\nlatency = const(1ms)\nwrite_request = const(10s)\n"
+                            "[workload]\nmode = script\nkeys = 1\n[script]\n");
+    for (int i = 0; i < 300; i++)
+        len += (size_t)snprintf(text + len, cap - len, "w%d = %dms write k1\nr%d = %dms read k1 prefer n1\n", i,
+                                10 * i, i, 10 * i + 5);
+    got g;
+    run_stats st;
+    tu_run_text_check(text, NULL, 0, NULL, grab, &g, &st);
+    free(text);
+    EQ(st.stats->stale, 300);
+    EQ(g.npara, 1);
+    HAS(g.para[0], "300 of 300 successful reads (100.00%) returned a version older");
+    HAS(g.para[0], " r0, r1, r2, r3, r4, r5, r6, r7 and 292 more returned older versions than the latest: R + W = 2 "
+                   "<= N = 3: the read set {n1} need not meet the write set {n3}.");
+    size_t pl = strlen(g.para[0]);
+    assert_true(pl < sizeof g.para[0] - 1);
+    assert_string_equal(g.para[0] + pl - 1, ".");
     tu_run_free(&st);
 }
 
@@ -458,6 +489,7 @@ int main(void)
         cmocka_unit_test(sloppy_and_w1_explanations_in_the_results),
         cmocka_unit_test(writeup_of_drift_and_w1_lost_write),
         cmocka_unit_test(writeup_follows_the_run_not_the_file),
+        cmocka_unit_test(writeup_of_a_long_story_counts_what_does_not_fit),
         cmocka_unit_test(writeup_of_an_open_loop_from_counts),
         cmocka_unit_test(levels_reference_and_the_readme_agree),
         cmocka_unit_test(levels_of_the_stories),
