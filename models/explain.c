@@ -193,12 +193,9 @@ static void on_respond(void *ctx, op *o)
         return;
     explain_op *e = &x->res->op[o->script];
     e->responded = 1;
-    e->kind = o->kind;
-    e->key = o->key;
     e->need = o->need;
     e->version = o->ver.seq;
     if (o->kind == OP_WRITE) {
-        e->ack = x->s->now;
         counted_into(x, o, &e->acked, 1);
         for (int i = 0; i < e->acked.n; i++)
             if (e->acked.e[i].fallback) /* it keeps the write as a hint */
@@ -220,8 +217,6 @@ static void on_answer(void *ctx, op *o)
     explain_op *e = &x->res->op[o->script];
     e->seen = 1;
     e->ok = o->ok;
-    e->kind = o->kind;
-    e->key = o->key;
     e->measured = o->index >= x->warmup;
     e->need = o->need;
     e->counted = o->ncounted;
@@ -346,19 +341,12 @@ static void sb_set(sb *b, const why_list *l)
     sb_printf(b, "}");
 }
 
-/* "n1", "n1 and n2", "n1, n2 and n3", for the entries of l that pass keep (NULL: all). */
-static void sb_names(sb *b, const why_list *l, int (*keep)(const why_node *))
+/* "n1", "n1 and n2", "n1, n2 and n3" */
+static void sb_names(sb *b, const why_list *l)
 {
     char a[16];
-    int total = 0, seen = 0;
     for (int i = 0; i < l->n; i++)
-        total += !keep || keep(&l->e[i]);
-    for (int i = 0; i < l->n; i++) {
-        if (keep && !keep(&l->e[i]))
-            continue;
-        seen++;
-        sb_printf(b, "%s%s", seen == 1 ? "" : seen == total ? " and " : ", ", node_name(l->e[i].node, a));
-    }
+        sb_printf(b, "%s%s", i == 0 ? "" : i + 1 == l->n ? " and " : ", ", node_name(l->e[i].node, a));
 }
 
 static const char *dur(int64_t ns, char *buf, size_t n) { return units_format_duration(ns, buf, n); }
@@ -432,7 +420,7 @@ static void why_read(sb *b, const explain_res *r, const wl_cfg *scr, const expla
             if (list_find(&e->read_set, e->lost.e[i].node) >= 0 && list_find(&e->acked, e->lost.e[i].node) >= 0)
                 met.e[met.n++] = e->lost.e[i];
         sb_printf(b, " at ");
-        sb_names(b, &met, NULL);
+        sb_names(b, &met);
         if (met.n == 1)
             sb_printf(b, ", which lost v%u in a volatile crash at %s", e->latest, dur(met.e[0].at, t, sizeof t));
         else {
@@ -468,7 +456,7 @@ static void why_read(sb *b, const explain_res *r, const wl_cfg *scr, const expla
             sb_printf(b, " met the write set ");
             sb_set(b, &e->acked);
             sb_printf(b, " at ");
-            sb_names(b, &met, NULL);
+            sb_names(b, &met);
             sb_printf(b, ", which returned an older version");
         } else {
             sb_printf(b, " and the write set ");
@@ -492,7 +480,7 @@ static void why_write(sb *b, const explain_op *e)
         sb_printf(b, "%u of W=%d acknowledgements", e->counted, e->need);
         if (e->acked.n) {
             sb_printf(b, " (");
-            sb_names(b, &e->acked, NULL);
+            sb_names(b, &e->acked);
             sb_printf(b, ")");
         }
         sb_printf(b, " before its deadline");
@@ -501,7 +489,7 @@ static void why_write(sb *b, const explain_op *e)
     if (!e->lost_at_end)
         return;
     sb_printf(b, "v%u, acknowledged by ", e->version);
-    sb_names(b, &e->acked, NULL);
+    sb_names(b, &e->acked);
     sb_printf(b, " at W=%d, is held by no node at the end", e->need);
     if (e->lost.n) {
         sb_printf(b, ": %s with volatile storage (", e->lost.n == 1 ? "its only copy was lost in a crash" : "its copies were lost in crashes");

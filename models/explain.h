@@ -75,7 +75,6 @@ typedef struct explain_op {
     uint16_t copies;    /* nodes that ever held the write's version (read: latest(r)'s), hints included */
     uint32_t key, version, latest; /* version written or returned; latest(r) */
     int32_t latest_write; /* read: the script entry that wrote latest(r), -1 if none */
-    int64_t ack;          /* write: ns, when acknowledged */
     why_list read_set;    /* read: the counted replies, in arrival order */
     why_list holders;     /* stale or lost read: holders of latest(r) or newer at the response */
     why_list acked;       /* write: its acknowledgers; read: latest(r)'s */

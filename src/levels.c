@@ -5,6 +5,7 @@
  * consistent reads, and writes acknowledged once 2 of a partition's 3 replicas have them;
  * Riak KV's defaults n_val 3, r = w = dw = quorum, pr = pw = 0 (a sloppy quorum). */
 #include "src/levels.h"
+#include <stdio.h>
 #include <string.h>
 #include "models/coord.h"
 #include "models/explain.h"
@@ -15,6 +16,7 @@
 #include "models/scenario.h"
 #include "models/run.h"
 #include "models/sloppy.h"
+#include "src/story.h"
 
 static const level_row rows[] = {
     {"replicas = N", "replication_factor = N (per datacenter with NetworkTopologyStrategy)",
@@ -77,37 +79,20 @@ const store_default *levels_defaults(size_t *n)
     return defaults;
 }
 
-/* Writes "label  text" with text wrapped at width, continuation lines at indent. */
+/* Writes "label  text" with text wrapped at width, continuation lines under the text. */
 static void wrap_cell(FILE *f, const char *label, int lw, const char *text, int indent, int width)
 {
-    fprintf(f, "%*s%-*s ", indent, "", lw, label);
-    int col = indent + lw + 1;
-    const char *p = text;
-    while (*p) {
-        const char *end = p, *cut = NULL;
-        while (*end && (int)(end - p) <= width - col) {
-            if (*end == ' ')
-                cut = end;
-            end++;
-        }
-        if (!*end || !cut)
-            cut = end;
-        fprintf(f, "%.*s\n", (int)(cut - p), p);
-        p = cut;
-        while (*p == ' ')
-            p++;
-        if (*p) {
-            fprintf(f, "%*s", indent + lw + 1, "");
-            col = indent + lw + 1;
-        }
-    }
+    char lead[256];
+    snprintf(lead, sizeof lead, "%*s%-*s ", indent, "", lw, label);
+    story_wrap(f, lead, text, indent + lw + 1, width);
 }
 
 void levels_print_reference(FILE *f)
 {
-    fputs("qsim's settings and their counterparts in real stores (\"-\": none). `qsim --levels SCENARIO` maps a "
-          "scenario's own settings and says which store defaults would hide its anomalies.\n",
-          f);
+    story_wrap(f, "",
+               "qsim's settings and their counterparts in real stores (\"-\": none). `qsim --levels SCENARIO` maps "
+               "a scenario's own settings and says which store defaults would hide its anomalies.",
+               0, 100);
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         fprintf(f, "\n%s\n", rows[i].qsim);
         wrap_cell(f, "Cassandra", 9, rows[i].cassandra, 4, 100);

@@ -159,15 +159,7 @@ static const metric *metric_named(const char *path)
 
 static char *lat(int64_t ns, char *buf, size_t n)
 {
-    if (ns < 1000)
-        snprintf(buf, n, "%" PRId64 "ns", ns);
-    else if (ns < 1000000)
-        snprintf(buf, n, "%.1fus", (double)ns / 1e3);
-    else if (ns < 1000000000)
-        snprintf(buf, n, "%.2fms", (double)ns / 1e6);
-    else
-        snprintf(buf, n, "%.3fs", (double)ns / 1e9);
-    return buf;
+    return units_format_latency(ns, buf, n);
 }
 
 /* A value as the terminal table shows it. */

@@ -12,19 +12,6 @@
 #include "sim/units.h"
 #include "models/msg.h"
 
-static char *lat(int64_t ns, char *buf, size_t n)
-{
-    if (ns < 1000)
-        snprintf(buf, n, "%" PRId64 "ns", ns);
-    else if (ns < 1000000)
-        snprintf(buf, n, "%.1fus", (double)ns / 1e3);
-    else if (ns < 1000000000)
-        snprintf(buf, n, "%.2fms", (double)ns / 1e6);
-    else
-        snprintf(buf, n, "%.3fs", (double)ns / 1e9);
-    return buf;
-}
-
 /* May a line break at the space at q (line starts at p)? Not inside arithmetic such as
  * "R + W = 2 <= N = 3": never next to an operator or after a lone capital. */
 static int breakable(const char *p, const char *q)
@@ -39,8 +26,7 @@ static int breakable(const char *p, const char *q)
     return 1;
 }
 
-/* Writes lead then text, wrapped at width columns; lines after the first start at indent. */
-static void wrap(FILE *f, const char *lead, const char *text, int indent, int width)
+void story_wrap(FILE *f, const char *lead, const char *text, int indent, int width)
 {
     const char *p = text;
     int col = (int)strlen(lead);
@@ -138,7 +124,7 @@ static void print_why(FILE *f, const run_item *it, size_t i)
         fprintf(f, "(not a scripted write)");
     }
     fputc('\n', f);
-    wrap(f, "      why: ", explain_why(x, wc, i, why, sizeof why), 11, 100);
+    story_wrap(f, "      why: ", explain_why(x, wc, i, why, sizeof why), 11, 100);
 }
 
 static void print_op(FILE *f, const run_item *it, size_t i)
@@ -155,20 +141,24 @@ static void print_op(FILE *f, const run_item *it, size_t i)
         if (r->ok && e && e->acked.n) {
             fprintf(f, " by ");
             print_nodes(f, &e->acked);
-        } else if (!r->ok && e) {
-            fprintf(f, ": %s", explain_why(x, wc, i, why, sizeof why));
+        } else if (!r->ok && e && e->responded) {
+            fprintf(f, ", though the coordinator acknowledged it (by ");
+            print_nodes(f, &e->acked);
+            fprintf(f, ")");
+        } else if (!r->ok && e && *explain_why(x, wc, i, why, sizeof why)) {
+            fprintf(f, ": %s", why);
         }
     } else if (!r->ok) {
         fprintf(f, "FAILED (unavailable)");
-        if (e)
-            fprintf(f, ": %s", explain_why(x, wc, i, why, sizeof why));
+        if (e && *explain_why(x, wc, i, why, sizeof why))
+            fprintf(f, ": %s", why);
     } else if (r->cls == RC_FRESH) {
         fprintf(f, "-> v%u (latest v%u) fresh", r->version, r->latest);
     } else {
         fprintf(f, "-> v%u (latest v%u) %s, %u behind", r->version, r->latest, r->cls == RC_LOST ? "LOST" : "STALE",
                 r->k);
     }
-    fprintf(f, "  [%s]\n", lat(r->end - r->start, t1, sizeof t1));
+    fprintf(f, "  [%s]\n", units_format_latency(r->end - r->start, t1, sizeof t1));
     if (e && e->seen && r->kind == OP_READ && r->ok && (r->cls == RC_STALE || r->cls == RC_LOST))
         print_why(f, it, i);
 }
@@ -216,8 +206,8 @@ static void print_para(void *ctx, const char *cls, const char *title, const char
     (void)cls;
     char head[512];
     snprintf(head, sizeof head, "%s. Forfeited: %s.", title, guarantee);
-    wrap(f, "  ", head, 4, 100);
-    wrap(f, "    ", text, 4, 100);
+    story_wrap(f, "  ", head, 4, 100);
+    story_wrap(f, "    ", text, 4, 100);
 }
 
 void story_writeup(FILE *f, const run_item *items, size_t n)

@@ -16,6 +16,10 @@
  * (and the script entry that wrote it, at its W), and why. */
 void story_print(FILE *f, const run_item *it);
 
+/* Writes lead, then text wrapped at width columns, the lines after the first at indent;
+ * never breaks inside arithmetic such as "R + W = 2 <= N = 3". */
+void story_wrap(FILE *f, const char *lead, const char *text, int indent, int width);
+
 /* Most configurations whose write-up the terminal shows; beyond, it points to summary.json. */
 #define STORY_WRITEUP_MAX 8
 /* The write-up of each of the n items (models/explain.h): per anomaly class seen, its name,
