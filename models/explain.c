@@ -476,8 +476,14 @@ static void why_read(sb *b, const explain_res *r, const wl_cfg *scr, const expla
 
 static void why_write(sb *b, const explain_op *e)
 {
-    if (!e->ok && !e->responded) {
-        sb_printf(b, "%u of W=%d acknowledgements", e->counted, e->need);
+    if (!e->ok && e->responded) {
+        sb_printf(b, "was acknowledged by ");
+        sb_names(b, &e->acked);
+        sb_printf(b, " at the coordinator, but the answer did not reach the client before its deadline");
+        return;
+    }
+    if (!e->ok) {
+        sb_printf(b, "gathered %u of W=%d acknowledgements", e->counted, e->need);
         if (e->acked.n) {
             sb_printf(b, " (");
             sb_names(b, &e->acked);
@@ -513,8 +519,12 @@ const char *explain_why(const explain_res *r, const wl_cfg *scr, size_t i, char 
         return buf;
     if (e->kind == OP_WRITE) {
         why_write(&b, e);
+    } else if (!e->ok && e->responded) {
+        sb_printf(&b, "gathered R=%d replies at the coordinator, but the answer did not reach the client before its "
+                      "deadline",
+                  e->need);
     } else if (!e->ok) {
-        sb_printf(&b, "%u of R=%d replies before its deadline", e->counted, e->need);
+        sb_printf(&b, "gathered %u of R=%d replies before its deadline", e->counted, e->need);
     } else if (e->cls == RC_STALE || e->cls == RC_LOST) {
         why_read(&b, r, scr, e);
     }
@@ -829,8 +839,7 @@ static void para_unavailable(sb *b, const facts *f)
                   s->measured[kind], kind == OP_READ ? "read" : "write", plural(s->measured[kind]));
         first = 0;
     }
-    sb_printf(b, " failed as unavailable: they did not gather R (or W) replies within quorum.timeout (%s).",
-              dur(f->timeout, t, sizeof t));
+    sb_printf(b, " failed as unavailable: not answered within quorum.timeout (%s).", dur(f->timeout, t, sizeof t));
     if (scripted(f)) {
         size_t more = 0, listed = 0;
         for (size_t i = 0; i < f->ex->n; i++) {
@@ -843,7 +852,7 @@ static void para_unavailable(sb *b, const facts *f)
             }
             listed++;
             explain_why(f->ex, f->script_cfg, i, why, sizeof why);
-            sb_printf(b, " %s got %s.", f->script_cfg->script[i].name, why);
+            sb_printf(b, " %s %s.", f->script_cfg->script[i].name, why);
         }
         sb_more(b, more, "operation");
     }

@@ -141,10 +141,6 @@ static void print_op(FILE *f, const run_item *it, size_t i)
         if (r->ok && e && e->acked.n) {
             fprintf(f, " by ");
             print_nodes(f, &e->acked);
-        } else if (!r->ok && e && e->responded) {
-            fprintf(f, ", though the coordinator acknowledged it (by ");
-            print_nodes(f, &e->acked);
-            fprintf(f, ")");
         } else if (!r->ok && e && *explain_why(x, wc, i, why, sizeof why)) {
             fprintf(f, ": %s", why);
         }

@@ -96,8 +96,8 @@ static void sloppy_stale_read_names_the_hint_holder(void **state)
     /* without the sloppy quorum w2 fails, and says why */
     const char *off[] = {"--set", "quorum.sloppy=off", NULL};
     out = story("scenarios/sloppy.ini", off);
-    HAS(out, "  w2            10ms write k1    v2   FAILED (unavailable): 1 of W=2 acknowledgements (n2) before its "
-             "deadline  [25.00ms]\n");
+    HAS(out, "  w2            10ms write k1    v2   FAILED (unavailable): gathered 1 of W=2 acknowledgements (n2) "
+             "before its deadline  [25.00ms]\n");
     free(out);
 }
 
@@ -320,15 +320,39 @@ static void writeup_follows_the_run_not_the_file(void **state)
     EQ(g.npara, 1);
     assert_string_equal(g.cls[0], "unavailable");
     assert_string_equal(g.para[0],
-                        "1 of 2 writes failed as unavailable: they did not gather R (or W) replies within "
-                        "quorum.timeout (25ms). w2 got 1 of W=2 acknowledgements (n2) before its deadline. Crashes "
-                        "and partitions in this run: n1 crashed at 5ms (durable).");
+                        "1 of 2 writes failed as unavailable: not answered within quorum.timeout (25ms). w2 "
+                        "gathered 1 of W=2 acknowledgements (n2) before its deadline. Crashes and partitions in this "
+                        "run: n1 crashed at 5ms (durable).");
     tu_run_free(&st);
     tu_run_file_check(tu_src("scenarios/sloppy.ini"), NULL, 0, NULL, grab, &g, &st);
     EQ(g.npara, 1);
     assert_string_equal(g.cls[0], "stale_via_fallback");
     HAS(g.para[0], " r1 returned v1 while v2 was the latest: R + W = 4 > N = 3, but the write was acknowledged by "
                    "fallback n4 holding a hint for n1, outside the read set {n3,n1}.");
+    tu_run_free(&st);
+}
+
+/* The coordinator (k1's first owner, n3) acknowledges w1 with n2, but its answer to the
+ * client is cut: the client sees a failure of a write the store keeps and later returns. */
+static void write_acknowledged_but_not_answered(void **state)
+{
+    (void)state;
+    static const char text[] = "[cluster]\nnodes = 3\nreplicas = 3\ncoordinator = owner\n[quorum]\nr = 2\nw = 2\n"
+                               "timeout = 20ms\n[network]\nlatency = const(1ms)\n[workload]\nmode = script\n"
+                               "keys = 1\n[script]\nw1 = 0ms write k1\nr1 = 30ms read k1\n[faults]\n"
+                               "cut = 2500us partition n3 > client\nheal = 25ms heal\n";
+    got g;
+    run_stats st;
+    tu_run_text_check(text, NULL, 0, NULL, grab, &g, &st);
+    EQ(st.oracle->acked_writes, 1);
+    EQ(st.stats->unavailable[OP_WRITE], 1);
+    assert_string_equal(g.why[0], "was acknowledged by n3 and n2 at the coordinator, but the answer did not reach the "
+                                  "client before its deadline");
+    EQ(g.npara, 1);
+    assert_string_equal(g.para[0], "1 of 1 write failed as unavailable: not answered within quorum.timeout (20ms). w1 "
+                                   "was acknowledged by n3 and n2 at the coordinator, but the answer did not reach the "
+                                   "client before its deadline. Crashes and partitions in this run: partition n3 > "
+                                   "client at 2.5ms.");
     tu_run_free(&st);
 }
 
@@ -489,6 +513,7 @@ int main(void)
         cmocka_unit_test(sloppy_and_w1_explanations_in_the_results),
         cmocka_unit_test(writeup_of_drift_and_w1_lost_write),
         cmocka_unit_test(writeup_follows_the_run_not_the_file),
+        cmocka_unit_test(write_acknowledged_but_not_answered),
         cmocka_unit_test(writeup_of_a_long_story_counts_what_does_not_fit),
         cmocka_unit_test(writeup_of_an_open_loop_from_counts),
         cmocka_unit_test(levels_reference_and_the_readme_agree),
