@@ -715,8 +715,8 @@ static void para_stale_no_overlap(sb *b, const facts *f, uint64_t k)
     for (int d = 1; d <= STALE_KMAX; d++) {
         if (!f->st->stale_k[d])
             continue;
-        sb_printf(b, "%s%d%s: %" PRIu64, first ? " Versions behind (stale and lost reads): " : ", ", d,
-                  d == STALE_KMAX ? "+" : "", f->st->stale_k[d]);
+        sb_printf(b, "%s%" PRIu64 " by %d%s", first ? " Versions behind, of all stale and lost reads: " : ", ",
+                  f->st->stale_k[d], d, d == STALE_KMAX ? " or more" : "");
         first = 0;
     }
     if (!first)
@@ -884,9 +884,9 @@ size_t explain_writeup(const run_view *v, writeup_fn fn, void *ctx)
     sb b;
     size_t k = 0;
     const stats_res *s = f.st;
-    /* stale reads by what was promised; lost reads apart */
-    uint64_t promised = s->promised - s->lost_promised, via_fb = s->via_fallback - s->lost_via_fallback;
-    uint64_t no_overlap = s->stale - promised, other = promised - via_fb;
+    /* stale reads by what was promised (the oracle's verdict); lost reads apart */
+    uint64_t no_overlap = s->stale - s->stale_promised, via_fb = s->stale_promised_fallback;
+    uint64_t other = s->stale_promised - s->stale_promised_fallback;
     if (no_overlap) {
         sb_init(&b, text, sizeof text);
         para_stale_no_overlap(&b, &f, no_overlap);

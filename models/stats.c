@@ -42,10 +42,11 @@ static void on_answer(void *ctx, op *o)
     } else if (v->cls == RC_STALE || v->cls == RC_LOST) {
         if (v->cls == RC_STALE) {
             r->stale++;
+            r->stale_promised += v->promised;
+            r->stale_promised_fallback += v->promised && v->via_fallback;
         } else {
             r->lost_reads++;
             r->lost_promised += v->promised;
-            r->lost_via_fallback += v->via_fallback;
         }
         r->promised += v->promised;
         r->via_fallback += v->via_fallback;

@@ -413,6 +413,40 @@ static void writeup_of_an_open_loop_from_counts(void **state)
     tu_run_free(&st);
 }
 
+/* Five nodes, a sloppy quorum, downgrading retries and a timeout short enough to use them:
+ * stale reads of every kind. The stale classes' counts add up to the stale reads, each
+ * class as the oracle judged its reads. */
+static void writeup_classes_partition_the_stale_reads(void **state)
+{
+    (void)state;
+    static const char text[] = "[run]\nseed = 2\nops = 20000\n[cluster]\nnodes = 5\nreplicas = 3\n"
+                               "[quorum]\nr = 2\nw = 2\nsloppy = on\nread_fanout = r\ntimeout = 2ms\n"
+                               "[retry]\ndowngrade = on\n[network]\nlatency = exp(1ms)\n"
+                               "[workload]\nrate = 2000/s\nkeys = 20\nread_ratio = 0.5\n"
+                               "[faults]\nc = 2s crash n1\nb = 5s recover n1\n";
+    got g;
+    run_stats st;
+    tu_run_text_check(text, NULL, 0, NULL, grab, &g, &st);
+    unsigned long long sum = 0;
+    int fallback = 0;
+    for (size_t i = 0; i < g.npara; i++) {
+        if (strncmp(g.cls[i], "stale_", 6) != 0)
+            continue;
+        unsigned long long k = 0, of = 0;
+        if (sscanf(g.para[i], "%llu of %llu successful reads", &k, &of) != 2)
+            fail_msg("%s: %s", g.cls[i], g.para[i]);
+        EQ(of, st.stats->ok[OP_READ]);
+        sum += k;
+        fallback |= strcmp(g.cls[i], "stale_via_fallback") == 0;
+    }
+    EQ(sum, st.stats->stale);
+    assert_true(fallback);
+    EQ(st.stats->stale_promised_fallback > 0, 1);
+    assert_true(st.stats->via_fallback > st.stats->stale_promised_fallback); /* some were not promised */
+    HAS(g.para[0], "these reads or the writes they missed were downgraded to a lower level.");
+    tu_run_free(&st);
+}
+
 static char *slurp_file(const char *path)
 {
     FILE *f = fopen(path, "rb");
@@ -516,6 +550,7 @@ int main(void)
         cmocka_unit_test(write_acknowledged_but_not_answered),
         cmocka_unit_test(writeup_of_a_long_story_counts_what_does_not_fit),
         cmocka_unit_test(writeup_of_an_open_loop_from_counts),
+        cmocka_unit_test(writeup_classes_partition_the_stale_reads),
         cmocka_unit_test(levels_reference_and_the_readme_agree),
         cmocka_unit_test(levels_of_the_stories),
     };
