@@ -1,16 +1,16 @@
-/* story: a script run's timeline in the terminal; see story.h. */
+/* story: a script run's timeline and every run's write-up in the terminal; see story.h. */
 #include "src/story.h"
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include "models/explain.h"
 #include "models/fault.h"
+#include "models/msg.h"
 #include "models/oracle.h"
 #include "models/scenario.h"
 #include "models/wl.h"
 #include "sim/alloc.h"
 #include "sim/units.h"
-#include "models/msg.h"
 
 /* May a line break at the space at q (line starts at p)? Not inside arithmetic such as
  * "R + W = 2 <= N = 3": never next to an operator or after a lone capital. */
@@ -43,6 +43,8 @@ void story_wrap(FILE *f, const char *lead, const char *text, int indent, int wid
         }
         if (!*end || !cut)
             cut = end;
+        if (cut == p) /* no room at all: the word whole, so the text always advances */
+            cut = p + strcspn(p, " ");
         fprintf(f, "%.*s\n", (int)(cut - p), p);
         p = cut;
         while (*p == ' ')
@@ -107,12 +109,16 @@ static void print_why(FILE *f, const run_item *it, size_t i)
         if (e->holders.e[k].owner)
             continue;
         fprintf(f, "%s%s", replicas++ ? ", " : "", ep_name(e->holders.e[k].node, a));
+        if (e->holders.e[k].v != e->latest) /* a newer version */
+            fprintf(f, " (v%u)", e->holders.e[k].v);
     }
     for (int k = 0; k < e->holders.n; k++) {
         if (!e->holders.e[k].owner)
             continue;
         fprintf(f, "%s%s for %s", hints++ ? ", " : replicas ? "; as a hint: " : "as a hint: ",
                 ep_name(e->holders.e[k].node, a), ep_name(e->holders.e[k].owner, b));
+        if (e->holders.e[k].v != e->latest)
+            fprintf(f, " (v%u)", e->holders.e[k].v);
     }
     if (!replicas && !hints)
         fprintf(f, "no node");

@@ -8,6 +8,7 @@
 #include "models/explain.h"
 #include "models/world.h"
 #include "src/levels.h"
+#include "src/story.h"
 #include "tests/testutil.h"
 
 #define HAS(text, want)                                                                   \
@@ -535,6 +536,25 @@ static void levels_of_the_stories(void **state)
     EQ(status, 2);
 }
 
+/* The terminal's wrapping: arithmetic stays on one line, and a lead wider than the width
+ * still lets the text through, a word at a time. */
+static void wrap_keeps_arithmetic_whole_and_always_advances(void **state)
+{
+    (void)state;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    story_wrap(f, "  ", "the read set {n3} need not meet it: R + W = 2 <= N = 3 here", 4, 40);
+    story_wrap(f, "a lead longer than the width ", "two words", 2, 10);
+    fclose(f);
+    assert_string_equal(buf, "  the read set {n3} need not meet it:\n"
+                             "    R + W = 2 <= N = 3 here\n"
+                             "a lead longer than the width two\n"
+                             "  words\n");
+    free(buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -551,6 +571,7 @@ int main(void)
         cmocka_unit_test(writeup_of_a_long_story_counts_what_does_not_fit),
         cmocka_unit_test(writeup_of_an_open_loop_from_counts),
         cmocka_unit_test(writeup_classes_partition_the_stale_reads),
+        cmocka_unit_test(wrap_keeps_arithmetic_whole_and_always_advances),
         cmocka_unit_test(levels_reference_and_the_readme_agree),
         cmocka_unit_test(levels_of_the_stories),
     };
