@@ -1047,7 +1047,7 @@ static void json_script(jw *j, const char *key, const run_view *v)
                 jw_str(j, "why", explain_why(r, scr, i, why, sizeof why));
                 json_versions(j, "holders_of_latest", &e->holders, 0);
                 json_versions(j, "hint_holders_of_latest", &e->holders, 1);
-                jw_str(j, "latest_write", name_of(scr, e->latest_write));
+                jw_str(j, "latest_write", e->latest_write >= 0 ? name_of(scr, e->latest_write) : NULL);
                 json_nodes(j, "latest_acked_by", &e->acked, 0);
                 json_nodes(j, "latest_acked_by_fallbacks", &e->acked, 1);
                 jw_int(j, "w", e->latest_w);

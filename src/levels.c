@@ -181,7 +181,7 @@ static int volatile_nodes(const run_item *it)
 
 /* What store default d would do with anomaly class cls of a run with N = n_run and k nodes
  * losing their storage: one line. */
-static void judge(FILE *f, const store_default *d, const char *cls, const char *title, int n_run, int k)
+static void judge(FILE *f, const store_default *d, const char *cls, int n_run, int k)
 {
     int n = d->n ? d->n : n_run;
     int r = d->r ? d->r : n / 2 + 1, w = d->w ? d->w : n / 2 + 1;
@@ -194,21 +194,21 @@ static void judge(FILE *f, const store_default *d, const char *cls, const char *
         int via_fb = strcmp(cls, "stale_via_fallback") == 0;
         hides = overlap > k && !(via_fb && d->sloppy);
         if (via_fb && d->sloppy)
-            snprintf(line, sizeof line, "shows it: fallbacks count toward w (pr = r and pw = w hide it, and make "
+            snprintf(line, sizeof line, "can show it: fallbacks count toward w (pr = r and pw = w hide it, and make "
                                         "such writes wait or fail as unavailable, as quorum.sloppy = off does)");
         else if (hides && k)
-            snprintf(line, sizeof line, "hides it: R + W - N = %d nodes are in every read set and write set, more "
-                                        "than the %d that lost their storage in this run",
+            snprintf(line, sizeof line, "hides it: every read set shares at least R + W - N = %d nodes with "
+                                        "every write set, more than the %d that lost their storage in this run",
                      overlap, k);
         else if (hides)
             snprintf(line, sizeof line, "hides it: R + W = %d > N = %d%s", r + w, n,
                      via_fb ? ", and no sloppy quorum: the write waits for owners, or fails as unavailable" : "");
         else if (overlap > 0)
-            snprintf(line, sizeof line, "shows it: R + W - N = %d node%s in common, and %d lost %s storage in this "
-                                        "run%s%s",
-                     overlap, overlap == 1 ? "" : "s", k, k == 1 ? "its" : "their", "", "");
+            snprintf(line, sizeof line, "can show it: R + W - N = %d node%s in common at least, and %d lost %s "
+                                        "storage in this run",
+                     overlap, overlap == 1 ? "" : "s", k, k == 1 ? "its" : "their");
         else
-            snprintf(line, sizeof line, "shows it: R + W = %d <= N = %d%s%s%s", r + w, n,
+            snprintf(line, sizeof line, "can show it: R + W = %d <= N = %d%s%s%s", r + w, n,
                      via_fb ? " (no fallbacks there, but a read set need not meet the write set)" : "",
                      d->stronger ? "; hidden with " : "", d->stronger ? d->stronger : "");
     } else if (strcmp(cls, "lost_reads") == 0 || strcmp(cls, "lost_writes") == 0) {
@@ -218,7 +218,7 @@ static void judge(FILE *f, const store_default *d, const char *cls, const char *
                                         "this run (such a write waits, or fails as unavailable, instead)",
                      w, k, k == 1 ? "" : "s", k == 1 ? "its" : "their");
         else
-            snprintf(line, sizeof line, "shows it: %d cop%s per acknowledged write, and %d node%s lost %s storage",
+            snprintf(line, sizeof line, "can show it: %d cop%s per acknowledged write, and %d node%s lost %s storage",
                      w, w == 1 ? "y" : "ies", k, k == 1 ? "" : "s", k == 1 ? "its" : "their");
     } else if (strcmp(cls, "downgraded") == 0) {
         snprintf(line, sizeof line, "hides it: no default downgrades; such operations wait or fail as unavailable%s",
@@ -229,11 +229,10 @@ static void judge(FILE *f, const store_default *d, const char *cls, const char *
             snprintf(line, sizeof line, "may hide it: fallbacks stand in for owners that are down, when any are up "
                                         "and reachable (the price: reads that miss writes kept as hints)");
         else
-            snprintf(line, sizeof line, "shows it: a strict quorum waits for owners");
+            snprintf(line, sizeof line, "can show it: a strict quorum waits for owners");
     } else {
         snprintf(line, sizeof line, "-");
     }
-    (void)title;
     wrap_cell(f, head, 38, line, 4, 110);
 }
 
@@ -290,7 +289,7 @@ static void print_config(FILE *f, const run_item *it)
     for (size_t i = 0; i < s.n; i++) {
         fprintf(f, "  seen: %s; under each store's default it\n", s.title[i]);
         for (size_t j = 0; j < nd; j++)
-            judge(f, &d[j], s.cls[i], s.title[i], n, lost_nodes);
+            judge(f, &d[j], s.cls[i], n, lost_nodes);
     }
 }
 

@@ -504,24 +504,24 @@ static void levels_of_the_stories(void **state)
     HAS(out, "\nN=3 R=1 W=1, a strict quorum, reads to R owners\n"
              "  Cassandra replication_factor 3; reads at ONE, writes at ONE\n");
     HAS(out, "  seen: Stale reads without overlap; under each store's default it\n"
-             "    Cassandra (drivers) (N=3 R=1 W=1):     shows it: R + W = 2 <= N = 3; hidden with QUORUM (or "
-             "LOCAL_QUORUM)\n");
-    HAS(out, "    DynamoDB (N=3 R=1 W=2):                shows it: R + W = 3 <= N = 3; hidden with ConsistentRead = "
-             "true\n"
+             "    Cassandra (drivers) (N=3 R=1 W=1):     can show it: R + W = 2 <= N = 3; hidden with QUORUM (or\n"
+             "                                           LOCAL_QUORUM) for both\n");
+    HAS(out, "    DynamoDB (N=3 R=1 W=2):                can show it: R + W = 3 <= N = 3; hidden with ConsistentRead "
+             "= true\n"
              "    Riak KV (N=3 R=2 W=2, sloppy):         hides it: R + W = 4 > N = 3\n");
     assert_null(strstr(out, "\ntimeline:")); /* instead of the table */
     free(out);
     out = story("scenarios/w1-lost-write.ini", lv);
     HAS(out, "  seen: Lost writes; under each store's default it\n"
-             "    Cassandra (drivers) (N=3 R=1 W=1):     shows it: 1 copy per acknowledged write, and 1 node lost its "
-             "storage\n"
+             "    Cassandra (drivers) (N=3 R=1 W=1):     can show it: 1 copy per acknowledged write, and 1 node lost "
+             "its\n                                           storage\n"
              "    Amazon Keyspaces (N=3 R=1 W=2):        hides it: a write waits for 2 copies, and 1 node lost its "
              "storage\n");
     free(out);
     out = story("scenarios/sloppy.ini", lv);
     HAS(out, "  Riak KV   n_val 3; r = 2 (quorum), w = 2 (quorum), dw = 2 (quorum); pr = 0, pw = 0 (fallbacks\n");
-    HAS(out, "    Riak KV (N=3 R=2 W=2, sloppy):         shows it: fallbacks count toward w (pr = r and pw = w hide "
-             "it, and\n");
+    HAS(out, "    Riak KV (N=3 R=2 W=2, sloppy):         can show it: fallbacks count toward w (pr = r and pw = w "
+             "hide it,\n");
     free(out);
     out = story("scenarios/overlap.ini", lv);
     HAS(out, "  no anomaly in this run: nothing for a default to hide\n");
