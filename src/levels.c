@@ -16,6 +16,7 @@
 #include "models/scenario.h"
 #include "models/run.h"
 #include "models/sloppy.h"
+#include "models/stats.h"
 #include "src/story.h"
 
 static const level_row rows[] = {
@@ -179,10 +180,16 @@ static int volatile_nodes(const run_item *it)
     return k;
 }
 
-/* What store default d would do with anomaly class cls of a run with N = n_run and k nodes
- * losing their storage: one line. */
-static void judge(FILE *f, const store_default *d, const char *cls, int n_run, int k)
+/* What store default d would do with anomaly class cls of the run rf: one line. */
+typedef struct run_facts {
+    int n, r, w, nodes;
+    int k;                  /* nodes that lost their storage in a volatile crash */
+    int failed_r, failed_w; /* reads, writes failed as unavailable */
+} run_facts;
+
+static void judge(FILE *f, const store_default *d, const char *cls, const run_facts *rf)
 {
+    int n_run = rf->n, k = rf->k;
     int n = d->n ? d->n : n_run;
     int r = d->r ? d->r : n / 2 + 1, w = d->w ? d->w : n / 2 + 1;
     char head[160], line[512];
@@ -225,11 +232,20 @@ static void judge(FILE *f, const store_default *d, const char *cls, int n_run, i
                  strncmp(d->name, "Cassandra", 9) == 0 ? " (a downgrading retry policy in the driver brings it back)"
                                                        : "");
     } else if (strcmp(cls, "unavailable") == 0) {
-        if (d->sloppy)
+        int fewer = (rf->failed_r && r < rf->r) || (rf->failed_w && w < rf->w);
+        if (fewer)
+            snprintf(line, sizeof line, "may hide it: it waits for fewer replies (R=%d, W=%d against this run's "
+                                        "R=%d, W=%d), and promises less",
+                     r, w, rf->r, rf->w);
+        else if (d->sloppy && rf->nodes > n_run)
             snprintf(line, sizeof line, "may hide it: fallbacks stand in for owners that are down, when any are up "
                                         "and reachable (the price: reads that miss writes kept as hints)");
+        else if (d->sloppy)
+            snprintf(line, sizeof line, "can show it: with %d nodes and N = %d no node is left to stand in for an "
+                                        "owner",
+                     rf->nodes, n_run);
         else
-            snprintf(line, sizeof line, "can show it: a strict quorum waits for owners");
+            snprintf(line, sizeof line, "can show it: a strict quorum waits for as many owners");
     } else {
         snprintf(line, sizeof line, "-");
     }
@@ -283,13 +299,15 @@ static void print_config(FILE *f, const run_item *it)
         fprintf(f, "  no anomaly in this run: nothing for a default to hide\n");
         return;
     }
-    int lost_nodes = volatile_nodes(it);
+    const stats_res *st = it->rr.res[MOD_STATS];
+    run_facts rf = {n, r, w, (int)SC_CFG(sc, MOD_CLUSTER, cluster_cfg)->nodes, volatile_nodes(it),
+                    st->unavailable[OP_READ] > 0, st->unavailable[OP_WRITE] > 0};
     size_t nd;
     const store_default *d = levels_defaults(&nd);
     for (size_t i = 0; i < s.n; i++) {
         fprintf(f, "  seen: %s; under each store's default it\n", s.title[i]);
         for (size_t j = 0; j < nd; j++)
-            judge(f, &d[j], s.cls[i], n, lost_nodes);
+            judge(f, &d[j], s.cls[i], &rf);
     }
 }
 

@@ -523,6 +523,20 @@ static void levels_of_the_stories(void **state)
     HAS(out, "    Riak KV (N=3 R=2 W=2, sloppy):         can show it: fallbacks count toward w (pr = r and pw = w "
              "hide it,\n");
     free(out);
+    /* unavailability: a default that waits for fewer replies may hide it; a sloppy quorum
+     * cannot when the cluster has no node beyond the N owners (anti-entropy.ini: 3 nodes) */
+    out = story("scenarios/anti-entropy.ini", lv);
+    HAS(out, "    Cassandra (drivers) (N=3 R=1 W=1):     may hide it: it waits for fewer replies (R=1, W=1 against "
+             "this\n                                           run's R=1, W=2), and promises less\n");
+    HAS(out, "    Riak KV (N=3 R=2 W=2, sloppy):         can show it: with 3 nodes and N = 3 no node is left to stand "
+             "in for\n");
+    free(out);
+    const char *lv_off[] = {"--levels", "--set", "quorum.sloppy=off", NULL};
+    out = story("scenarios/sloppy.ini", lv_off);
+    HAS(out, "    Riak KV (N=3 R=2 W=2, sloppy):         may hide it: fallbacks stand in for owners that are down, "
+             "when any\n");
+    HAS(out, "    DynamoDB (N=3 R=1 W=2):                can show it: a strict quorum waits for as many owners\n");
+    free(out);
     out = story("scenarios/overlap.ini", lv);
     HAS(out, "  no anomaly in this run: nothing for a default to hide\n");
     free(out);
