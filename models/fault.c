@@ -331,6 +331,8 @@ static void apply(faults *fs, fault_rt *rt)
     default:
         return;
     }
+    if (fs->res)
+        fs->res->ev[fs->res->n++] = (fault_event){fs->tr->s->now, (uint32_t)(f - fs->fc->f), (uint8_t)ending};
     jw j;
     if (!tracer_begin(fs->tr, &j, "fault"))
         return;
@@ -345,11 +347,13 @@ static void on_fault(sim *s, sim_event *ev)
     apply(rt->owner, rt);
 }
 
-int faults_init(faults *fs, const faults_cfg *fc, sim *s, node_set *ns, net *nt, tracer *tr)
+int faults_init(faults *fs, const faults_cfg *fc, sim *s, node_set *ns, net *nt, tracer *tr, faults_res *res)
 {
     fs->ns = ns;
     fs->net = nt;
     fs->tr = tr;
+    fs->fc = fc;
+    fs->res = res;
     size_t n = 0;
     for (size_t i = 0; i < fc->n; i++)
         n += fc->f[i].kind == FAULT_SLOW && fc->f[i].until > 0 ? 2 : 1;
@@ -357,6 +361,12 @@ int faults_init(faults *fs, const faults_cfg *fc, sim *s, node_set *ns, net *nt,
     if (!fs->rt)
         return -ENOMEM;
     fs->n = n;
+    if (res) {
+        res->ev = mem_calloc(n ? n : 1, sizeof *res->ev);
+        if (!res->ev)
+            return -ENOMEM;
+        res->n = 0;
+    }
     size_t j = 0;
     for (size_t i = 0; i < fc->n; i++) {
         const fault *f = &fc->f[i];
@@ -607,15 +617,75 @@ static void release(void *mcfg)
 
 static int create(world *w, const void *mcfg, void *res, void **state, char *err, size_t n)
 {
-    (void)res;
     (void)err;
     (void)n;
     faults *fs = mem_calloc(1, sizeof *fs);
     if (!fs)
         return -ENOMEM;
     *state = fs;
-    return faults_init(fs, mcfg, &w->s, &w->nodes, &w->net, &w->tr);
+    return faults_init(fs, mcfg, &w->s, &w->nodes, &w->net, &w->tr, res);
 }
+
+static void res_free(void *res)
+{
+    faults_res *r = res;
+    mem_free(r->ev);
+    r->ev = NULL;
+    r->n = 0;
+}
+
+const char *fault_describe(const fault *f, int ending, char *buf, size_t n)
+{
+    char a[16];
+    if (ending) {
+        snprintf(buf, n, "slow %s ends", ep_name(f->node, a));
+        return buf;
+    }
+    if (f->kind == FAULT_CRASH) { /* the storage, also when the entry leaves it to the default */
+        snprintf(buf, n, "crash %s %s", ep_name(f->node, a), f->storage_volatile ? "volatile" : "durable");
+        return buf;
+    }
+    /* the entry's own words after its time: "9ms crash n1 volatile" -> "crash n1 volatile" */
+    const char *t = f->text ? f->text : "";
+    while (*t == ' ' || *t == '\t')
+        t++;
+    while (*t && *t != ' ' && *t != '\t')
+        t++;
+    while (*t == ' ' || *t == '\t')
+        t++;
+    snprintf(buf, n, "%s", *t ? t : fault_kind_name[f->kind]);
+    return buf;
+}
+
+static const char *action_name(const fault *f, int ending)
+{
+    return ending ? "slow_end" : fault_kind_name[f->kind];
+}
+
+/* summary.json: the timeline as it happened */
+static void json_timeline(jw *j, const char *key, const run_view *v)
+{
+    const faults_res *r = RV_RES(v, MOD_FAULTS, faults_res);
+    const faults_cfg *fc = SC_CFG(v->sc, MOD_FAULTS, faults_cfg);
+    jw_arr(j, key);
+    for (size_t i = 0; r && i < r->n; i++) {
+        const fault *f = &fc->f[r->ev[i].fault];
+        char what[FAULT_TEXT_MAX + 16];
+        jw_obj(j, NULL);
+        jw_str(j, "name", f->name);
+        jw_int(j, "t_ns", r->ev[i].at);
+        jw_str(j, "action", action_name(f, r->ev[i].ending));
+        jw_str(j, "what", fault_describe(f, r->ev[i].ending, what, sizeof what));
+        jw_obj_end(j);
+    }
+    jw_arr_end(j);
+}
+
+static const metric fault_metrics[] = {
+    {"faults", NULL, NULL, MT_JSON, "",
+     "the fault timeline as it happened: each [faults] entry (and the end of each slow window) with its time",
+     NULL, 0, json_timeline},
+};
 
 static void destroy(void *state)
 {
@@ -632,6 +702,10 @@ const module faults_module = {
     .load = load,
     .check = check,
     .release = release,
+    .res_size = sizeof(faults_res),
+    .res_free = res_free,
     .create = create,
     .destroy = destroy,
+    .metrics = fault_metrics,
+    .nmetrics = sizeof fault_metrics / sizeof fault_metrics[0],
 };

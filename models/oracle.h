@@ -92,6 +92,7 @@ typedef struct oracle {
     oack *acks;
     size_t nacks;
     int n, w, r;                    /* N and the scenario's W and R */
+    const struct wl_cfg *wl;        /* names scripted operations in the trace (NULL: by index) */
     size_t ext;                     /* per-operation area: acknowledgements before a read */
     oracle_res *res;
 } oracle;

@@ -51,6 +51,14 @@ static const cfg_key script_keys[] = {
 };
 const cfg_table script_table = {script_keys, 1, 0};
 
+void wl_trace_op(jw *j, const wl_cfg *c, const op *o)
+{
+    if (c && o->script >= 0 && (size_t)o->script < c->nscript)
+        jw_str(j, "op", c->script[o->script].name);
+    else
+        jw_int(j, "op", (int64_t)o->index);
+}
+
 int wl_parse_script(const char *text, int64_t nkeys, int nodes, script_op *so, char *err, size_t n)
 {
     char buf[512], *save = NULL;

@@ -17,6 +17,7 @@
 #include "models/ring.h"
 #include "sim/cfg.h"
 #include "sim/dist.h"
+#include "sim/json.h"
 #include "sim/rng.h"
 #include "sim/sim.h"
 
@@ -58,6 +59,10 @@ typedef struct wl_cfg {
 
 extern const cfg_table workload_table;
 extern const cfg_table script_table;
+
+/* Writes the member "op" naming operation o in a trace line: the name of its [script]
+ * entry for a scripted operation (c may be NULL: none), else its issue index. */
+void wl_trace_op(jw *j, const wl_cfg *c, const op *o);
 
 /* Parses a script value; 0 or -1 with err. Keys are checked against nkeys, nodes against nodes. */
 int wl_parse_script(const char *text, int64_t nkeys, int nodes, script_op *so, char *err, size_t n);

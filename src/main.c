@@ -18,6 +18,7 @@
 #include "sim/alloc.h"
 #include "sim/cfg.h"
 #include "src/intervals.h"
+#include "src/levels.h"
 #include "src/outdir.h"
 #include "src/pbs.h"
 #include "src/progress.h"
@@ -40,6 +41,10 @@ static void usage(FILE *f)
           "  --predict                 instead of the table, per configuration: P(consistent read) at 1ms, 10ms,\n"
           "                            100ms and 1s after a write, P(within 1 and 2 versions), read and write\n"
           "                            p99.9 (PBS; best with workload.mode = probe)\n"
+          "  --levels [SCENARIO]       without a scenario: qsim's N, R, W and knobs beside Cassandra's levels,\n"
+          "                            DynamoDB's read consistency and Riak's r, w, pr, pw, dw; with one, instead\n"
+          "                            of the table: its settings in each store, and which store defaults would\n"
+          "                            hide the anomalies it showed\n"
           "  --reps K                  run every configuration K times, seeds seed .. seed+K-1: means and 95% intervals\n"
           "  --jobs N                  configurations run in parallel (default: cores); results do not depend on it\n"
           "  --timing                  wall-clock seconds and events/s per configuration, on stderr\n"
@@ -300,7 +305,7 @@ static void free_sweeps(sweep *sw, size_t n)
 int main(int argc, char **argv)
 {
     const char *path = NULL, *out = NULL, *format = "table", *seed = NULL;
-    int check = 0, timing = 0, predict = 0, progress = 0, rc = 0;
+    int check = 0, timing = 0, predict = 0, progress = 0, levels = 0, rc = 0;
     long jobs = sysconf(_SC_NPROCESSORS_ONLN);
     sweep sw[2 * RUNNER_MAX_SWEEPS], fsw[RUNNER_MAX_SWEEPS];
     size_t nsw = 0, nfsw = 0;
@@ -349,6 +354,8 @@ int main(int argc, char **argv)
             predict = 1;
         } else if (strcmp(a, "--progress") == 0) {
             progress = 1;
+        } else if (strcmp(a, "--levels") == 0) {
+            levels = 1;
         } else if (takes_value(a) && !has_val) {
             fprintf(stderr, "qsim: %s needs a value\n", a);
             rc = 2;
@@ -422,13 +429,23 @@ int main(int argc, char **argv)
             path = a;
         }
     }
+    if (!path && levels) {
+        levels_print_reference(stdout);
+        goto done;
+    }
     if (!path) {
         usage(stderr);
         rc = 2;
         goto done;
     }
-    if (predict && strcmp(format, "table") != 0) {
-        fprintf(stderr, "qsim: --predict replaces the table on stdout: it cannot go with --format %s\n", format);
+    if ((predict || levels) && strcmp(format, "table") != 0) {
+        fprintf(stderr, "qsim: %s replaces the table on stdout: it cannot go with --format %s\n",
+                predict ? "--predict" : "--levels", format);
+        rc = 2;
+        goto done;
+    }
+    if (predict && levels) {
+        fprintf(stderr, "qsim: --predict and --levels both replace the table: choose one\n");
         rc = 2;
         goto done;
     }
@@ -580,6 +597,8 @@ int main(int argc, char **argv)
     else {
         if (predict)
             report_predict(stdout, &m, items, n);
+        else if (levels)
+            report_levels(stdout, &m, items, n);
         else {
             report_table(stdout, &m, items, n);
             report_phases(stdout, &m, items, n);

@@ -63,18 +63,7 @@ void report_visibility_csv(FILE *f, const report_meta *m, const run_item *items,
 /* ---- --predict ---- */
 
 /* A latency as the terminal shows it: 3 significant places. */
-static const char *dur(int64_t ns, char *buf, size_t n)
-{
-    if (ns < 1000)
-        snprintf(buf, n, "%" PRId64 "ns", ns);
-    else if (ns < 1000000)
-        snprintf(buf, n, "%.1fus", (double)ns / 1e3);
-    else if (ns < 1000000000)
-        snprintf(buf, n, "%.2fms", (double)ns / 1e6);
-    else
-        snprintf(buf, n, "%.3fs", (double)ns / 1e9);
-    return buf;
-}
+static const char *dur(int64_t ns, char *buf, size_t n) { return units_format_latency(ns, buf, n); }
 
 /* One configuration's pooled counts. */
 typedef struct pooled {

@@ -13,6 +13,7 @@
 #include "sim/alloc.h"
 #include "sim/json.h"
 #include "sim/units.h"
+#include "src/story.h"
 
 const char *const verdict_name[] = {"latest", "possibly-stale", "lost", "no-reads"};
 
@@ -158,15 +159,7 @@ static const metric *metric_named(const char *path)
 
 static char *lat(int64_t ns, char *buf, size_t n)
 {
-    if (ns < 1000)
-        snprintf(buf, n, "%" PRId64 "ns", ns);
-    else if (ns < 1000000)
-        snprintf(buf, n, "%.1fus", (double)ns / 1e3);
-    else if (ns < 1000000000)
-        snprintf(buf, n, "%.2fms", (double)ns / 1e6);
-    else
-        snprintf(buf, n, "%.3fs", (double)ns / 1e9);
-    return buf;
+    return units_format_latency(ns, buf, n);
 }
 
 /* A value as the terminal table shows it. */
@@ -490,33 +483,10 @@ static void report_table_rows(FILE *f, const report_meta *m, const run_item *ite
         fputs("\nclosed loop, corrected for coordinated omission:\n", f);
         print_table(f, m, items, n, corrected_columns, sizeof corrected_columns / sizeof corrected_columns[0]);
     }
-    /* stories: every scripted operation's outcome */
-    for (size_t i = 0; i < n; i++) {
-        const wl_res *s = items[i].rr.res[MOD_WORKLOAD];
-        const oracle_res *o = items[i].rr.res[MOD_ORACLE];
-        if (!s->nscript)
-            continue;
-        fprintf(f, "\nscript%s%s:\n", items[i].label[0] ? " with " : "", items[i].label);
-        for (size_t k = 0; k < s->nscript; k++) {
-            const script_result *r = &s->script[k];
-            char t0[32], t1[32];
-            units_format_duration(r->start, t0, sizeof t0);
-            fprintf(f, "  %-8s %9s %-5s k%-4u ", r->name, t0, r->kind == OP_READ ? "read" : "write", r->key + 1);
-            if (r->kind == OP_WRITE)
-                fprintf(f, "v%-3u %s", r->version, r->ok ? "acknowledged" : "FAILED (unavailable)");
-            else if (!r->ok)
-                fprintf(f, "FAILED (unavailable)");
-            else if (r->cls == RC_FRESH)
-                fprintf(f, "-> v%u (latest v%u) fresh", r->version, r->latest);
-            else
-                fprintf(f, "-> v%u (latest v%u) %s, %u behind", r->version, r->latest,
-                        r->cls == RC_LOST ? "LOST" : "STALE", r->k);
-            fprintf(f, "  [%s]\n", lat(r->end - r->start, t1, sizeof t1));
-        }
-        if (o->acked_writes)
-            fprintf(f, "  acknowledged writes lost at the end: %" PRIu64 " of %" PRIu64 "\n", o->lost_writes,
-                    o->acked_writes);
-    }
+    /* stories: the timeline of every scripted operation and fault (src/story.h) */
+    for (size_t i = 0; i < n; i++)
+        story_print(f, &items[i]);
+    story_writeup(f, items, n);
 }
 
 /* ---- runs.csv ---- */
