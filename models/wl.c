@@ -412,8 +412,10 @@ static void check_prefer(cfg *c, const scenario *sc, const wl_cfg *wc)
     ring *r = NULL;
     if (!any || cc->replicas > cc->nodes)
         return;
-    if (ring_create((int)cc->nodes, (int)cc->vnodes, (int)cc->replicas, sc->nkeys, &r)) {
-        cfg_error(c, NULL, "out of memory");
+    int rc = ring_create_cfg(cc, sc->nkeys, &r);
+    if (rc) {
+        if (rc != -EINVAL) /* a bad [cluster] has its own errors */
+            cfg_error(c, NULL, "out of memory");
         return;
     }
     for (size_t i = 0; i < wc->nscript; i++) {
