@@ -437,7 +437,8 @@ static int node_serves_for_time(const scenario *sc, int nd)
 static int net_takes_time(const scenario *sc)
 {
     const net_cfg *nc = SC_CFG(sc, MOD_NETWORK, net_cfg);
-    if (dist_mean(nc->latency) > 0 || nc->nlinks)
+    if (dist_mean(nc->latency) > 0 || nc->nlinks || (nc->dc_latency && dist_mean(nc->dc_latency) > 0) ||
+        nc->ndc_links)
         return 1;
     for (int k = 0; k < MSG_NKINDS; k++)
         if (nc->kind[k] && dist_mean(nc->kind[k]) > 0)

@@ -256,6 +256,90 @@ static void cluster_errors_name_line_and_key(void **state)
     HAS(errs, "cluster.replicas = dc1:9 dc2:9: 18 replicas per key in all; at most 16");
 }
 
+static const script_result *op_named(const run_stats *st, const char *name)
+{
+    for (size_t i = 0; i < st->wl->nscript; i++)
+        if (strcmp(st->wl->script[i].name, name) == 0)
+            return &st->wl->script[i];
+    fail_msg("no script entry %s", name);
+    return NULL;
+}
+
+/* ns from an operation's start to its answer; fails if it did not succeed. */
+static int64_t took(const run_stats *st, const char *name)
+{
+    const script_result *r = op_named(st, name);
+    if (!r->ok)
+        fail_msg("%s failed", name);
+    return r->end - r->start;
+}
+
+/* Two datacenters of three nodes, every node an owner (N = 6), one token each, every
+ * message 1 ms and 40 ms more between datacenters, no service time. k1's owners (the walk
+ * n6 n2 n3 n5 n4 n1) are all six; its coordinator is a node of dc1 (the clients' own). */
+static const char *wan_story =
+    "[cluster]\ndatacenters = dc1:3 dc2:3\nreplicas = dc1:3 dc2:3\nvnodes = 1\ncoordinator = owner\n"
+    "[quorum]\ntimeout = 1s\n[network]\nlatency = const(1ms)\ndc_latency = const(40ms)\n"
+    "[workload]\nmode = script\nkeys = 1\n"
+    "[script]\nall = 0ms write k1 at ALL\none = 1s write k1 at ONE\nthree = 2s write k1 at THREE\n"
+    "four = 3s write k1 at 4\n";
+
+/* The inter-datacenter latency is added to the in-datacenter latency, both ways; a
+ * [dc_links] pair replaces it in its direction; [links] overrides win over both. */
+static void dc_latency_is_added_between_datacenters(void **state)
+{
+    (void)state;
+    run_stats st;
+    tu_run_text(wan_story, NULL, 0, &st);
+    /* client -> coordinator 1 ms, the farthest owner 41 ms each way, back 1 ms */
+    EQ(took(&st, "all"), 84000000);
+    EQ(took(&st, "one"), 2000000);   /* the coordinator's own replica */
+    EQ(took(&st, "three"), 4000000); /* itself and its two neighbours */
+    EQ(took(&st, "four"), 84000000); /* a fourth reply crosses */
+    /* four writes: each sends 3 requests to the other datacenter, and gets 3 acks back */
+    EQ(st.net->cross_dc, 24);
+    tu_run_free(&st);
+    const char *one_way[] = {"dc_links.dc2>dc1=const(10ms)"};
+    tu_run_text(wan_story, one_way, 1, &st);
+    EQ(took(&st, "all"), 54000000); /* 1 + (41 + 11) + 1 */
+    tu_run_free(&st);
+    /* every link between the datacenters overridden: 5 ms, nothing added */
+    const char *links[] = {"links.n1-n4=const(5ms)", "links.n1-n5=const(5ms)", "links.n1-n6=const(5ms)",
+                           "links.n2-n4=const(5ms)", "links.n2-n5=const(5ms)", "links.n2-n6=const(5ms)",
+                           "links.n3-n4=const(5ms)", "links.n3-n5=const(5ms)", "links.n3-n6=const(5ms)"};
+    tu_run_text(wan_story, links, 9, &st);
+    EQ(took(&st, "all"), 12000000);
+    EQ(st.net->cross_dc, 24);
+    tu_run_free(&st);
+}
+
+static void network_errors_name_line_and_key(void **state)
+{
+    (void)state;
+    char errs[ERRS];
+    EQ(tu_check_text("[run]\nops = 10\n[network]\ndc_latency = const(40ms)\n", NULL, 0, errs, sizeof errs), 1);
+    HAS(errs, ":4: network.dc_latency = const(40ms): needs cluster.datacenters");
+    EQ(tu_check_text("[run]\nops = 10\n[dc_links]\ndc1-dc2 = const(40ms)\n", NULL, 0, errs, sizeof errs), 1);
+    HAS(errs, ":4: dc_links.dc1-dc2 = const(40ms): [dc_links] needs cluster.datacenters");
+    const char *head = "[run]\nops = 10\n[cluster]\ndatacenters = dc1:3 dc2:3\ncoordinator = any\n[dc_links]\n";
+    char text[512];
+    snprintf(text, sizeof text, "%sdc1-dc3 = const(40ms)\n", head);
+    EQ(tu_check_text(text, NULL, 0, errs, sizeof errs), 1);
+    HAS(errs, ":7: dc_links.dc1-dc3 = const(40ms): unknown datacenter dc3 (cluster.datacenters: dc1, dc2)");
+    snprintf(text, sizeof text, "%sdc1-dc1 = const(40ms)\n", head);
+    EQ(tu_check_text(text, NULL, 0, errs, sizeof errs), 1);
+    HAS(errs, ":7: dc_links.dc1-dc1 = const(40ms): a pair joins two different datacenters");
+    snprintf(text, sizeof text, "%sdc1-dc2 = const(40ms)\ndc2>dc1 = const(30ms)\n", head);
+    EQ(tu_check_text(text, NULL, 0, errs, sizeof errs), 1);
+    HAS(errs, ":8: dc_links.dc2>dc1 = const(30ms): this pair is already set by another [dc_links] entry");
+    snprintf(text, sizeof text, "%sdc1>dc2 = const(40ms)\ndc2>dc1 = const(30ms)\ndc1=const(1ms)\n", head);
+    EQ(tu_check_text(text, NULL, 0, errs, sizeof errs), 1);
+    HAS(errs, ":9: dc_links.dc1 = const(1ms): a pair of datacenters is written A>B (one direction) or A-B (both)");
+    snprintf(text, sizeof text, "%sdc1>dc2 = fast\n", head);
+    EQ(tu_check_text(text, NULL, 0, errs, sizeof errs), 1);
+    HAS(errs, ":7: dc_links.dc1>dc2 = fast: ");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -265,6 +349,8 @@ int main(void)
         cmocka_unit_test(nts_matches_an_independent_walk),
         cmocka_unit_test(datacenters_set_nodes_and_replicas),
         cmocka_unit_test(cluster_errors_name_line_and_key),
+        cmocka_unit_test(dc_latency_is_added_between_datacenters),
+        cmocka_unit_test(network_errors_name_line_and_key),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
