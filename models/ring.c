@@ -105,7 +105,8 @@ static const cfg_key cluster_keys[] = {
     {"cluster", "vnodes", CFG_INT, "16", 1, 4096, NULL, offsetof(cluster_cfg, vnodes), NULL,
      "tokens per node on the consistent-hash ring"},
     {"cluster", "coordinator", CFG_ENUM, "client", 1, 0, "client|any|owner", offsetof(cluster_cfg, coordinator), NULL,
-     "where an operation is coordinated: at the client, at a random node, or at the key's first owner"},
+     "where an operation is coordinated: at the client, at a random node, or at the key's first owner (with "
+     "datacenters: any by default, in the client's datacenter)"},
     {"cluster", "datacenters", CFG_CUSTOM, "", 1, 0, "dc1:N dc2:N", offsetof(cluster_cfg, dcs), parse_dcs,
      "datacenters and their nodes in order (dc1:3 dc2:3: n1..n3 in dc1, n4..n6 in dc2); nodes defaults to the sum"},
     {"cluster", "racks", CFG_INT, "1", 1, RING_MAX_RACKS, NULL, offsetof(cluster_cfg, racks), NULL,
@@ -382,6 +383,11 @@ static void load(cfg *c, scenario *sc, void *mcfg)
         cfg_error_key(c, "cluster", "nodes", "must equal the nodes of cluster.datacenters (%lld), or be left out",
                       (long long)sum);
     }
+    /* with datacenters a node in the client's datacenter coordinates (models/dc.h) */
+    if (!cfg_find(c, "cluster", "coordinator")) {
+        cc->coordinator = COORD_AT_ANY;
+        cfg_effective_set(c, "cluster", "coordinator", "any");
+    }
     cc->replicas = 0;
     for (int d = 0; d < cc->dcs.n; d++) {
         int i = ring_dc_find(&cc->rf.list, cc->dcs.name[d]);
@@ -399,6 +405,9 @@ static void check(cfg *c, const scenario *sc, void *mcfg)
     const cluster_cfg *cc = mcfg;
     (void)sc;
     if (cc->dcs.n) {
+        if (cc->coordinator == COORD_AT_CLIENT)
+            cfg_error_key(c, "cluster", "coordinator",
+                          "with datacenters a node in the client's datacenter coordinates: any (the default) or owner");
         if (cc->replicas < 1)
             cfg_error_key(c, "cluster", "replicas", "no datacenter keeps a replica");
         else if (cc->replicas > RING_MAX_REPLICAS)

@@ -6,7 +6,9 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "models/dc.h"
 #include "models/ring.h"
+#include "models/world.h"
 #include "sim/alloc.h"
 #include "tests/testutil.h"
 
@@ -340,6 +342,376 @@ static void network_errors_name_line_and_key(void **state)
     HAS(errs, ":7: dc_links.dc1>dc2 = fast: ");
 }
 
+/* The same six nodes and latencies; the levels. Clients in dc1 are coordinated by n2 (k1's
+ * first owner there), clients in dc2 by n6. */
+static const char *level_story =
+    "[cluster]\ndatacenters = dc1:3 dc2:3\nreplicas = dc1:3 dc2:3\nvnodes = 1\ncoordinator = owner\n"
+    "[quorum]\nr = LOCAL_QUORUM\nw = LOCAL_QUORUM\ntimeout = 1s\n"
+    "[network]\nlatency = const(1ms)\ndc_latency = const(40ms)\n"
+    "[workload]\nmode = script\nkeys = 1\n"
+    "[script]\n"
+    "w1 = 0ms write k1\n"
+    "r0 = 500ms read k1 at LOCAL_ONE from dc2\n"
+    "w2 = 1s write k1 at EACH_QUORUM\n"
+    "r1 = 2s read k1\n"
+    "r2 = 3s read k1 at LOCAL_ONE\n"
+    "r3 = 4s read k1 at EACH_QUORUM\n"
+    "r4 = 5s read k1 at QUORUM\n"
+    "r5 = 6s read k1 from dc2\n";
+
+static void expect_read(const run_stats *st, const char *name, uint32_t v, uint32_t latest, read_class cls,
+                        uint32_t k)
+{
+    const script_result *r = op_named(st, name);
+    if (!r->ok)
+        fail_msg("%s: read failed (unavailable)", name);
+    if (r->version != v || r->latest != latest || r->cls != cls || r->k != k)
+        fail_msg("%s: returned v%u (latest v%u, %s, k=%u), want v%u (latest v%u, %s, k=%u)", name, r->version,
+                 r->latest, read_class_name[r->cls], r->k, v, latest, read_class_name[cls], k);
+}
+
+/* Runs scenario text with the trace on; returns trace.jsonl's text (free() it). */
+static char *run_text_trace(const char *text, run_stats *st)
+{
+    char dir[64], path[128];
+    tu_make_dir(dir, sizeof dir);
+    tu_put(dir, "s.ini", text);
+    snprintf(path, sizeof path, "%s/s.ini", dir);
+    char *trace = tu_run_file_trace(path, NULL, 0, st);
+    tu_rm_tree(dir);
+    return trace;
+}
+
+typedef struct coords {
+    int coord[16];
+    int n;
+} coords;
+
+static void on_begin_coord(void *ctx, op *o)
+{
+    coords *cs = ctx;
+    if (cs->n < 16)
+        cs->coord[cs->n++] = o->coord;
+}
+
+static void watch_coordinators(struct world *w, void *ctx)
+{
+    op_observer ob = {.name = "test", .ctx = ctx, .begin = on_begin_coord};
+    EQ(coord_observe(world_coord(w), &ob), 0);
+}
+
+/* LOCAL_ levels take the round trip inside the client's datacenter; EACH_QUORUM and a
+ * QUORUM of all six wait for the other datacenter. */
+static void local_quorum_takes_the_local_round_trip(void **state)
+{
+    (void)state;
+    coords cs = {{0}, 0};
+    run_stats st;
+    tu_run_text_setup(level_story, NULL, 0, watch_coordinators, &cs, &st);
+    /* client -> n2 1 ms; n2's own replica and n1 or n3 (2 ms); back 1 ms */
+    EQ(took(&st, "w1"), 4000000);
+    /* the LOCAL_QUORUM write still reached dc2: n6 alone answers v1 */
+    expect_read(&st, "r0", 1, 1, RC_FRESH, 0);
+    EQ(took(&st, "r0"), 2000000);
+    EQ(took(&st, "w2"), 84000000); /* two in dc2: 41 ms each way */
+    expect_read(&st, "r1", 2, 2, RC_FRESH, 0);
+    EQ(took(&st, "r1"), 4000000);
+    EQ(took(&st, "r2"), 2000000); /* n2's own replica */
+    EQ(took(&st, "r3"), 84000000);
+    EQ(took(&st, "r4"), 84000000);
+    expect_read(&st, "r5", 2, 2, RC_FRESH, 0);
+    EQ(took(&st, "r5"), 4000000); /* n6 and a neighbour in dc2 */
+    /* coordinators in the client's datacenter: n2 for dc1, n6 for dc2 */
+    EQ(cs.n, 8);
+    const int want[] = {2, 6, 2, 2, 2, 2, 2, 6};
+    for (int i = 0; i < 8; i++)
+        EQ(cs.coord[i], want[i]);
+    /* LOCAL_ reads ask the local owners only (r0, r1, r2, r5: 3 each with read_fanout = all);
+     * EACH_QUORUM and QUORUM reads ask all six (a coordinator's own replica counts as sent) */
+    EQ(st.net->sent[MSG_READ_REQ], 4 * 3 + 2 * 6);
+    EQ(st.stats->stale + st.stats->lost_reads, 0);
+    tu_run_free(&st);
+}
+
+/* A LOCAL_QUORUM read in dc1 shortly after a LOCAL_QUORUM write from dc2 returns the previous
+ * version: dc1 gets v2 only 41 ms after n6 sent it. Theory does not promise otherwise (the
+ * two quorums need not meet), so this is no disagreement. An EACH_QUORUM read at the same
+ * instant meets dc2's quorum and returns v2. */
+static const char *stale_story =
+    "[cluster]\ndatacenters = dc1:3 dc2:3\nvnodes = 1\ncoordinator = owner\n"
+    "[quorum]\nr = LOCAL_QUORUM\nw = LOCAL_QUORUM\ntimeout = 1s\n"
+    "[network]\nlatency = const(1ms)\ndc_latency = const(40ms)\n"
+    "[workload]\nmode = script\nkeys = 1\n"
+    "[script]\n"
+    "w1 = 0ms write k1\n"
+    "w2 = 100ms write k1 from dc2\n"
+    "r1 = 110ms read k1\n"
+    "r2 = 110ms read k1 at EACH_QUORUM\n"
+    "r3 = 110ms read k1 from dc2\n"
+    "r4 = 200ms read k1\n";
+
+static void local_quorum_read_after_a_remote_write_is_stale(void **state)
+{
+    (void)state;
+    run_stats st;
+    char *trace = run_text_trace(stale_story, &st);
+    /* v2 is acknowledged at n6 at 103 ms (1 ms to n6, 2 ms for a neighbour's ack) */
+    EQ(took(&st, "w2"), 4000000);
+    expect_read(&st, "r1", 1, 2, RC_STALE, 1);
+    EQ(took(&st, "r1"), 4000000);
+    expect_read(&st, "r2", 2, 2, RC_FRESH, 0);
+    EQ(took(&st, "r2"), 84000000);
+    expect_read(&st, "r3", 2, 2, RC_FRESH, 0);
+    expect_read(&st, "r4", 2, 2, RC_FRESH, 0); /* v2 reached dc1 at 142 ms */
+    EQ(st.stats->stale, 1);
+    EQ(st.stats->promised, 0); /* not a disagreement */
+    /* the trace says why: the read's level and datacenter against latest(r)'s */
+    assert_non_null(strstr(trace, "\"r_level\":\"LOCAL_QUORUM\",\"dc\":\"dc1\",\"w\":2,"
+                                  "\"w_level\":\"LOCAL_QUORUM\",\"w_dc\":\"dc2\",\"n\":6,\"promised\":false"));
+    free(trace);
+    tu_run_free(&st);
+    /* the scenario's verdict agrees: LOCAL_QUORUM both ways does not overlap between the
+     * datacenters the clients are in */
+    char errs[ERRS];
+    EQ(tu_check_text(stale_story, NULL, 0, errs, sizeof errs), 0);
+}
+
+/* The overlap rule against brute force: every read set and every write set a pair of
+ * levels allows, on small clusters; the rule says "promised" exactly when no pair of sets
+ * is disjoint. */
+static int level_allows(const int *rf, int ndc, int lvl, int local, unsigned set)
+{
+    int in[RING_MAX_DCS] = {0}, total = 0, bit = 0;
+    for (int d = 0; d < ndc; d++)
+        for (int i = 0; i < rf[d]; i++, bit++)
+            if (set >> bit & 1) {
+                in[d]++;
+                total++;
+            }
+    if (lvl > 0)
+        return total >= lvl;
+    for (int d = 0; d < ndc; d++) {
+        int q = lvl == QL_LOCAL_ONE ? 1 : rf[d] / 2 + 1;
+        if ((lvl == QL_EACH_QUORUM && rf[d] && in[d] < q) || (lvl != QL_EACH_QUORUM && d == local && in[d] < q))
+            return 0;
+    }
+    return 1;
+}
+
+static void overlap_rule_matches_brute_force(void **state)
+{
+    (void)state;
+    static const int shapes[][3] = {{3, 3, 0}, {3, 2, 0}, {2, 2, 1}, {1, 3, 2}, {5, 1, 0}};
+    static const int ndcs[] = {2, 2, 3, 3, 2};
+    int checked = 0, promised = 0;
+    for (size_t s = 0; s < sizeof ndcs / sizeof ndcs[0]; s++) {
+        const int *rf = shapes[s];
+        int ndc = ndcs[s], n = 0;
+        for (int d = 0; d < ndc; d++)
+            n += rf[d];
+        int lv[16], nlv = 0;
+        for (int k = 1; k <= n; k++)
+            lv[nlv++] = k;
+        lv[nlv++] = QL_LOCAL_ONE;
+        lv[nlv++] = QL_LOCAL_QUORUM;
+        lv[nlv++] = QL_EACH_QUORUM;
+        for (int a = 0; a < nlv; a++)
+            for (int rd = 0; rd < ndc; rd++)
+                for (int b = 0; b < nlv; b++)
+                    for (int wd = 0; wd < ndc; wd++) {
+                        int disjoint = 0;
+                        for (unsigned r = 0; r < (1u << n) && !disjoint; r++) {
+                            if (!level_allows(rf, ndc, lv[a], rd, r))
+                                continue;
+                            for (unsigned w = 0; w < (1u << n) && !disjoint; w++)
+                                disjoint = !(r & w) && level_allows(rf, ndc, lv[b], wd, w);
+                        }
+                        int rule = dc_levels_overlap(rf, ndc, n, lv[a], rd, lv[b], wd);
+                        if (rule != !disjoint)
+                            fail_msg("rf %d/%d/%d: read %d in %d, write %d in %d: rule %d, brute force %d", rf[0],
+                                     rf[1], rf[2], lv[a], rd, lv[b], wd, rule, !disjoint);
+                        checked++;
+                        promised += rule;
+                    }
+    }
+    print_message("%d pairs of levels checked, %d promised\n", checked, promised);
+    assert_true(promised > 0 && promised < checked);
+    /* the cases the docs name */
+    const int rf[] = {3, 3};
+    EQ(dc_levels_overlap(rf, 2, 6, QL_LOCAL_QUORUM, 0, QL_LOCAL_QUORUM, 0), 1);
+    EQ(dc_levels_overlap(rf, 2, 6, QL_LOCAL_QUORUM, 0, QL_LOCAL_QUORUM, 1), 0);
+    EQ(dc_levels_overlap(rf, 2, 6, 4, 0, QL_LOCAL_QUORUM, 1), 0);
+    EQ(dc_levels_overlap(rf, 2, 6, QL_EACH_QUORUM, 0, QL_LOCAL_QUORUM, 1), 1);
+    EQ(dc_levels_overlap(rf, 2, 6, 4, 0, 4, 1), 1);
+}
+
+/* read_fanout = r: a LOCAL_ read asks as many local owners as it needs, an EACH_QUORUM read
+ * each datacenter's quorum, nearest first (the coordinator's own replica, then a neighbour). */
+static void read_fanout_r_asks_per_datacenter(void **state)
+{
+    (void)state;
+    const char *sets[] = {"quorum.read_fanout=r", "quorum.read_targets=nearest"};
+    run_stats st;
+    tu_run_text(level_story, sets, 2, &st);
+    EQ(took(&st, "r0"), 2000000);
+    EQ(took(&st, "r1"), 4000000);
+    EQ(took(&st, "r2"), 2000000);
+    EQ(took(&st, "r3"), 84000000);
+    EQ(took(&st, "r4"), 84000000);
+    expect_read(&st, "r5", 2, 2, RC_FRESH, 0);
+    /* 1 + 2 + 1 + (2 + 2) + 4 + 2 */
+    EQ(st.net->sent[MSG_READ_REQ], 14);
+    tu_run_free(&st);
+}
+
+typedef struct placed {
+    const ring *rg;
+    uint64_t ops, elsewhere;
+} placed;
+
+static void on_begin_placed(void *ctx, op *o)
+{
+    placed *p = ctx;
+    p->ops++;
+    p->elsewhere += ring_dc_of(p->rg, o->coord) != o->dc;
+}
+
+static void watch_placement(struct world *w, void *ctx)
+{
+    placed *p = ctx;
+    p->rg = w->ring;
+    op_observer ob = {.name = "test", .ctx = ctx, .begin = on_begin_placed};
+    EQ(coord_observe(world_coord(w), &ob), 0);
+}
+
+/* Clients in two datacenters, three in four in dc1; coordinator = any (the default with
+ * datacenters) draws a node of the client's datacenter. Every node owns every key, so a
+ * LOCAL_QUORUM operation takes exactly 4 ms wherever it comes from; what the clients of
+ * each datacenter saw is reported apart. */
+static const char *shares =
+    "[run]\nseed = 7\nops = 4000\n[cluster]\ndatacenters = dc1:3 dc2:3\n"
+    "[quorum]\nr = LOCAL_QUORUM\nw = LOCAL_QUORUM\n"
+    "[network]\nlatency = const(1ms)\ndc_latency = const(40ms)\n"
+    "[workload]\nrate = 1000/s\nread_ratio = 0.5\nkeys = 20\nclient_dc = dc1:3 dc2:1\n";
+
+static void clients_per_datacenter_are_reported_apart(void **state)
+{
+    (void)state;
+    placed p = {NULL, 0, 0};
+    run_stats st;
+    tu_run_text_setup(shares, NULL, 0, watch_placement, &p, &st);
+    EQ(p.ops, 4000);
+    EQ(p.elsewhere, 0);
+    const dc_res *r = st.rr.res[MOD_DATACENTERS];
+    EQ(r->ndc, 2);
+    const dc_stat *a = &r->per[0], *b = &r->per[1];
+    EQ(a->measured[0] + a->measured[1] + b->measured[0] + b->measured[1], 4000);
+    /* binomial(4000, 3/4): sd 27, five of them */
+    NEAR((double)(a->measured[0] + a->measured[1]), 3000, 137);
+    for (int g = 0; g < 2; g++)
+        for (int k = 0; k < 2; k++) {
+            EQ(r->per[g].unavailable[k], 0);
+            EQ(hist_quantile(&r->per[g].lat[k], 0.0), 4000000);
+            EQ(hist_quantile(&r->per[g].lat[k], 1.0), 4000000);
+        }
+    /* reads from one datacenter soon after a write from the other are stale, and theory
+     * promised nothing else */
+    EQ(a->stale + b->stale, st.stats->stale);
+    EQ(a->fresh + b->fresh + a->stale + b->stale + a->lost + b->lost, st.stats->ok[OP_READ]);
+    assert_true(st.stats->stale > 0);
+    EQ(st.stats->promised, 0);
+    tu_run_free(&st);
+    /* all clients in dc2: every coordinator is n4..n6 */
+    const char *dc2[] = {"workload.client_dc=dc2"};
+    p = (placed){NULL, 0, 0};
+    tu_run_text_setup(shares, dc2, 1, watch_placement, &p, &st);
+    r = st.rr.res[MOD_DATACENTERS];
+    EQ(p.elsewhere, 0);
+    EQ(r->per[0].measured[0] + r->per[0].measured[1], 0);
+    EQ(st.stats->stale, 0); /* one datacenter's LOCAL_QUORUMs meet */
+    tu_run_free(&st);
+}
+
+/* Bad levels and clients: the line and the key, and exit status 2 from the program. */
+static void level_errors_name_line_and_key(void **state)
+{
+    (void)state;
+    char errs[ERRS];
+    EQ(tu_check_text("[run]\nops = 10\n[quorum]\nr = LOCAL_QUORUM\n", NULL, 0, errs, sizeof errs), 1);
+    HAS(errs, ":4: quorum.r = LOCAL_QUORUM: needs cluster.datacenters");
+    EQ(tu_check_text("[workload]\nmode = script\nkeys = 1\n[script]\nw1 = 0ms write k1 at EACH_QUORUM\n", NULL, 0,
+                     errs, sizeof errs),
+       1);
+    HAS(errs, ":5: script.w1 = 0ms write k1 at EACH_QUORUM: at EACH_QUORUM: needs cluster.datacenters");
+    EQ(tu_check_text("[run]\nops = 10\n[quorum]\nw = LOCAL_TWO\n", NULL, 0, errs, sizeof errs), 1);
+    HAS(errs, ":4: quorum.w = LOCAL_TWO: must be 1..16 or ONE, TWO, THREE, QUORUM, ALL, LOCAL_ONE, LOCAL_QUORUM, "
+              "EACH_QUORUM");
+    /* a LOCAL_ level for clients in a datacenter without replicas */
+    EQ(tu_check_text("[run]\nops = 10\n[cluster]\ndatacenters = dc1:3 dc2:3\nreplicas = dc1:3\n[quorum]\n"
+                     "r = LOCAL_ONE\n[workload]\nclient_dc = dc1 dc2\n",
+                     NULL, 0, errs, sizeof errs),
+       1);
+    HAS(errs, ":7: quorum.r = LOCAL_ONE: clients in dc2, which keeps no replica (cluster.replicas), could never "
+              "reach it");
+    EQ(tu_check_text("[cluster]\ndatacenters = dc1:3 dc2:3\nreplicas = dc1:3\n[workload]\nmode = script\nkeys = 1\n"
+                     "[script]\nw1 = 0ms write k1 at EACH_QUORUM from dc2\nr1 = 1s read k1 at LOCAL_QUORUM from dc2\n",
+                     NULL, 0, errs, sizeof errs),
+       1);
+    HAS(errs, ":9: script.r1 = 1s read k1 at LOCAL_QUORUM from dc2: at LOCAL_QUORUM: clients in dc2, which keeps no "
+              "replica");
+    /* clients and datacenters */
+    EQ(tu_check_text("[cluster]\ndatacenters = dc1:3 dc2:3\n[workload]\nmode = script\nkeys = 1\n"
+                     "[script]\nw1 = 0ms write k1 from dc3\n",
+                     NULL, 0, errs, sizeof errs),
+       1);
+    HAS(errs, ":7: script.w1 = 0ms write k1 from dc3: from dc3: not one of cluster.datacenters");
+    EQ(tu_check_text("[run]\nops = 10\n[cluster]\ndatacenters = dc1:3 dc2:3\n[workload]\nclient_dc = dc1:1 east:2\n",
+                     NULL, 0, errs, sizeof errs),
+       1);
+    HAS(errs, ":6: workload.client_dc = dc1:1 east:2: unknown datacenter east (cluster.datacenters: dc1, dc2)");
+    EQ(tu_check_text("[run]\nops = 10\n[workload]\nclient_dc = dc1\n", NULL, 0, errs, sizeof errs), 1);
+    HAS(errs, ":4: workload.client_dc = dc1: needs cluster.datacenters");
+    EQ(tu_check_text("[run]\nops = 10\n[cluster]\ndatacenters = dc1:3 dc2:3\n[workload]\nclient_dc = dc1:0\n",
+                     NULL, 0, errs, sizeof errs),
+       1);
+    HAS(errs, ":6: workload.client_dc = dc1:0: some datacenter needs a weight above 0");
+    EQ(tu_check_text("[run]\nops = 10\n[cluster]\ndatacenters = dc1:3 dc2:3\ncoordinator = client\n", NULL, 0, errs,
+                     sizeof errs),
+       1);
+    HAS(errs, ":5: cluster.coordinator = client: with datacenters a node in the client's datacenter coordinates: any "
+              "(the default) or owner");
+    /* the program: exit status 2, the file and the line on stderr, nothing written */
+    char dir[64], path[128], errpath[160], out[160];
+    tu_make_dir(dir, sizeof dir);
+    tu_put(dir, "bad.ini", "[run]\nops = 10\n[cluster]\nnodes = 3\n[quorum]\nr = LOCAL_QUORUM\n");
+    snprintf(path, sizeof path, "%s/bad.ini", dir);
+    snprintf(errpath, sizeof errpath, "%s/stderr", dir);
+    snprintf(out, sizeof out, "%s/out", dir);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (!freopen("/dev/null", "w", stdout) || !freopen(errpath, "w", stderr))
+            _exit(127);
+        const char *argv[] = {QSIM_BIN, "--out", out, path, NULL};
+        tu_exec_qsim(argv, 1);
+        _exit(127);
+    }
+    int ws;
+    EQ(waitpid(pid, &ws, 0), pid);
+    EQ(WIFEXITED(ws) ? WEXITSTATUS(ws) : -1, 2);
+    FILE *f = fopen(errpath, "r");
+    assert_non_null(f);
+    char text[1024] = "";
+    size_t got = fread(text, 1, sizeof text - 1, f);
+    text[got] = '\0';
+    fclose(f);
+    char want[256];
+    snprintf(want, sizeof want, "%s:6: quorum.r = LOCAL_QUORUM: needs cluster.datacenters", path);
+    HAS(text, want);
+    EQ(access(out, F_OK), -1);
+    tu_rm_tree(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -351,6 +723,12 @@ int main(void)
         cmocka_unit_test(cluster_errors_name_line_and_key),
         cmocka_unit_test(dc_latency_is_added_between_datacenters),
         cmocka_unit_test(network_errors_name_line_and_key),
+        cmocka_unit_test(local_quorum_takes_the_local_round_trip),
+        cmocka_unit_test(local_quorum_read_after_a_remote_write_is_stale),
+        cmocka_unit_test(overlap_rule_matches_brute_force),
+        cmocka_unit_test(read_fanout_r_asks_per_datacenter),
+        cmocka_unit_test(clients_per_datacenter_are_reported_apart),
+        cmocka_unit_test(level_errors_name_line_and_key),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
