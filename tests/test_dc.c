@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "models/dc.h"
+#include "models/retry.h"
 #include "models/ring.h"
 #include "models/world.h"
 #include "sim/alloc.h"
@@ -712,6 +713,58 @@ static void level_errors_name_line_and_key(void **state)
     tu_rm_tree(dir);
 }
 
+/* dc2 is cut off from 50 ms to 2 s. An EACH_QUORUM write cannot gather dc2's quorum and
+ * fails at its deadline; LOCAL_QUORUM writes in dc1 go on. Graceful degradation retries the
+ * EACH_QUORUM write at the three dc1 acknowledgements it has (THREE, as Cassandra's
+ * downgrading policy would): acknowledged 501 ms after it started. After the heal dc2 still
+ * holds v1 only (messages cut when sent are gone), so a LOCAL_ONE read there is stale. */
+static const char *cut_story =
+    "[cluster]\ndatacenters = dc1:3 dc2:3\nvnodes = 1\ncoordinator = owner\n"
+    "[quorum]\ntimeout = 500ms\n[network]\nlatency = const(1ms)\ndc_latency = const(40ms)\n"
+    "[workload]\nmode = script\nkeys = 1\n"
+    "[script]\n"
+    "w1 = 0ms write k1 at EACH_QUORUM\n"
+    "w2 = 100ms write k1 at EACH_QUORUM\n"
+    "w3 = 1s write k1 at LOCAL_QUORUM\n"
+    "r1 = 1100ms read k1 at LOCAL_QUORUM\n"
+    "r2 = 3s read k1 at LOCAL_ONE from dc2\n"
+    "[faults]\ncut = 50ms partition dc1,client | dc2\nheal = 2s heal\n";
+
+static void each_quorum_write_fails_or_downgrades_when_a_datacenter_is_cut_off(void **state)
+{
+    (void)state;
+    run_stats st;
+    tu_run_text(cut_story, NULL, 0, &st);
+    EQ(took(&st, "w1"), 84000000);
+    EQ(op_named(&st, "w2")->ok, 0);
+    EQ(took(&st, "w3"), 4000000);
+    EQ(op_named(&st, "w3")->version, 3);
+    expect_read(&st, "r1", 3, 3, RC_FRESH, 0);
+    expect_read(&st, "r2", 1, 3, RC_STALE, 1);
+    EQ(st.stats->promised, 0);
+    tu_run_free(&st);
+    const char *down[] = {"retry.downgrade=on"};
+    tu_run_text(cut_story, down, 1, &st);
+    EQ(took(&st, "w2"), 501000000);
+    expect_read(&st, "r1", 3, 3, RC_FRESH, 0);
+    expect_read(&st, "r2", 1, 3, RC_STALE, 2); /* v2 and v3 acknowledged since */
+    const retry_res *rr = st.rr.res[MOD_RETRY];
+    EQ(rr->downgraded[OP_WRITE], 1);
+    EQ(rr->succeeded[OP_WRITE], 1);
+    EQ(st.stats->promised, 0);
+    tu_run_free(&st);
+    char errs[ERRS];
+    EQ(tu_check_text("[run]\nops = 10\n[cluster]\ndatacenters = dc1:3 dc2:3\n[faults]\ncut = 1s partition dc1 | dc3\n",
+                     NULL, 0, errs, sizeof errs),
+       1);
+    HAS(errs, ":6: faults.cut = 1s partition dc1 | dc3: partition: unknown endpoint 'dc3' (client, n1..n6 or a "
+              "datacenter)");
+    EQ(tu_check_text("[run]\nops = 10\n[cluster]\ndatacenters = dc1:3 dc2:3\n[faults]\ncut = 1s partition dc1 | n2\n",
+                     NULL, 0, errs, sizeof errs),
+       1);
+    HAS(errs, ":6: faults.cut = 1s partition dc1 | n2: partition: 'n2' is in two groups");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -729,6 +782,7 @@ int main(void)
         cmocka_unit_test(read_fanout_r_asks_per_datacenter),
         cmocka_unit_test(clients_per_datacenter_are_reported_apart),
         cmocka_unit_test(level_errors_name_line_and_key),
+        cmocka_unit_test(each_quorum_write_fails_or_downgrades_when_a_datacenter_is_cut_off),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
