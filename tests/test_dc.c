@@ -765,6 +765,36 @@ static void each_quorum_write_fails_or_downgrades_when_a_datacenter_is_cut_off(v
     HAS(errs, ":6: faults.cut = 1s partition dc1 | n2: partition: 'n2' is in two groups");
 }
 
+/* scenarios/two-dc.ini, each read level (fewer operations): LOCAL_QUORUM reads take the
+ * local round trip and some are stale, none against theory; QUORUM and EACH_QUORUM reads
+ * wait for the other datacenter (40 ms each way); EACH_QUORUM meets every LOCAL_QUORUM
+ * write, so a stale read there would be a disagreement, and there is none. */
+static void two_dc_scenario_trades_latency_for_freshness(void **state)
+{
+    (void)state;
+    static const char *const levels[] = {"quorum.r=LOCAL_QUORUM", "quorum.r=QUORUM", "quorum.r=EACH_QUORUM"};
+    for (int i = 0; i < 3; i++) {
+        const char *sets[] = {levels[i], "run.ops=40000"};
+        run_stats st;
+        tu_run_file(tu_src("scenarios/two-dc.ini"), sets, 2, &st);
+        int64_t p50 = hist_quantile(&st.stats->lat[OP_READ][OUT_OK], 0.5);
+        print_message("%s: read p50 %.2f ms, %llu stale of %llu reads\n", levels[i], (double)p50 / 1e6,
+                      (unsigned long long)(st.stats->stale + st.stats->lost_reads),
+                      (unsigned long long)st.stats->ok[OP_READ]);
+        EQ(st.stats->promised, 0);
+        EQ(st.stats->unavailable[OP_READ] + st.stats->unavailable[OP_WRITE], 0);
+        if (i == 0) {
+            assert_true(p50 < 5000000);
+            assert_true(st.stats->stale > 0);
+        } else {
+            assert_true(p50 > 80000000);
+        }
+        if (i == 2)
+            EQ(st.stats->stale + st.stats->lost_reads, 0);
+        tu_run_free(&st);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -783,6 +813,7 @@ int main(void)
         cmocka_unit_test(clients_per_datacenter_are_reported_apart),
         cmocka_unit_test(level_errors_name_line_and_key),
         cmocka_unit_test(each_quorum_write_fails_or_downgrades_when_a_datacenter_is_cut_off),
+        cmocka_unit_test(two_dc_scenario_trades_latency_for_freshness),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
