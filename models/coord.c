@@ -427,13 +427,14 @@ static void on_deadline(coord *c, op *o)
     }
     o->retries++;
     set_level(c, o, level);
+    /* the new deadline first: the requests sent again carry it, and an answer that is lost on
+     * its way to the client (a node coordinator's) still ends the operation there */
+    if (sim_schedule_lane(c->s, &c->deadlines, &o->timer[OP_TIMER_DEADLINE], sim_after(c->s, c->cfg->timeout)))
+        sim_fail(c->s);
     if (o->ncounted >= o->need) {
         reach_quorum(c, o);
         return;
     }
-    /* the new deadline first: the requests sent again carry it */
-    if (sim_schedule_lane(c->s, &c->deadlines, &o->timer[OP_TIMER_DEADLINE], sim_after(c->s, c->cfg->timeout)))
-        sim_fail(c->s);
     int rows = o->ntargets;
     for (int r = 0; r < rows; r++) {
         const op_target *t = &o->t[r];

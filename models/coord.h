@@ -77,8 +77,8 @@ typedef int (*coord_place_fn)(void *ctx, const op *o);
 /* A quorum rule: resolves and counts the levels below QL_ALL (per datacenter), for the
  * module that installs it. An operation at such a level is ruled (o->lvl < 0): a request
  * counts toward its quorum only if the rule accepts its node, its read targets are the
- * rule's choice, and the rule's test replaces ncounted == need. Any member but ctx may be
- * NULL only where said. */
+ * rule's choice, and the rule's test replaces ncounted == need. Every function is
+ * required. */
 typedef struct coord_rule {
     void *ctx;
     /* The replies o waits for at level (a level below QL_ALL), in all: o->need. Called when
@@ -174,9 +174,10 @@ int coord_set_fanout(coord *c, coord_fanout_fn fn, void *ctx, const char *owner,
  * lowest scores (ties in candidate order). A second policy is an error: -1 with err. */
 int coord_set_read_rank(coord *c, coord_rank_fn fn, void *ctx, const char *owner, char *err, size_t n);
 /* A retry policy: asked when an operation's deadline passes before its quorum. Given a
- * level L, the operation needs L counted replies from then on: enough already, it responds
- * at once; else the requests that have not replied are sent again (cause retry) and a new
- * deadline, start of the retry + timeout, is set. The client sees one operation, its latency
+ * level L, the operation needs L counted replies from then on, and a new deadline, start of
+ * the retry + timeout, is set: with enough replies already it responds at once (an answer
+ * lost on its way to the client fails it at that deadline); else the requests that have not
+ * replied are sent again (cause retry). The client sees one operation, its latency
  * from its first start. A second policy is an error: -1 with err. */
 int coord_set_expiry(coord *c, coord_expiry_fn fn, void *ctx, const char *owner, char *err, size_t n);
 /* Replaces the coordinator placement for coordinator = any|owner. A second policy is an

@@ -248,10 +248,17 @@ static void check(cfg *c, const scenario *sc, void *mcfg)
     const cluster_cfg *cc = SC_CFG(sc, MOD_CLUSTER, cluster_cfg);
     const quorum_cfg *q = SC_CFG(sc, MOD_QUORUM, quorum_cfg);
     const wl_cfg *wc = SC_CFG(sc, MOD_WORKLOAD, wl_cfg);
-    int script = wc->mode == WL_SCRIPT;
-    uint32_t all = script ? wc->dc_mask : (wc->dc_mask ? wc->dc_mask : 1);
-    check_level(c, cc, q->r, all, NULL, "quorum", "r");
-    check_level(c, cc, q->w, all, NULL, "quorum", "w");
+    /* the datacenters whose operations take the scenario's R (W): every client's, or in a
+     * script those of the reads (writes) that name no level */
+    uint32_t mask[2] = {wc->dc_mask, wc->dc_mask};
+    if (wc->mode == WL_SCRIPT) {
+        mask[OP_READ] = mask[OP_WRITE] = 0;
+        for (size_t i = 0; i < wc->nscript; i++)
+            if (!wc->script[i].level)
+                mask[wc->script[i].kind] |= 1u << wc->script[i].dc;
+    }
+    check_level(c, cc, q->r, mask[OP_READ], NULL, "quorum", "r");
+    check_level(c, cc, q->w, mask[OP_WRITE], NULL, "quorum", "w");
     for (size_t i = 0; i < wc->nscript; i++) {
         const script_op *so = &wc->script[i];
         check_level(c, cc, so->level, 1u << so->dc, cfg_find(c, "script", so->name), NULL, NULL);

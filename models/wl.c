@@ -95,8 +95,6 @@ static const cfg_key workload_keys[] = {
 };
 const cfg_table workload_table = {workload_keys, sizeof workload_keys / sizeof workload_keys[0], 0};
 
-
-
 static const cfg_key script_keys[] = {
     {"script", "*", CFG_LIST, "", 1, 0, NULL, 0, NULL,
      "NAME = TIME read|write kK [at LEVEL] [prefer nA,nB] [from DC] (workload.mode = script; LEVEL: this operation's R or W; DC: its client's datacenter), e.g. r1 = 10ms read k1 at ONE"},
