@@ -3,7 +3,9 @@
  *   crash NODE [durable|volatile]      (durable is the default)
  *   recover NODE
  *   partition G1 | G2 [| G3 ...]       groups of endpoints ("n1,n2 | n3,client"), cut both ways;
- *                                      a datacenter's name stands for its nodes ("dc1,client | dc2")
+ *                                      a datacenter's name stands for its nodes ("dc1 | dc2"); the
+ *                                      client tier is one endpoint, whatever its clients'
+ *                                      datacenters
  *   partition G1 > G2                  one way: messages from G1 to G2 are dropped
  *   heal                               restores every cut link
  *   slow NODE FACTOR [on service|network|both] [until TIME]

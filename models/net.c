@@ -323,13 +323,10 @@ static void on_dc_link(void *ctx, cfg_entry *e)
     snprintf(b, sizeof b, "%s", sep + 1);
     dc_link_cfg lc = {ring_dc_find(dl->dcs, a), ring_dc_find(dl->dcs, b), *sep == '-', NULL};
     if (lc.a < 0 || lc.b < 0) {
-        char names[RING_MAX_DCS * (RING_DC_NAME + 2)] = "";
-        for (int d = 0; d < dl->dcs->n; d++) {
-            size_t len = strlen(names);
-            snprintf(names + len, sizeof names - len, "%s%s", d ? ", " : "", dl->dcs->name[d]);
-        }
+        char names[RING_DC_NAMES_MAX];
         if (dl->dcs->n)
-            cfg_error(dl->c, e, "unknown datacenter %s (cluster.datacenters: %s)", lc.a < 0 ? a : b, names);
+            cfg_error(dl->c, e, "unknown datacenter %s (cluster.datacenters: %s)", lc.a < 0 ? a : b,
+                      ring_dc_names(dl->dcs, names, sizeof names));
         else
             cfg_error(dl->c, e, "[dc_links] needs cluster.datacenters");
         return;

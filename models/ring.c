@@ -18,6 +18,16 @@ int ring_dc_find(const ring_dc_list *l, const char *name)
     return -1;
 }
 
+const char *ring_dc_names(const ring_dc_list *l, char *buf, size_t n)
+{
+    buf[0] = '\0';
+    for (int d = 0; d < l->n; d++) {
+        size_t len = strlen(buf);
+        snprintf(buf + len, n - len, "%s%s", d ? ", " : "", l->name[d]);
+    }
+    return buf;
+}
+
 static int valid_dc_name(const char *s, char *err, size_t n)
 {
     size_t len = strlen(s);
@@ -366,12 +376,9 @@ static void load(cfg *c, scenario *sc, void *mcfg)
         return;
     }
     int64_t sum = 0;
-    char names[RING_MAX_DCS * (RING_DC_NAME + 2)] = "";
-    for (int d = 0; d < cc->dcs.n; d++) {
+    char names[RING_DC_NAMES_MAX];
+    for (int d = 0; d < cc->dcs.n; d++)
         sum += cc->dcs.count[d];
-        size_t len = strlen(names);
-        snprintf(names + len, sizeof names - len, "%s%s", d ? ", " : "", cc->dcs.name[d]);
-    }
     if (sum > RING_MAX_NODES)
         cfg_error_key(c, "cluster", "datacenters", "hold %lld nodes; at most %d", (long long)sum, RING_MAX_NODES);
     else if (!cfg_find(c, "cluster", "nodes")) {
@@ -397,7 +404,7 @@ static void load(cfg *c, scenario *sc, void *mcfg)
     for (int i = 0; i < cc->rf.list.n; i++)
         if (ring_dc_find(&cc->dcs, cc->rf.list.name[i]) < 0)
             cfg_error_key(c, "cluster", "replicas", "unknown datacenter %s (cluster.datacenters: %s)",
-                          cc->rf.list.name[i], names);
+                          cc->rf.list.name[i], ring_dc_names(&cc->dcs, names, sizeof names));
 }
 
 static void check(cfg *c, const scenario *sc, void *mcfg)

@@ -64,6 +64,9 @@ extern const cfg_table cluster_table;
 int ring_parse_dc_list(const char *text, ring_dc_list *l, int64_t min, int64_t max, char *err, size_t n);
 /* The index of datacenter name in l, or -1. */
 int ring_dc_find(const ring_dc_list *l, const char *name);
+/* "dc1, dc2, ..." into buf (n bytes, RING_DC_NAMES_MAX is enough); returns buf. */
+#define RING_DC_NAMES_MAX (RING_MAX_DCS * (RING_DC_NAME + 2))
+const char *ring_dc_names(const ring_dc_list *l, char *buf, size_t n);
 
 /* A cluster's shape for ring_create_topo. */
 typedef struct ring_topo {

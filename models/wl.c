@@ -477,13 +477,9 @@ static void load_dcs(cfg *c, const scenario *sc, wl_cfg *wc)
         for (int i = 0; i < wc->client_dc.n; i++) {
             int d = ring_dc_find(dcs, wc->client_dc.name[i]);
             if (d < 0) {
-                char names[RING_MAX_DCS * (RING_DC_NAME + 2)] = "";
-                for (int e = 0; e < dcs->n; e++) {
-                    size_t len = strlen(names);
-                    snprintf(names + len, sizeof names - len, "%s%s", e ? ", " : "", dcs->name[e]);
-                }
+                char names[RING_DC_NAMES_MAX];
                 cfg_error_key(c, "workload", "client_dc", "unknown datacenter %s (cluster.datacenters: %s)",
-                              wc->client_dc.name[i], names);
+                              wc->client_dc.name[i], ring_dc_names(dcs, names, sizeof names));
                 return;
             }
             total += wc->client_dc.weight[i];
