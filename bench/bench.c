@@ -5,6 +5,7 @@
  * process, so peak RSS is that run's own; it prints events/s, simulated operations/s and
  * peak RSS.  usage: qsim_bench [SCENARIO [OPS ...]] */
 #define _DEFAULT_SOURCE
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,10 +90,17 @@ static int bench_one(const char *path, long long ops)
         return 1;
     }
     buf[got] = '\0';
-    unsigned long long ev, issued, measured, okc;
-    double t;
-    if (sscanf(buf, "%llu %llu %lf %llu %llu", &ev, &issued, &t, &measured, &okc) != 5)
+    /* the child's line: events, issued, seconds, measured, ok */
+    char *p0 = buf, *end;
+    errno = 0;
+    unsigned long long ev = strtoull(p0, &end, 10), issued = strtoull(end, &end, 10);
+    double t = strtod(end, &end);
+    (void)strtoull(end, &end, 10);
+    (void)strtoull(end, &end, 10);
+    if (errno || end == p0 || (*end && *end != '\n') || !(t > 0)) {
+        fprintf(stderr, "bench: the run of %s printed '%s'\n", path, buf);
         return 1;
+    }
     const char *base = strrchr(path, '/');
     printf("%-14s %-10lld %12llu %12.3f %12.0f %14.0f %9.1f MiB\n", base ? base + 1 : path, ops, ev, t,
            (double)ev / t, (double)issued / t, (double)ru.ru_maxrss / 1024.0);
@@ -113,8 +121,19 @@ int main(int argc, char **argv)
                     return 1;
         return 0;
     }
-    for (int i = 0; i < (argc > 2 ? argc - 2 : 2); i++)
-        if (bench_one(argv[1], argc > 2 ? atoll(argv[2 + i]) : def_ops[i]))
+    for (int i = 0; i < (argc > 2 ? argc - 2 : 2); i++) {
+        long long ops = argc > 2 ? 0 : def_ops[i];
+        if (argc > 2) {
+            char *end;
+            errno = 0;
+            ops = strtoll(argv[2 + i], &end, 10);
+            if (errno || end == argv[2 + i] || *end || ops < 1) {
+                fprintf(stderr, "bench: %s: expected a number of operations >= 1\n", argv[2 + i]);
+                return 2;
+            }
+        }
+        if (bench_one(argv[1], ops))
             return 1;
+    }
     return 0;
 }

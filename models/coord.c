@@ -254,9 +254,9 @@ static void retire(coord *c, op *o);
         (void)s;                                                                                        \
         op *o = SIM_CONTAINER_OF(ev, op, timer[i]);                                                    \
         coord *c = o->c;                                                                                \
-        if (i == OP_TIMER_DEADLINE)                                                                     \
+        if ((i) == OP_TIMER_DEADLINE)                                                                   \
             on_deadline(c, o);                                                                          \
-        else if (i == OP_TIMER_LINGER)                                                                  \
+        else if ((i) == OP_TIMER_LINGER)                                                                \
             retire(c, o);                                                                               \
         else                                                                                            \
             ((coord_timer_fn)c->timer[i].fn)(c->timer[i].ctx, o);                                      \
@@ -519,7 +519,7 @@ static int choose(coord *c, op *o, const uint16_t *prefer, int nprefer, int orde
         for (int i = 0; got < want && i < np; i++)
             out[got++] = pool[i];
     } else {
-        for (int i = 0; got < want; i++) {
+        for (int i = 0; got < want && i < np; i++) {
             uint32_t j = (uint32_t)i + rng_bounded(&c->r_targets, (uint32_t)(np - i));
             uint16_t t = pool[i];
             pool[i] = pool[j];
@@ -751,7 +751,7 @@ static void destroy(void *state) { coord_fini(state); }
 
 #define REQ_METRIC(e, nm)                                                                               \
     {"requests." #nm, "requests_" #nm, NULL, MT_COUNT, "messages", "requests operations sent to nodes, cause " #nm, \
-     metric_u64, MFIELD(MOD_QUORUM, coord_res, requests) + (int)(e * sizeof(uint64_t)), NULL},
+     metric_u64, MFIELD(MOD_QUORUM, coord_res, requests) + (int)((e) * sizeof(uint64_t)), NULL},
 
 static const metric quorum_metrics[] = {
     OP_CAUSES(REQ_METRIC)

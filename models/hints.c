@@ -85,6 +85,8 @@ static int put(hints *hs, hint_store *st, int owner, uint32_t key, const version
         uint32_t ncap = st->cap ? st->cap * 2 : 64;
         if ((int64_t)ncap > hs->cfg->max_hints)
             ncap = (uint32_t)hs->cfg->max_hints;
+        if (ncap <= st->cap) /* n < max_hints and no free slot: cannot happen (n == cap) */
+            return -1;
         hint *nh = mem_realloc(st->h, ncap * sizeof *nh);
         if (!nh)
             return -1;
@@ -97,7 +99,8 @@ static int put(hints *hs, hint_store *st, int owner, uint32_t key, const version
         st->cap = ncap;
     }
     x = &st->h[st->free - 1];
-    st->free = x->next;
+    /* a free slot exists only in an allocated array (the analyzer cannot see it) */
+    st->free = x->next; /* NOLINT(clang-analyzer-core.NullDereference) */
     memset(x, 0, sizeof *x);
     x->key = key;
     x->owner = (uint16_t)owner;

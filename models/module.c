@@ -8,7 +8,7 @@ MODULES(X)
 #undef X
 
 const module *const module_list[MOD_COUNT] = {
-#define X(e, d) &d,
+#define X(e, d) &(d),
     MODULES(X)
 #undef X
 };

@@ -10,7 +10,7 @@
 #include "sim/units.h"
 
 #define KIND_KEY(e, nm)                                                                                  \
-    {"network", #nm, CFG_DIST, "", 1, 0, NULL, offsetof(net_cfg, kind) + e * sizeof(dist *), NULL,     \
+    {"network", #nm, CFG_DIST, "", 1, 0, NULL, offsetof(net_cfg, kind) + (e) * sizeof(dist *), NULL,   \
      "one-way latency of " #nm " messages (empty: use latency)"},
 
 static const cfg_key net_keys[] = {
@@ -433,7 +433,7 @@ static const cfg_table *const net_lists[] = {&links_table, &dc_links_table, NULL
 
 #define SENT_METRIC(e, nm)                                                                              \
     {"messages." #nm, "msgs_" #nm, NULL, MT_COUNT, "messages", #nm " messages sent (lost and cut ones included)", \
-     metric_u64, MFIELD(MOD_NETWORK, net_res, sent) + (int)(e * sizeof(uint64_t)), NULL},
+     metric_u64, MFIELD(MOD_NETWORK, net_res, sent) + (int)((e) * sizeof(uint64_t)), NULL},
 
 static const metric net_metrics[] = {
     MSG_KINDS(SENT_METRIC)

@@ -125,13 +125,20 @@ static void unlink_active(node *n, msg *m)
     m->next = m->prev = NULL;
 }
 
-/* Brings the node's time integrals up to now, before busy or qlen changes. */
+/* Brings the queue's time integral up to now, before qlen changes. The busy integral needs
+ * no clock: each request adds its service time when it starts, and a request cut short (a
+ * crash, the end of the run) takes back what it did not serve (unserved). */
 static inline void account(const node_set *ns, node *n)
 {
-    double dt = (double)(ns->s->now - n->last);
-    n->stats.busy_area += (double)n->busy * dt;
-    n->stats.queue_area += (double)n->qlen * dt;
+    n->stats.queue_area += (double)n->qlen * (double)(ns->s->now - n->last);
     n->last = ns->s->now;
+}
+
+/* Takes back the service the requests in service at n will not get from now on. */
+static void unserved(const node_set *ns, node *n)
+{
+    for (const msg *m = n->active; m; m = m->next)
+        n->stats.busy_area -= (double)(m->ev.hn.time - ns->s->now);
 }
 
 /* The service is over (or took no time): the kind's handler does the work. */
@@ -172,7 +179,7 @@ static void start(node_set *ns, node *n, msg *m)
         serve(ns, n, m);
         return;
     }
-    account(ns, n);
+    n->stats.busy_area += (double)t;
     n->busy++;
     m->epoch = n->epoch;
     m->prev = NULL;
@@ -189,7 +196,6 @@ void nodes_served(node_set *ns, msg *m)
 {
     node *n = &ns->n[m->dst];
     unlink_active(n, m);
-    account(ns, n);
     n->busy--;
     serve(ns, n, m);
     /* the next request (expired ones at the head are dropped on the way) */
@@ -267,6 +273,7 @@ void nodes_crash(node_set *ns, int id, int storage_volatile)
     if (!n->up)
         return;
     account(ns, n);
+    unserved(ns, n);
     n->up = 0;
     n->epoch++;
     n->down_at = ns->s->now;
@@ -317,15 +324,6 @@ int nodes_on_apply(node_set *ns, const apply_listener *l)
         return -1;
     ns->app[ns->napp++] = *l;
     return 0;
-}
-
-version nodes_read(const node_set *ns, int id, uint32_t key)
-{
-    const version *v = store_get(&ns->n[id].st, key);
-    version best = v ? *v : VERSION_NONE;
-    for (int i = 0; i < ns->nrsrc; i++)
-        ns->rsrc[i].read(ns->rsrc[i].ctx, id, key, &best);
-    return best;
 }
 
 int nodes_on_start(node_set *ns, const start_listener *l)
@@ -491,6 +489,7 @@ static void finish(void *state, void *res)
     for (int i = 1; i <= ns->count && r->per; i++) {
         node *n = &ns->n[i];
         account(ns, n);
+        unserved(ns, n);
         if (!n->up)
             n->stats.down_ns += ns->s->now - n->down_at;
         r->per[i] = n->stats;
@@ -536,7 +535,7 @@ static void json_nodes(jw *j, const char *key, const run_view *v)
 #define DROPPED_METRIC(e, nm)                                                                           \
     {"dropped_expired." #nm, "dropped_" #nm, NULL, MT_COUNT, "messages",                                \
      #nm " requests dropped at a replica's queue head because their operation's deadline had passed", \
-     metric_u64, MFIELD(MOD_NODE, nodes_res, dropped) + (int)(e * sizeof(uint64_t)), NULL},
+     metric_u64, MFIELD(MOD_NODE, nodes_res, dropped) + (int)((e) * sizeof(uint64_t)), NULL},
 
 static const metric node_metrics[] = {
     {"messages.to_crashed_node", "msgs_to_down", NULL, MT_COUNT, "messages",

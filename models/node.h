@@ -76,7 +76,7 @@ typedef struct node {
     store st;
     rng r;
     int drop_expired;
-    int64_t last;      /* ns: when busy or qlen last changed (for the areas) */
+    int64_t last;      /* ns: when qlen last changed (for queue_area) */
     int64_t down_at;   /* ns: the last crash */
     node_stats stats;
 } node;
@@ -165,9 +165,15 @@ void nodes_served(node_set *ns, msg *m);
 int nodes_apply(node_set *ns, int id, uint32_t key, const version *v, version *was, apply_source src);
 /* The version node id's replica store holds for key, or NULL. */
 static inline const version *nodes_get(const node_set *ns, int id, uint32_t key) { return store_get(&ns->n[id].st, key); }
-/* What a replica answers a read of key with: the newest of its store and every read
- * source (VERSION_NONE when it has nothing). */
-version nodes_read(const node_set *ns, int id, uint32_t key);
+/* What a replica answers a read of key with, into *out: the newest of its store and every
+ * read source (VERSION_NONE when it has nothing). Inline: every read comes here. */
+static inline void nodes_read(const node_set *ns, int id, uint32_t key, version *out)
+{
+    const version *v = store_get(&ns->n[id].st, key);
+    *out = v ? *v : VERSION_NONE;
+    for (int i = 0; i < ns->nrsrc; i++)
+        ns->rsrc[i].read(ns->rsrc[i].ctx, id, key, out);
+}
 /* 0, or -1 when the table is full. */
 int nodes_add_read_source(node_set *ns, const read_source *r);
 int nodes_on_start(node_set *ns, const start_listener *l);

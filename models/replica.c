@@ -27,7 +27,7 @@ static void serve_write(void *ctx, msg *m) { replica_apply_and_ack(ctx, m, APPLY
 static void serve_read(void *ctx, msg *m)
 {
     replica *r = ctx;
-    m->ver = nodes_read(r->ns, m->dst, m->key);
+    nodes_read(r->ns, m->dst, m->key, &m->ver);
     replica_reply(r, m, MSG_READ_RESP);
 }
 

@@ -57,7 +57,7 @@ typedef struct sim {
     int failed;          /* a handler ran out of memory: the run's results are not valid */
     uint64_t stall_limit; /* events at one instant after which sim_run stops (0: no limit) */
     int stalled;         /* sim_run stopped: stall_limit events without the clock advancing */
-    int saturated;       /* an event was scheduled at SIM_TIME_MAX: a delay was clamped there */
+    int saturated;       /* the clock reached SIM_TIME_MAX: a delay clamped there took effect */
 } sim;
 
 /* The latest time the loop ever reaches (about 146 years): delays that would go past it

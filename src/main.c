@@ -320,7 +320,8 @@ int main(int argc, char **argv)
     }
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        int has_val = i + 1 < argc;
+        const char *val = has_val ? argv[i + 1] : ""; /* never NULL: an option's value */
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             usage(stdout);
             goto done;
@@ -341,7 +342,7 @@ int main(int argc, char **argv)
             timing = 1;
         } else if (strcmp(a, "--predict") == 0) {
             predict = 1;
-        } else if (takes_value(a) && !val) {
+        } else if (takes_value(a) && !has_val) {
             fprintf(stderr, "qsim: %s needs a value\n", a);
             rc = 2;
             goto done;

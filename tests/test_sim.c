@@ -391,6 +391,12 @@ static void again_now(sim *s, sim_event *ev)
     EQ(sim_schedule(s, ev, s->now), 0);
 }
 
+static void nothing(sim *s, sim_event *ev)
+{
+    (void)s;
+    (void)ev;
+}
+
 static void sim_stall_limit_stops_a_standing_clock(void **state)
 {
     (void)state;
@@ -408,7 +414,12 @@ static void sim_stall_limit_stops_a_standing_clock(void **state)
     assert_true(sim_balanced(&s));
     EQ(s.saturated, 0);
     sim_cancel(&s, &ev);
-    EQ(sim_schedule(&s, &ev, sim_after(&s, INT64_MAX)), 0); /* clamped at the limit */
+    /* a delay clamped at the limit saturates the clock when its event runs */
+    sim_event_init(&ev, nothing);
+    EQ(sim_schedule(&s, &ev, sim_after(&s, INT64_MAX)), 0);
+    EQ(s.saturated, 0);
+    EQ(sim_run(&s, INT64_MAX), 1);
+    EQ(s.now, SIM_TIME_MAX);
     EQ(s.saturated, 1);
     sim_fini(&s);
 }

@@ -491,8 +491,9 @@ static void probe_curve_matches_wars_monte_carlo(void **state)
             double p1 = (double)x1 / (double)n1, p2 = (double)x2 / m, pp = (double)(x1 + x2) / (double)(n1 + (uint64_t)m);
             double sd = sqrt(pp * (1 - pp) * (1.0 / (double)n1 + 1.0 / m));
             double tol = 5 * sd;
-            if (b == lo_bin - 1 || b == vis_bin(MS) || b == vis_bin(2 * MS) || b == vis_bin(4 * MS) ||
-                b == vis_bin(8 * MS))
+            int64_t ms = (int64_t)MS;
+            if (b == lo_bin - 1 || b == vis_bin(ms) || b == vis_bin(2 * ms) || b == vis_bin(4 * ms) ||
+                b == vis_bin(8 * ms))
                 print_message("R=1 W=%d t in [%.3f, %.3f) ms: P(fresh) %.4f of %llu reads, WARS %.4f +- %.4f\n", w,
                               (double)t0 / (double)MS, (double)t1 / (double)MS, 1 - p1, (unsigned long long)n1, 1 - p2, tol);
             assert_true(n1 >= 400);
