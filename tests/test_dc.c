@@ -129,7 +129,7 @@ static void nts_matches_an_independent_walk(void **state)
     (void)state;
     enum { NODES = 12, KEYS = 3000 };
     ring_topo t = {.ndc = 3, .name = {"a", "b", "c"}, .nodes = {5, 4, 3}, .rf = {3, 2, 3}, .racks = 3};
-    int dc_of[NODES + 1], rack_of[NODES + 1];
+    int dc_of[NODES + 1] = {0}, rack_of[NODES + 1] = {0};
     for (int d = 0, nd = 1; d < 3; d++)
         for (int i = 0; i < t.nodes[d]; i++, nd++) {
             dc_of[nd] = d;
