@@ -490,6 +490,64 @@ static int timed_cmp(const void *a, const void *b)
     return x->i < y->i ? -1 : x->i > y->i; /* same instant: file order, as they run */
 }
 
+/* Does link entry g set the property f sets on a direction f changed? */
+static int same_link_property(const fault *f, const fault *g)
+{
+    if (f->link_loss != g->link_loss)
+        return 0;
+    for (int d = 0; d < (f->both ? 2 : 1); d++) {
+        int a = d ? f->dst : f->src, b = d ? f->src : f->dst;
+        for (int e = 0; e < (g->both ? 2 : 1); e++)
+            if (a == (e ? g->dst : g->src) && b == (e ? g->src : g->dst))
+                return 1;
+    }
+    return 0;
+}
+
+long faults_windows(const faults_cfg *fc, fault_window **out)
+{
+    *out = NULL;
+    if (!fc->n)
+        return 0;
+    timed_fault *t = mem_alloc(fc->n * sizeof *t);
+    fault_window *w = mem_calloc(fc->n, sizeof *w); /* at most one window per entry */
+    if (!t || !w) {
+        mem_free(t);
+        mem_free(w);
+        return -1;
+    }
+    for (size_t i = 0; i < fc->n; i++)
+        t[i] = (timed_fault){fc->f[i].at, i};
+    qsort(t, fc->n, sizeof *t, timed_cmp);
+    long n = 0;
+    for (size_t k = 0; k < fc->n; k++) {
+        const fault *f = &fc->f[t[k].i];
+        /* the windows this entry closes */
+        for (long i = 0; i < n; i++) {
+            fault_window *x = &w[i];
+            if (x->to >= 0 || x->end)
+                continue;
+            int closes = (f->kind == FAULT_RECOVER && x->f->kind == FAULT_CRASH && x->f->node == f->node) ||
+                         (f->kind == FAULT_HEAL && x->f->kind == FAULT_PARTITION) ||
+                         (f->kind == FAULT_LINK && x->f->kind == FAULT_LINK && same_link_property(x->f, f));
+            if (closes) {
+                x->end = f;
+                x->to = f->at;
+            }
+        }
+        int opens = f->kind == FAULT_CRASH || f->kind == FAULT_PARTITION || f->kind == FAULT_SLOW ||
+                    (f->kind == FAULT_LINK && !f->to_default);
+        if (opens)
+            w[n++] = (fault_window){f, NULL, f->at, f->kind == FAULT_SLOW && f->until > 0 ? f->until : -1};
+    }
+    mem_free(t);
+    if (!n)
+        mem_free(w);
+    else
+        *out = w;
+    return n;
+}
+
 /* A fault that can have no effect is an error: the timeline alone decides whether a node
  * is up, whether a partition is in force, whether a link has a changed value, so walking it
  * in time order finds every crash of a node already down, recovery of a node up, heal with

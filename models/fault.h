@@ -97,6 +97,27 @@ typedef struct faults {
     tracer *tr;
 } faults;
 
+/* A fault window: the span of time a fault is in force, from the timeline alone
+ * (docs/design.md section 4, "Over time and per fault phase"). Which entries open and close one:
+ *   crash NODE       until the next recover of NODE
+ *   partition ...    until the next heal (a heal closes every partition in force)
+ *   slow ... until T until T; without until, to the end of the run
+ *   link A>B|A-B latency|loss VALUE
+ *                    until the next link entry that sets the same property (to default or
+ *                    to another value, which opens a window of its own) on a direction
+ *                    this one changed
+ * recover, heal and a link reset to default close windows and open none. A window nothing
+ * closes lasts to the end of the run. Windows may overlap and may share instants. */
+typedef struct fault_window {
+    const fault *f;   /* the entry that opened it */
+    const fault *end; /* the entry that closed it, or NULL (a slow window's until, or none) */
+    int64_t from, to; /* ns; to = -1: in force until the end of the run */
+} fault_window;
+
+/* The windows of the timeline, by start time (the same instant: file order), into *out
+ * (mem_free it; NULL when there are none). Returns their number, or -1 when out of memory. */
+long faults_windows(const faults_cfg *fc, fault_window **out);
+
 /* Schedules every fault (and the end of slow windows) into s. 0 or -ENOMEM. */
 int faults_init(faults *fs, const faults_cfg *fc, sim *s, node_set *ns, net *nt, tracer *tr);
 void faults_fini(faults *fs);

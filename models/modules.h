@@ -26,7 +26,8 @@
     X(MOD_FAULTS, faults_module)                                                                        \
     X(MOD_WORKLOAD, workload_module)                                                                    \
     X(MOD_ORACLE, oracle_module)                                                                        \
-    X(MOD_STATS, stats_module)
+    X(MOD_STATS, stats_module)                                                                          \
+    X(MOD_SERIES, series_module)
 
 typedef enum module_id {
 #define X(e, d) e,

@@ -1,7 +1,7 @@
 /* main: the qsim command line (docs/design.md sections 5 and 6). Reads a scenario, applies
  * --set and --sweep, runs every configuration, prints the table (or CSV/JSON, or the
- * --predict blocks) and writes out/<scenario>/summary.json, runs.csv, trace.jsonl and
- * visibility.csv as one set (src/outdir.h: written
+ * --predict blocks) and writes out/<scenario>/summary.json, runs.csv, trace.jsonl,
+ * visibility.csv and intervals.csv as one set (src/outdir.h: written
  * into a temporary directory, swapped into place whole). Exit status: 0 done, 2 bad input
  * (nothing written), 1 the run or the writing failed (nothing in the output directory
  * changed). */
@@ -17,8 +17,10 @@
 #include "models/scenario.h"
 #include "sim/alloc.h"
 #include "sim/cfg.h"
+#include "src/intervals.h"
 #include "src/outdir.h"
 #include "src/pbs.h"
+#include "src/progress.h"
 #include "src/report.h"
 #include "src/runner.h"
 
@@ -31,8 +33,8 @@ static void usage(FILE *f)
           "                            (at most 8 sweeps, 4096 configurations)\n"
           "  --out DIR                 where reports go (default out/<scenario name>); DIR is replaced as a\n"
           "                            whole when the run ends, so it must be new, empty, or hold only qsim's\n"
-          "                            reports (summary.json, runs.csv, trace.jsonl, visibility.csv); a link\n"
-          "                            to a directory writes into that directory\n"
+          "                            reports (summary.json, runs.csv, trace.jsonl, visibility.csv,\n"
+          "                            intervals.csv); a link to a directory writes into that directory\n"
 
           "  --format table|csv|json   what goes to stdout (default table)\n"
           "  --predict                 instead of the table, per configuration: P(consistent read) at 1ms, 10ms,\n"
@@ -41,6 +43,9 @@ static void usage(FILE *f)
           "  --reps K                  run every configuration K times, seeds seed .. seed+K-1: means and 95% intervals\n"
           "  --jobs N                  configurations run in parallel (default: cores); results do not depend on it\n"
           "  --timing                  wall-clock seconds and events/s per configuration, on stderr\n"
+          "  --progress                once a second, per run in progress: simulated time, operations, read p99,\n"
+          "                            stale%, on stderr, and a line as each run ends (without it: only when\n"
+          "                            stderr is a terminal, for runs of a second or more); files do not change\n"
           "  --check                   validate the scenario and stop\n"
           "  --keys                    the scenario language: every section and key\n"
           "  --metrics                 every reported metric: summary.json path, runs.csv column, meaning\n"
@@ -295,7 +300,7 @@ static void free_sweeps(sweep *sw, size_t n)
 int main(int argc, char **argv)
 {
     const char *path = NULL, *out = NULL, *format = "table", *seed = NULL;
-    int check = 0, timing = 0, predict = 0, rc = 0;
+    int check = 0, timing = 0, predict = 0, progress = 0, rc = 0;
     long jobs = sysconf(_SC_NPROCESSORS_ONLN);
     sweep sw[2 * RUNNER_MAX_SWEEPS], fsw[RUNNER_MAX_SWEEPS];
     size_t nsw = 0, nfsw = 0;
@@ -342,6 +347,8 @@ int main(int argc, char **argv)
             timing = 1;
         } else if (strcmp(a, "--predict") == 0) {
             predict = 1;
+        } else if (strcmp(a, "--progress") == 0) {
+            progress = 1;
         } else if (takes_value(a) && !has_val) {
             fprintf(stderr, "qsim: %s needs a value\n", a);
             rc = 2;
@@ -526,7 +533,8 @@ int main(int argc, char **argv)
         rc = oe == -EINVAL ? 2 : 1;
         goto done;
     }
-    size_t failed = runner_run(items, n, (int)jobs, outdir_tmp(od), isatty(2) && n > 1);
+    progress_mode pm = progress ? PROGRESS_ALWAYS : isatty(2) ? PROGRESS_AUTO : PROGRESS_OFF;
+    size_t failed = runner_run(items, n, (int)jobs, outdir_tmp(od), (int)pm);
     if (failed) {
         int bad = 0;
         for (size_t i = 0; i < n; i++) {
@@ -548,6 +556,8 @@ int main(int argc, char **argv)
         we = write_trace(outdir_tmp(od), items, n);
     if (!we)
         we = write_file(outdir_tmp(od), "visibility.csv", &m, items, n, report_visibility_csv);
+    if (!we)
+        we = write_file(outdir_tmp(od), "intervals.csv", &m, items, n, report_intervals_csv);
     if (we) {
         fprintf(stderr, "qsim: cannot write the reports to '%s': %s (nothing in it changed)\n", outpath,
                 strerror(we));
@@ -570,10 +580,12 @@ int main(int argc, char **argv)
     else {
         if (predict)
             report_predict(stdout, &m, items, n);
-        else
+        else {
             report_table(stdout, &m, items, n);
-        printf("\nreports: %s/summary.json, %s/runs.csv, %s/trace.jsonl, %s/visibility.csv\n", outpath, outpath,
-               outpath, outpath);
+            report_phases(stdout, &m, items, n);
+        }
+        printf("\nreports: %s/summary.json, %s/runs.csv, %s/trace.jsonl, %s/visibility.csv, %s/intervals.csv\n",
+               outpath, outpath, outpath, outpath, outpath);
     }
     for (size_t i = 0; i < n; i++)
         if (((const run_res *)items[i].rr.res[MOD_RUN])->saturated)

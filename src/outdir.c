@@ -52,7 +52,7 @@ static int is_report_name(const char *s)
 {
     static const char *const names[] = {"summary.json",      "runs.csv",      "trace.jsonl",
                                         ".summary.json.tmp", ".runs.csv.tmp", ".trace.jsonl.tmp",
-                                        "visibility.csv"};
+                                        "visibility.csv",    "intervals.csv"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp(s, names[i]) == 0)
             return 1;

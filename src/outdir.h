@@ -9,9 +9,9 @@
  * one back. The previous set is removed after the swap.
  *
  * Whose files: the output directory is replaced, so it must be new, empty, or hold only
- * files qsim writes there (summary.json, runs.csv, trace.jsonl, visibility.csv, and the
- * temporary names of older qsim versions: .summary.json.tmp, .runs.csv.tmp,
- * .trace.jsonl.tmp, .trace.N.tmp).
+ * files qsim writes there (summary.json, runs.csv, trace.jsonl, visibility.csv,
+ * intervals.csv, and the temporary names of older qsim versions: .summary.json.tmp,
+ * .runs.csv.tmp, .trace.jsonl.tmp, .trace.N.tmp).
  * Anything else (a user's notes, a subdirectory) makes qsim refuse before it runs: it never
  * deletes a file it did not write.
  *

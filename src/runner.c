@@ -10,6 +10,7 @@
 #include "models/run.h"
 #include "models/world.h"
 #include "sim/alloc.h"
+#include "src/progress.h"
 
 /* "a b" joined with sep; a new string (mem_free it) or NULL when memory ran out. */
 static char *concat3(const char *a, const char *sep, const char *b)
@@ -164,8 +165,7 @@ typedef struct pool {
     size_t n;
     atomic_size_t next, done;
     const char *trace_dir;
-    int progress;
-    pthread_mutex_t mu;
+    progress_lines *prog;
 } pool;
 
 static double now_s(void)
@@ -201,13 +201,17 @@ static void run_one(pool *p, size_t i)
         it->bad_input = 1;
     if (rc == 0) {
         char why[512] = "";
+        progress_attach(p->prog, i, series_live_of(w));
         rc = world_run(w, why, sizeof why);
+        progress_detach(p->prog, i);
         if (rc == 0)
             it->ok = 1;
         else
             snprintf(it->err, sizeof it->err, "configuration %zu: %s", i, why);
         it->bad_input = rc == -EINVAL;
         world_destroy(w);
+    } else {
+        progress_detach(p->prog, i); /* counted as done, without a line */
     }
     it->wall_s = now_s() - t0;
     if (tf) {
@@ -222,14 +226,7 @@ static void run_one(pool *p, size_t i)
                      strerror(e ? e : EIO));
         }
     }
-    size_t d = atomic_fetch_add(&p->done, 1) + 1;
-    if (p->progress) {
-        pthread_mutex_lock(&p->mu);
-        fprintf(stderr, "\rqsim: %zu/%zu configurations done", d, p->n);
-        if (d == p->n)
-            fputc('\n', stderr);
-        pthread_mutex_unlock(&p->mu);
-    }
+    atomic_fetch_add(&p->done, 1);
 }
 
 static void *worker(void *arg)
@@ -245,10 +242,10 @@ static void *worker(void *arg)
 
 size_t runner_run(run_item *items, size_t n, int jobs, const char *trace_dir, int progress)
 {
-    pool p = {.items = items, .n = n, .trace_dir = trace_dir, .progress = progress};
+    pool p = {.items = items, .n = n, .trace_dir = trace_dir};
+    p.prog = progress_start((progress_mode)progress, items, n, stderr);
     atomic_init(&p.next, 0);
     atomic_init(&p.done, 0);
-    pthread_mutex_init(&p.mu, NULL);
     if (jobs < 1)
         jobs = 1;
     if ((size_t)jobs > n)
@@ -261,7 +258,7 @@ size_t runner_run(run_item *items, size_t n, int jobs, const char *trace_dir, in
     worker(&p);
     for (int j = 0; j < started; j++)
         pthread_join(th[j], NULL);
-    pthread_mutex_destroy(&p.mu);
+    progress_stop(p.prog);
     size_t failed = 0;
     for (size_t i = 0; i < n; i++)
         failed += !items[i].ok;

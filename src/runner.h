@@ -55,8 +55,9 @@ int runner_count(const sweep *sw, size_t nsw, size_t *total);
  * the replications pass RUNNER_MAX_CONFIGS). */
 size_t runner_build(cfg *c, const sweep *sw, size_t nsw, long reps, run_item **out);
 /* Runs the items with up to jobs threads. trace_dir: where per-configuration trace files
- * go (NULL: no trace). progress: print progress lines to stderr. Returns the number of
- * items that failed (their err says why). */
+ * go (NULL: no trace). progress: a progress_mode (src/progress.h): 0 none, 1 lines on
+ * stderr for runs lasting a second or more, 2 those and a closing line per run. Returns
+ * the number of items that failed (their err says why). */
 size_t runner_run(run_item *items, size_t n, int jobs, const char *trace_dir, int progress);
 void runner_free(run_item *items, size_t n);
 #endif

@@ -1,5 +1,5 @@
 /* The qsim command line as a user runs it (docs/design.md sections 5 and 6): exit statuses,
- * errors with file and line, nothing written on bad input, the four report files, sweeps,
+ * errors with file and line, nothing written on bad input, the five report files, sweeps,
  * and byte-identical output for a seed whatever the job count. Runs QSIM_BIN as a child
  * process in a fresh temporary directory, so nothing lands in the source tree's out/. */
 #include <dirent.h>
@@ -410,7 +410,7 @@ static void cli_writes_summary_csv_trace(void **state)
     expect_status(&r, 0);
     done(&r);
     list_dir(path_in(dir, "o"), names, sizeof names);
-    if (strcmp(names, "runs.csv summary.json trace.jsonl visibility.csv") != 0)
+    if (strcmp(names, "intervals.csv runs.csv summary.json trace.jsonl visibility.csv") != 0)
         fail_msg("output directory holds '%s'", names); /* no temporary files left */
     char *sum = slurp(path_in(dir, "o/summary.json"));
     HAS(sum, "\"qsim_version\": \"" QSIM_VERSION "\"");
@@ -447,9 +447,51 @@ static void cli_writes_summary_csv_trace(void **state)
     HAS(r.out, "reports: out/drift/summary.json, out/drift/runs.csv, out/drift/trace.jsonl");
     done(&r);
     list_dir(path_in(dir, "out/drift"), names, sizeof names);
-    if (strcmp(names, "runs.csv summary.json trace.jsonl visibility.csv") != 0)
+    if (strcmp(names, "intervals.csv runs.csv summary.json trace.jsonl visibility.csv") != 0)
         fail_msg("out/drift holds '%s'", names);
     expect_same_file(path_in(dir, "o/summary.json"), path_in(dir, "out/drift/summary.json"));
+    tu_rm_tree(dir);
+}
+
+/* intervals.csv: drift's four operations by answer time in 50ms intervals (w1 answered at
+ * 1.65ms, w2 at 11.29ms, r1 stale at 21.31ms, r2 at 201.98ms), empty intervals included,
+ * quantiles of single values exact (clamped to the interval's min and max); and the phase
+ * table around its lag window. */
+static void cli_intervals_csv_by_answer_time(void **state)
+{
+    (void)state;
+    char dir[64];
+    tu_make_dir(dir, sizeof dir);
+    result r;
+    RUN(&r, dir, "--out", path_in(dir, "o"), "--set", "series.interval=50ms", tu_src("scenarios/drift.ini"));
+    expect_status(&r, 0);
+    HAS(r.out, "\nphases (operations by start time, cut where a fault window opens or closes):\n"
+               "phase from   to in force ops read-p50 read-p99 read-p999 write-p99 stale% unavail%\n"
+               "    0  0ns  9ms -          1        -        -         -    1.65ms      -    0.000\n"
+               "    1  9ms 11ms lag        1        -        -         -    1.29ms      -    0.000\n"
+               "    2 11ms  end -          2   1.34ms   1.98ms    1.98ms         - 50.000    0.000\n");
+    done(&r);
+    char *csv = slurp(path_in(dir, "o/intervals.csv"));
+    const char *want =
+        "config,rep,t_lo_ns,t_hi_ns,ops,ops_per_s,reads,read_p50_ns,read_p99_ns,read_p999_ns,writes,write_p50_ns,"
+        "write_p99_ns,write_p999_ns,stale,stale_pct,unavailable,unavailable_pct\n"
+        "0,0,0,50000000,3,60.000,1,1311268,1311268,1311268,2,1289464,1650354,1650354,1,100.000000,0,0.000000\n"
+        "0,0,50000000,100000000,0,0.000,0,,,,0,,,,0,,0,\n"
+        "0,0,100000000,150000000,0,0.000,0,,,,0,,,,0,,0,\n"
+        "0,0,150000000,200000000,0,0.000,0,,,,0,,,,0,,0,\n"
+        "0,0,200000000,250000000,1,20.000,1,1976643,1976643,1976643,0,,,,0,0.000000,0,0.000000\n";
+    if (strcmp(csv, want) != 0)
+        fail_msg("intervals.csv:\n%s\nwant:\n%s", csv, want);
+    free(csv);
+    char *sum = slurp(path_in(dir, "o/summary.json"));
+    HAS(sum, "\"intervals\": {\n        \"width_ns\": 50000000,\n        \"count\": 5,\n        \"widened\": false\n");
+    free(sum);
+    /* a scenario without faults has no phase table */
+    RUN(&r, dir, "--out", path_in(dir, "p"), "--set", "run.ops=100", tu_src("scenarios/bench.ini"));
+    expect_status(&r, 0);
+    if (strstr(r.out, "phases ("))
+        fail_msg("a phase table without faults:\n%s", r.out);
+    done(&r);
     tu_rm_tree(dir);
 }
 
@@ -473,6 +515,9 @@ static void cli_sweep_runs_cross_product(void **state)
     }
     free(csv);
     HAS(r.out, " R+W ");
+    char *phases = strstr(r.out, "\nphases ("); /* drift's lag window: a phase table follows, with labels too */
+    assert_non_null(phases);
+    *phases = '\0';
     EQ(count_prefixed(r.out, "quorum.r="), 9);
     int row = 0;
     for (const char *line = r.out; line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
@@ -497,7 +542,7 @@ static void cli_sweep_runs_cross_product(void **state)
     tu_rm_tree(dir);
 }
 
-static const char *const files[] = {"summary.json", "runs.csv", "trace.jsonl", "visibility.csv"};
+static const char *const files[] = {"summary.json", "runs.csv", "trace.jsonl", "visibility.csv", "intervals.csv"};
 #define NFILES (sizeof files / sizeof files[0])
 
 static void expect_same_outputs(const char *a, const char *b)
@@ -533,6 +578,46 @@ static void cli_same_seed_byte_identical(void **state)
     expect_status(&r, 0);
     done(&r);
     expect_same_outputs(path_in(dir, "c"), path_in(dir, "d"));
+    tu_rm_tree(dir);
+}
+
+/* --progress: lines on stderr only (a closing line per run, two jobs, whole lines), stdout
+ * and every report byte-identical to a run without it; without it (stderr is not a
+ * terminal here) stderr stays empty. */
+static void cli_progress_goes_to_stderr_only(void **state)
+{
+    (void)state;
+    char dir[64];
+    tu_make_dir(dir, sizeof dir);
+    const char *bench = tu_src("scenarios/bench.ini");
+    result a, b;
+    RUN(&a, dir, "--progress", "--jobs", "2", "--out", path_in(dir, "a"), "--set", "run.ops=3000", "--sweep",
+        "quorum.r=1,2", "--sweep", "quorum.w=1,2", bench);
+    expect_status(&a, 0);
+    RUN(&b, dir, "--jobs", "2", "--out", path_in(dir, "b"), "--set", "run.ops=3000", "--sweep", "quorum.r=1,2",
+        "--sweep", "quorum.w=1,2", bench);
+    expect_status(&b, 0);
+    if (strcmp(b.err, "") != 0)
+        fail_msg("stderr without --progress:\n%s", b.err);
+    EQ(count_lines(a.err), 4);
+    EQ(count_prefixed(a.err, "qsim: ["), 4);
+    for (int i = 0; i < 4; i++) {
+        char want[128];
+        snprintf(want, sizeof want, "] config %d quorum.r=%d quorum.w=%d: done at ", i, i / 2 + 1, i % 2 + 1);
+        HAS(a.err, want);
+    }
+    HAS(a.err, " of 3000 ops, read p99 ");
+    HAS(a.err, "qsim: [4/4 done] ");
+    /* stdout differs only in the report paths */
+    char *pa = strstr(a.out, "\nreports: "), *pb = strstr(b.out, "\nreports: ");
+    assert_non_null(pa);
+    assert_non_null(pb);
+    *pa = *pb = '\0';
+    if (strcmp(a.out, b.out) != 0)
+        fail_msg("stdout differs with --progress:\n%s\n---\n%s", a.out, b.out);
+    done(&a);
+    done(&b);
+    expect_same_outputs(path_in(dir, "a"), path_in(dir, "b"));
     tu_rm_tree(dir);
 }
 
@@ -1173,7 +1258,7 @@ static void cli_reports_are_valid_json_and_utf8_for_any_name(void **state)
     tu_rm_tree(dir);
 }
 
-/* Copies of the four report files of dir. */
+/* Copies of the five report files of dir. */
 typedef struct reports {
     char *f[NFILES];
 } reports;
@@ -1194,7 +1279,7 @@ static void expect_reports(const char *dir, reports *k)
 {
     char names[1024];
     list_dir(dir, names, sizeof names);
-    if (strcmp(names, "runs.csv summary.json trace.jsonl visibility.csv") != 0)
+    if (strcmp(names, "intervals.csv runs.csv summary.json trace.jsonl visibility.csv") != 0)
         fail_msg("%s holds '%s'", dir, names);
     for (size_t i = 0; i < NFILES; i++) {
         char p[4096];
@@ -1510,7 +1595,7 @@ static void cli_predict_prints_the_pooled_curve_of_each_configuration(void **sta
     HAS(r.out, "k=1 1.000000, k=2 1.000000 (of 2000 reads)\n");
     HAS(r.out, "t-visibility: P(consistent) >= 0.99 from 1ms on, >= 0.999 from 1ms on\n");
     HAS(r.out, "  latency p99.9: read ");
-    HAS(r.out, "reports: o/summary.json, o/runs.csv, o/trace.jsonl, o/visibility.csv\n");
+    HAS(r.out, "reports: o/summary.json, o/runs.csv, o/trace.jsonl, o/visibility.csv, o/intervals.csv\n");
     done(&r);
     RUN(&r, dir, "--predict", "--format", "json", "--out", "j", "p.ini");
     expect_status(&r, 2);
@@ -1533,7 +1618,9 @@ int main(void)
         cmocka_unit_test(cli_metrics_lists_every_metric),
         cmocka_unit_test(cli_writes_summary_csv_trace),
         cmocka_unit_test(cli_sweep_runs_cross_product),
+        cmocka_unit_test(cli_intervals_csv_by_answer_time),
         cmocka_unit_test(cli_same_seed_byte_identical),
+        cmocka_unit_test(cli_progress_goes_to_stderr_only),
         cmocka_unit_test(cli_jobs_do_not_change_results),
         cmocka_unit_test(cli_seed_changes_results),
         cmocka_unit_test(cli_format_csv_and_json_to_stdout),

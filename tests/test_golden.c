@@ -67,7 +67,7 @@ static void same_as_golden(const char *dir, const char *file, const char *golden
 
 static void cleanup(const char *dir)
 {
-    static const char *const files[] = {"summary.json", "runs.csv", "trace.jsonl", "visibility.csv"};
+    static const char *const files[] = {"summary.json", "runs.csv", "trace.jsonl", "visibility.csv", "intervals.csv"};
     char p[512];
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         snprintf(p, sizeof p, "%s/%s", dir, files[i]);
