@@ -2,7 +2,10 @@
  * [faults], one key each (INI sections cannot repeat): "NAME = TIME ACTION ARGS":
  *   crash NODE [durable|volatile]      (durable is the default)
  *   recover NODE
- *   partition G1 | G2 [| G3 ...]       groups of endpoints ("n1,n2 | n3,client"), cut both ways
+ *   partition G1 | G2 [| G3 ...]       groups of endpoints ("n1,n2 | n3,client"), cut both ways;
+ *                                      a datacenter's name stands for its nodes ("dc1 | dc2"); the
+ *                                      client tier is one endpoint, whatever its clients'
+ *                                      datacenters
  *   partition G1 > G2                  one way: messages from G1 to G2 are dropped
  *   heal                               restores every cut link
  *   slow NODE FACTOR [on service|network|both] [until TIME]
@@ -68,6 +71,10 @@ typedef struct faults_cfg {
 /* Parses a fault value for a cluster of `nodes` nodes (dir resolves empirical files).
  * 0 or -1 with err. */
 int fault_parse(const char *text, int nodes, const char *dir, fault *f, char *err, size_t n);
+/* The same where a partition group may name datacenters (dcs: [cluster] datacenters, may be
+ * NULL): "partition dc1,client | dc2" cuts dc2 off. */
+int fault_parse_dc(const char *text, int nodes, const ring_dc_list *dcs, const char *dir, fault *f, char *err,
+                   size_t n);
 void fault_free(fault *f);
 
 /* One fault as it happened: which [faults] entry acted, and when. */

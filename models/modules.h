@@ -20,6 +20,7 @@
     X(MOD_READ_REPAIR, read_repair_module)                                                              \
     X(MOD_HEDGE, hedge_module)                                                                          \
     X(MOD_READ_TARGETS, read_targets_module)                                                            \
+    X(MOD_DATACENTERS, datacenters_module)                                                              \
     X(MOD_RETRY, retry_module)                                                                          \
     X(MOD_ANTI_ENTROPY, anti_entropy_module)                                                            \
     X(MOD_FAULTS, faults_module)                                                                        \

@@ -92,6 +92,11 @@ static void on_begin(void *ctx, op *p)
     jw_int(&j, "v", p->ver.seq);
     jw_str(&j, "coordinator", ep_name(p->coord, c));
     jw_int(&j, "w", p->need);
+    if (p->lvl < 0) {
+        char l[16];
+        jw_str(&j, "level", coord_level_name(p->lvl, l));
+        jw_str(&j, "dc", ring_dc_name(o->rg, p->dc));
+    }
     tracer_end(&j);
 }
 
@@ -167,7 +172,7 @@ static void write_acked(oracle *o, const op *p)
     ok->nacked++;
     int newest = !ok->nrecent || ver_cmp(&p->ver, &ok->latest) > 0;
     /* insert into the recent list, kept sorted oldest -> newest, dropping the oldest */
-    acked a = {p->ver, o->tr->s->now, ok->nacked, p->need, 0};
+    acked a = {p->ver, o->tr->s->now, ok->nacked, p->need, 0, p->lvl, p->dc};
     for (int r = 0; r < p->ncounted; r++)
         a.fallbacks = (uint8_t)(a.fallbacks + (op_counted(p, r)->cause == CAUSE_FALLBACK));
     int i = ok->nrecent;
@@ -286,7 +291,7 @@ static void read_done(oracle *o, op *p)
         for (int i = 0; i < ok->nrecent; i++) {
             if (ver_cmp(&rec[i].v, &p->v.latest) == 0) {
                 latest_w = rec[i].w;
-                p->v.promised = p->need + rec[i].w > o->n;
+                p->v.promised = (uint8_t)coord_overlap(o->c, p->lvl, p->dc, rec[i].lvl, rec[i].dc);
                 p->v.via_fallback = rec[i].fallbacks > 0;
             }
         }
@@ -349,9 +354,27 @@ static void read_done(oracle *o, op *p)
             }
         }
         jw_int(&j, "r", p->need);
-        jw_int(&j, "w", latest_w);
-        jw_int(&j, "n", o->n);
-        jw_bool(&j, "r_plus_w_gt_n", p->need + latest_w > o->n);
+        const acked *la = NULL;
+        for (int i = 0; i < ok->nrecent; i++)
+            if (ver_cmp(&rec[i].v, &p->v.latest) == 0)
+                la = &rec[i];
+        if (p->lvl >= 0 && o->w >= 0 && (!la || la->lvl >= 0)) {
+            jw_int(&j, "w", latest_w);
+            jw_int(&j, "n", o->n);
+            jw_bool(&j, "r_plus_w_gt_n", p->need + latest_w > o->n);
+        } else {
+            /* datacenter levels: the levels and datacenters of the read and of latest(r) */
+            char l[16];
+            jw_str(&j, "r_level", coord_level_name(p->lvl, l));
+            jw_str(&j, "dc", ring_dc_name(o->rg, p->dc));
+            if (la) {
+                jw_int(&j, "w", la->w);
+                jw_str(&j, "w_level", coord_level_name(la->lvl, l));
+                jw_str(&j, "w_dc", ring_dc_name(o->rg, la->dc));
+            }
+            jw_int(&j, "n", o->n);
+            jw_bool(&j, "promised", p->v.promised);
+        }
     }
     tracer_end(&j);
 }
@@ -409,6 +432,7 @@ int oracle_init(oracle *o, uint32_t nkeys, const trace_cfg *tc, int all_small, t
     map_init(&o->ackidx);
     o->n = ring_replicas(rg);
     o->w = w;
+    o->c = c;
     o->res = res;
     o->keys = mem_calloc(nkeys, sizeof *o->keys);
     o->recent = mem_calloc(nkeys, sizeof *o->recent);
@@ -459,7 +483,7 @@ void oracle_finish(oracle *o)
             if (ver_cmp(&rec[i].v, &best) <= 0)
                 continue;
             lost++;
-            o->res->lost_promised += rec[i].w + o->r > o->n;
+            o->res->lost_promised += (uint64_t)coord_overlap(o->c, o->r, -1, rec[i].lvl, rec[i].dc);
             jw j;
             char k[16];
             if (traced(o, key) && tracer_begin(o->tr, &j, "lost_write")) {

@@ -105,8 +105,10 @@ static void print_one(FILE *f, const run_item *items, size_t a, size_t b, pooled
     pool_all(items, a, b, p);
     if (items[a].label && items[a].label[0])
         fprintf(f, "%s: ", items[a].label);
-    fprintf(f, "N=%lld R=%lld W=%lld", (long long)SC_CFG(sc, MOD_CLUSTER, cluster_cfg)->replicas,
-            (long long)SC_CFG(sc, MOD_QUORUM, quorum_cfg)->r, (long long)SC_CFG(sc, MOD_QUORUM, quorum_cfg)->w);
+    char rl[16], wl[16];
+    fprintf(f, "N=%lld R=%s W=%s", (long long)SC_CFG(sc, MOD_CLUSTER, cluster_cfg)->replicas,
+            coord_level_name(SC_CFG(sc, MOD_QUORUM, quorum_cfg)->r, rl),
+            coord_level_name(SC_CFG(sc, MOD_QUORUM, quorum_cfg)->w, wl));
     if (b - a > 1)
         fprintf(f, " (%zu replications pooled)", b - a);
     fprintf(f, "\n  %9s %9s  %13s  %s\n", "t", "reads", "P(consistent)", "95% interval");

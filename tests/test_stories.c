@@ -220,6 +220,30 @@ static void downgraded_write_is_lost(void **state)
     tu_run_free(&st);
 }
 
+/* A retry that has its quorum at once responds at once, and the answer can still be lost on
+ * its way from a node coordinator to the client. The retry arms a second deadline, so the
+ * operation then fails there for the client (acknowledged at the coordinator all the same)
+ * instead of waiting for an answer forever. k1's first owner n3 coordinates; n1 is down, so
+ * W=3 gathers two acknowledgements; the client is cut off from 50 ms. */
+static void downgraded_answer_lost_fails_at_the_second_deadline(void **state)
+{
+    (void)state;
+    const char *text = "[cluster]\nnodes = 3\nreplicas = 3\ncoordinator = owner\n[quorum]\nw = 3\ntimeout = 100ms\n"
+                       "[network]\nlatency = const(1ms)\n[retry]\ndowngrade = on\n"
+                       "[workload]\nmode = script\nkeys = 1\n[script]\nw1 = 0ms write k1\n"
+                       "[faults]\ndown = 0ms crash n1\ncut = 50ms partition client | n1,n2,n3\n";
+    run_stats st;
+    tu_run_text(text, NULL, 0, &st);
+    const script_result *w1 = op_named(&st, "w1");
+    EQ(w1->ok, 0);
+    EQ(w1->end, 200000000);
+    EQ(st.oracle->acked_writes, 1); /* at the coordinator, at the retry */
+    const retry_res *rr = st.rr.res[MOD_RETRY];
+    EQ(rr->downgraded[OP_WRITE], 1);
+    EQ(rr->succeeded[OP_WRITE], 0);
+    tu_run_free(&st);
+}
+
 /* Sloppy quorum, R + W > N: w2's quorum is n2 and the fallback n4 (a hint for n1, believed
  * down); r1 reads n3 and n1, neither of which has v2 yet, and returns v1. The trace says
  * why: the read set and what each member returned, the hint holder and its owner, the
@@ -339,6 +363,7 @@ int main(void)
         cmocka_unit_test(sub_overlap_drift_r2_returns_latest),
         cmocka_unit_test(trace_names_scripted_operations),
         cmocka_unit_test(downgraded_write_is_lost),
+        cmocka_unit_test(downgraded_answer_lost_fails_at_the_second_deadline),
         cmocka_unit_test(sloppy_stale_read),
         cmocka_unit_test(sloppy_off_fails_the_write_instead),
         cmocka_unit_test(handoff_converges),
