@@ -212,7 +212,7 @@ long series_cuts(const series_window *w, size_t nwin, int64_t **cuts)
         return -1;
     size_t n = 0;
     c[n++] = 0;
-    for (size_t i = 0; i < nwin; i++) {
+    for (size_t i = 0; w && i < nwin; i++) {
         c[n++] = w[i].from;
         if (w[i].to >= 0)
             c[n++] = w[i].to;

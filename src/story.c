@@ -191,7 +191,7 @@ void story_print(FILE *f, const run_item *it)
     qsort(e, n, sizeof *e, entry_cmp);
     fprintf(f, "\ntimeline%s%s:\n", it->label[0] ? " with " : "", it->label);
     for (size_t k = 0; k < n; k++) {
-        if (e[k].fault)
+        if (e[k].fault && fr)
             print_fault(f, &fc->f[fr->ev[e[k].i].fault], &fr->ev[e[k].i]);
         else
             print_op(f, it, e[k].i);
