@@ -29,21 +29,30 @@ const char *const read_class_name[] = {
 #undef X
 };
 
+static const struct {
+    const char *name;
+    int64_t v;
+} level_names[] = {{"ONE", 1},
+                   {"TWO", 2},
+                   {"THREE", 3},
+                   {"QUORUM", QL_QUORUM},
+                   {"ALL", QL_ALL},
+                   {"LOCAL_ONE", QL_LOCAL_ONE},
+                   {"LOCAL_QUORUM", QL_LOCAL_QUORUM},
+                   {"EACH_QUORUM", QL_EACH_QUORUM}};
+
 int coord_parse_level(const char *text, void *dst, char *err, size_t n)
 {
-    static const struct {
-        const char *name;
-        int64_t v;
-    } levels[] = {{"ONE", 1}, {"TWO", 2}, {"THREE", 3}, {"QUORUM", QL_QUORUM}, {"ALL", QL_ALL}};
     int64_t v;
-    for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++) {
-        if (strcmp(text, levels[i].name) == 0) {
-            memcpy(dst, &levels[i].v, sizeof v);
+    for (size_t i = 0; i < sizeof level_names / sizeof level_names[0]; i++) {
+        if (strcmp(text, level_names[i].name) == 0) {
+            memcpy(dst, &level_names[i].v, sizeof v);
             return 0;
         }
     }
     if (units_parse_int(text, &v) || v < 1 || v > RING_MAX_REPLICAS) {
-        snprintf(err, n, "must be 1..%d or ONE, TWO, THREE, QUORUM, ALL", RING_MAX_REPLICAS);
+        snprintf(err, n, "must be 1..%d or ONE, TWO, THREE, QUORUM, ALL, LOCAL_ONE, LOCAL_QUORUM, EACH_QUORUM",
+                 RING_MAX_REPLICAS);
         return -1;
     }
     memcpy(dst, &v, sizeof v);
@@ -54,16 +63,29 @@ int coord_level(int64_t level, int n)
 {
     if (level == QL_QUORUM)
         return n / 2 + 1;
-    if (level == QL_ALL || level > n)
+    if (level < 0 || level > n)
         return n;
     return (int)level;
 }
 
+const char *coord_level_name(int64_t level, char *buf)
+{
+    for (size_t i = 3; i < sizeof level_names / sizeof level_names[0]; i++) {
+        if (level == level_names[i].v) {
+            snprintf(buf, 16, "%s", level_names[i].name);
+            return buf;
+        }
+    }
+    snprintf(buf, 16, "%lld", (long long)level);
+    return buf;
+}
+
 static const cfg_key quorum_keys[] = {
-    {"quorum", "r", CFG_CUSTOM, "QUORUM", 1, 0, "1..N|ONE|TWO|THREE|QUORUM|ALL", offsetof(quorum_cfg, r),
-     coord_parse_level, "R: replies a read waits for (QUORUM = N/2+1)"},
-    {"quorum", "w", CFG_CUSTOM, "QUORUM", 1, 0, "1..N|ONE|TWO|THREE|QUORUM|ALL", offsetof(quorum_cfg, w),
-     coord_parse_level, "W: acknowledgements a write waits for"},
+    {"quorum", "r", CFG_CUSTOM, "QUORUM", 1, 0, "1..N|ONE|TWO|THREE|QUORUM|ALL|LOCAL_ONE|LOCAL_QUORUM|EACH_QUORUM",
+     offsetof(quorum_cfg, r), coord_parse_level,
+     "R: replies a read waits for (QUORUM = N/2+1; LOCAL_* in the client's datacenter, EACH_QUORUM in each)"},
+    {"quorum", "w", CFG_CUSTOM, "QUORUM", 1, 0, "1..N|ONE|TWO|THREE|QUORUM|ALL|LOCAL_ONE|LOCAL_QUORUM|EACH_QUORUM",
+     offsetof(quorum_cfg, w), coord_parse_level, "W: acknowledgements a write waits for"},
     {"quorum", "timeout", CFG_DURATION, "1s", 1, 3600.0 * 1e9, NULL, offsetof(quorum_cfg, timeout), NULL,
      "an operation not answered by start + timeout fails as unavailable"},
     {"quorum", "read_fanout", CFG_ENUM, "all", 1, 0, "all|r", offsetof(quorum_cfg, read_fanout), NULL,
@@ -144,6 +166,50 @@ int coord_set_expiry(coord *c, coord_expiry_fn fn, void *ctx, const char *owner,
     c->expiry_ctx = ctx;
     c->expiry_owner = owner;
     return 0;
+}
+
+int coord_set_place(coord *c, coord_place_fn fn, void *ctx, const char *owner, char *err, size_t n)
+{
+    if (c->place_owner) {
+        snprintf(err, n, "coordinator placement is set by %s and again by %s", c->place_owner, owner);
+        return -1;
+    }
+    c->place_fn = fn;
+    c->place_ctx = ctx;
+    c->place_owner = owner;
+    return 0;
+}
+
+int coord_set_rule(coord *c, const coord_rule *r, const char *owner, char *err, size_t n)
+{
+    if (c->rule_owner) {
+        snprintf(err, n, "the quorum rule is set by %s and again by %s", c->rule_owner, owner);
+        return -1;
+    }
+    c->rule = *r;
+    c->rule_owner = owner;
+    return 0;
+}
+
+int coord_may_count(const coord *c, const op *o, int nd) { return o->lvl >= 0 || c->rule.counts(c->rule.ctx, o, nd); }
+
+int coord_overlap(const coord *c, int rlvl, int rdc, int wlvl, int wdc)
+{
+    if ((rlvl >= 0 && wlvl >= 0) || !c->rule.overlap)
+        return rlvl + wlvl > c->n;
+    return c->rule.overlap(c->rule.ctx, rlvl, rdc, wlvl, wdc);
+}
+
+/* Sets o's level: a count, or a level the quorum rule resolves. */
+static void set_level(coord *c, op *o, int64_t level)
+{
+    if (level < QL_ALL && c->rule.need) {
+        o->lvl = (int8_t)level;
+        o->need = (uint8_t)c->rule.need(c->rule.ctx, o, level);
+        return;
+    }
+    o->need = (uint8_t)coord_level(level, c->n);
+    o->lvl = (int8_t)o->need;
 }
 
 int coord_timer_claim(coord *c, coord_timer_fn fn, void *ctx)
@@ -318,7 +384,7 @@ int coord_send(coord *c, op *o, int dst, msg_kind kind, op_cause cause, int coun
     t->node = (uint16_t)dst;
     t->cause = (uint8_t)cause;
     t->kind = (uint8_t)kind;
-    t->counts = (uint8_t)counts;
+    t->counts = (uint8_t)(counts && (o->lvl >= 0 || c->rule.counts(c->rule.ctx, o, dst)));
     c->res->requests[cause]++;
     m->row = (uint16_t)row;
     m->ver = t->ver;
@@ -360,14 +426,15 @@ static void on_deadline(coord *c, op *o)
         return;
     }
     o->retries++;
-    o->need = (uint8_t)coord_level(level, c->n);
+    set_level(c, o, level);
+    /* the new deadline first: the requests sent again carry it, and an answer that is lost on
+     * its way to the client (a node coordinator's) still ends the operation there */
+    if (sim_schedule_lane(c->s, &c->deadlines, &o->timer[OP_TIMER_DEADLINE], sim_after(c->s, c->cfg->timeout)))
+        sim_fail(c->s);
     if (o->ncounted >= o->need) {
         reach_quorum(c, o);
         return;
     }
-    /* the new deadline first: the requests sent again carry it */
-    if (sim_schedule_lane(c->s, &c->deadlines, &o->timer[OP_TIMER_DEADLINE], sim_after(c->s, c->cfg->timeout)))
-        sim_fail(c->s);
     int rows = o->ntargets;
     for (int r = 0; r < rows; r++) {
         const op_target *t = &o->t[r];
@@ -407,7 +474,10 @@ void coord_release(coord *c, op *o)
         respond(c, o);
 }
 
-int coord_pick_reads(coord *c, op *o, const uint16_t *cand, int n, uint16_t *out)
+/* want of the n candidates (all of them with read_fanout = all): prefer first, then the
+ * rest in candidate order when ordered, else the best ranked, else drawn at random. */
+static int choose(coord *c, op *o, const uint16_t *prefer, int nprefer, int ordered, const uint16_t *cand, int n,
+                  int want, uint16_t *out)
 {
     if (c->cfg->read_fanout == FANOUT_ALL) {
         for (int i = 0; i < n; i++)
@@ -417,9 +487,11 @@ int coord_pick_reads(coord *c, op *o, const uint16_t *cand, int n, uint16_t *out
     /* R of them: the script's prefer nodes first, then the rest in candidate order when
      * prefer was given, else drawn at random */
     uint16_t pool[RING_MAX_REPLICAS];
-    int np = 0, got = 0, want = o->need < n ? o->need : n;
-    for (int i = 0; i < o->nprefer && got < want; i++)
-        out[got++] = o->prefer[i];
+    int np = 0, got = 0;
+    if (want > n)
+        want = n;
+    for (int i = 0; i < nprefer && got < want; i++)
+        out[got++] = prefer[i];
     for (int i = 0; i < n; i++) {
         int dup = 0;
         for (int j = 0; j < got; j++)
@@ -427,7 +499,7 @@ int coord_pick_reads(coord *c, op *o, const uint16_t *cand, int n, uint16_t *out
         if (!dup)
             pool[np++] = cand[i];
     }
-    if (o->nprefer > 0) {
+    if (ordered) {
         for (int i = 0; got < want && i < np; i++)
             out[got++] = pool[i];
     } else if (c->rank) {
@@ -456,6 +528,24 @@ int coord_pick_reads(coord *c, op *o, const uint16_t *cand, int n, uint16_t *out
         }
     }
     return got;
+}
+
+int coord_pick_reads(coord *c, op *o, const uint16_t *cand, int n, uint16_t *out)
+{
+    if (o->lvl < 0)
+        return c->rule.pick(c->rule.ctx, o, cand, n, out);
+    return choose(c, o, o->prefer, o->nprefer, o->nprefer > 0, cand, n, o->need, out);
+}
+
+int coord_choose_reads(coord *c, op *o, const uint16_t *cand, int n, int want, uint16_t *out)
+{
+    uint16_t prefer[RING_MAX_REPLICAS];
+    int np = 0;
+    for (int i = 0; i < o->nprefer; i++)
+        for (int j = 0; j < n; j++)
+            if (cand[j] == o->prefer[i])
+                prefer[np++] = cand[j];
+    return choose(c, o, prefer, np, o->nprefer > 0, cand, n, want, out);
 }
 
 void coord_fanout_default(void *ctx, op *o)
@@ -498,7 +588,8 @@ op *coord_submit(coord *c, const op_request *rq)
     o->script = rq->script;
     o->index = c->res->issued++;
     o->start = c->s->now;
-    o->need = (uint8_t)coord_level(rq->level ? rq->level : rq->kind == OP_WRITE ? c->cfg->w : c->cfg->r, c->n);
+    o->dc = rq->dc;
+    set_level(c, o, rq->level ? rq->level : rq->kind == OP_WRITE ? c->cfg->w : c->cfg->r);
     for (int i = 0; i < rq->nprefer && i < RING_MAX_REPLICAS; i++)
         o->prefer[o->nprefer++] = rq->prefer[i];
     if (sim_schedule_lane(c->s, &c->deadlines, &o->timer[OP_TIMER_DEADLINE], sim_after(c->s, c->cfg->timeout)))
@@ -507,8 +598,9 @@ op *coord_submit(coord *c, const op_request *rq)
     if (c->place == COORD_AT_CLIENT) {
         begin(c, o, EP_CLIENT);
     } else {
-        int e = c->place == COORD_AT_OWNER ? ring_owners(c->ring, o->key)[0]
-                                           : 1 + (int)rng_bounded(&c->r_place, (uint32_t)c->nnodes);
+        int e = c->place_fn                  ? c->place_fn(c->place_ctx, o)
+                : c->place == COORD_AT_OWNER ? ring_owners(c->ring, o->key)[0]
+                                             : 1 + (int)rng_bounded(&c->r_place, (uint32_t)c->nnodes);
         o->coord = (int16_t)e;
         send_client(c, o, MSG_CLIENT_REQ, EP_CLIENT, e);
     }
@@ -552,7 +644,8 @@ void coord_reply_route(void *ctx, msg *m)
     if (before_quorum && t->counts) {
         if (o->kind == OP_READ && ver_cmp(&t->ver, &o->ver) > 0)
             o->ver = t->ver;
-        if (++o->ncounted == o->need)
+        ++o->ncounted;
+        if (o->lvl < 0 ? c->rule.reached(c->rule.ctx, o, row) : o->ncounted == o->need)
             reach_quorum(c, o);
     } else if (o->state == OP_ANSWERED && o->nreplied == o->ntargets) {
         retire(c, o);

@@ -27,9 +27,14 @@
 #include "sim/rng.h"
 #include "sim/sim.h"
 
-/* Symbolic consistency levels, resolved against N (QUORUM = N/2 + 1). */
+/* Symbolic consistency levels, resolved against N (QUORUM = N/2 + 1); the datacenter
+ * levels below QL_ALL are resolved and counted by a quorum rule (coord_set_rule; the
+ * datacenters module, models/dc.h). */
 #define QL_QUORUM (-1)
 #define QL_ALL (-2)
+#define QL_LOCAL_ONE (-3)
+#define QL_LOCAL_QUORUM (-4)
+#define QL_EACH_QUORUM (-5)
 
 typedef enum read_fanout { FANOUT_ALL, FANOUT_R } read_fanout;
 
@@ -40,10 +45,14 @@ typedef struct quorum_cfg {
 } quorum_cfg;
 
 extern const cfg_table quorum_table;
-/* Parses "2", "ONE", "QUORUM", "ALL", ... into an int64_t (QL_* for symbolic levels). */
+/* Parses "2", "ONE", "QUORUM", "ALL", "LOCAL_QUORUM", ... into an int64_t (QL_* for
+ * symbolic levels). */
 int coord_parse_level(const char *text, void *dst, char *err, size_t n);
-/* A level (a number or QL_*) as a count of replicas out of n. */
+/* A level (a number, QUORUM or ALL) as a count of replicas out of n; a datacenter level
+ * counts as n here (only a quorum rule resolves it). */
 int coord_level(int64_t level, int n);
+/* A level as written: "2", "QUORUM", "LOCAL_QUORUM"; buf holds at least 16 bytes. */
+const char *coord_level_name(int64_t level, char *buf);
 
 /* What the coordinator counted, for the report. */
 typedef struct coord_res {
@@ -61,6 +70,33 @@ typedef int (*coord_expiry_fn)(void *ctx, op *o);
 typedef double (*coord_rank_fn)(void *ctx, const op *o, int nd);
 /* A fan-out policy: sends the operation's first requests with coord_send. */
 typedef void (*coord_fanout_fn)(void *ctx, op *o);
+/* A coordinator-placement policy (coordinator = any or owner): the node, 1..nodes, that
+ * coordinates o. */
+typedef int (*coord_place_fn)(void *ctx, const op *o);
+
+/* A quorum rule: resolves and counts the levels below QL_ALL (per datacenter), for the
+ * module that installs it. An operation at such a level is ruled (o->lvl < 0): a request
+ * counts toward its quorum only if the rule accepts its node, its read targets are the
+ * rule's choice, and the rule's test replaces ncounted == need. Every function is
+ * required. */
+typedef struct coord_rule {
+    void *ctx;
+    /* The replies o waits for at level (a level below QL_ALL), in all: o->need. Called when
+     * o is submitted (o->dc set). 0: o cannot reach it (it then fails at its deadline). */
+    int (*need)(void *ctx, const op *o, int64_t level);
+    /* Can a reply from node nd count toward ruled o's quorum? */
+    int (*counts)(void *ctx, const op *o, int nd);
+    /* A counted reply (row) arrived before ruled o's quorum (o->ncounted includes it):
+     * nonzero when o has its quorum now. */
+    int (*reached)(void *ctx, op *o, int row);
+    /* The nodes ruled read o asks among n candidates in preference order (coord_pick_reads),
+     * into out; returns how many. */
+    int (*pick)(void *ctx, op *o, const uint16_t *cand, int n, uint16_t *out);
+    /* Does every read set of a read at level rlvl (o->lvl) from datacenter rdc meet every
+     * write set of a write acknowledged at wlvl from wdc? rdc < 0: a read from any
+     * datacenter with clients. Asked only when a level is below 0. */
+    int (*overlap)(void *ctx, int rlvl, int rdc, int wlvl, int wdc);
+} coord_rule;
 
 typedef struct coord_hook {
     void *ctx;
@@ -106,6 +142,11 @@ typedef struct coord {
     coord_expiry_fn expiry;
     void *expiry_ctx;
     const char *expiry_owner;
+    coord_place_fn place_fn;
+    void *place_ctx;
+    const char *place_owner;
+    coord_rule rule;
+    const char *rule_owner;
     coord_res *res;
 } coord;
 
@@ -133,11 +174,18 @@ int coord_set_fanout(coord *c, coord_fanout_fn fn, void *ctx, const char *owner,
  * lowest scores (ties in candidate order). A second policy is an error: -1 with err. */
 int coord_set_read_rank(coord *c, coord_rank_fn fn, void *ctx, const char *owner, char *err, size_t n);
 /* A retry policy: asked when an operation's deadline passes before its quorum. Given a
- * level L, the operation needs L counted replies from then on: enough already, it responds
- * at once; else the requests that have not replied are sent again (cause retry) and a new
- * deadline, start of the retry + timeout, is set. The client sees one operation, its latency
+ * level L, the operation needs L counted replies from then on, and a new deadline, start of
+ * the retry + timeout, is set: with enough replies already it responds at once (an answer
+ * lost on its way to the client fails it at that deadline); else the requests that have not
+ * replied are sent again (cause retry). The client sees one operation, its latency
  * from its first start. A second policy is an error: -1 with err. */
 int coord_set_expiry(coord *c, coord_expiry_fn fn, void *ctx, const char *owner, char *err, size_t n);
+/* Replaces the coordinator placement for coordinator = any|owner. A second policy is an
+ * error: -1 with err. */
+int coord_set_place(coord *c, coord_place_fn fn, void *ctx, const char *owner, char *err, size_t n);
+/* Installs the quorum rule for the levels below QL_ALL (copied). A second rule is an error:
+ * -1 with err. */
+int coord_set_rule(coord *c, const coord_rule *r, const char *owner, char *err, size_t n);
 /* Claims a timer slot for fn; returns the slot, or -1 when none is left. */
 int coord_timer_claim(coord *c, coord_timer_fn fn, void *ctx);
 /* Reserves size bytes (8-aligned) in every operation; returns the offset for op_ext. */
@@ -170,6 +218,14 @@ void coord_fanout_default(void *ctx, op *o);
 /* The nodes a read asks among n candidates (in preference order): all of them
  * (read_fanout = all), or R of them (read_fanout = r: the operation's prefer nodes first,
  * then the rest in order when prefer was given, else the best ranked by a read-rank policy,
- * else drawn at random). Returns how many. */
+ * else drawn at random); for a ruled operation, the quorum rule's choice. Returns how many. */
 int coord_pick_reads(coord *c, op *o, const uint16_t *cand, int n, uint16_t *out);
+/* The same choice of want among n candidates, the operation's prefer nodes among them first:
+ * for a quorum rule that picks per group of candidates. */
+int coord_choose_reads(coord *c, op *o, const uint16_t *cand, int n, int want, uint16_t *out);
+/* Can a reply from node nd count toward o's quorum (always, unless o is ruled)? */
+int coord_may_count(const coord *c, const op *o, int nd);
+/* Does every read set at level rlvl (an operation's lvl) from datacenter rdc meet every
+ * write set at wlvl from wdc? R + W > N for counts; the quorum rule's answer otherwise. */
+int coord_overlap(const coord *c, int rlvl, int rdc, int wlvl, int wdc);
 #endif

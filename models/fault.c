@@ -19,7 +19,8 @@ const char *const fault_kind_name[] = {
 
 static const cfg_key faults_keys[] = {
     {"faults", "*", CFG_LIST, "", 1, 0, NULL, 0, NULL,
-     "NAME = TIME crash NODE [durable|volatile] | recover NODE | partition G1 | G2 | partition G1 > G2 | heal"
+     "NAME = TIME crash NODE [durable|volatile] | recover NODE | partition G1 | G2 | partition G1 > G2 (groups of "
+     "nodes, client, datacenters) | heal"
      " | slow NODE FACTOR [until TIME] | link A>B latency DIST|default | link A>B loss P|default"},
 };
 const cfg_table faults_table = {faults_keys, 1, 0};
@@ -48,8 +49,20 @@ static int node_arg(const char *t, int nodes, int *out, char *err, size_t n)
     return 0;
 }
 
-/* "n1,n2 | n3" or "n1 > n2,n3": groups of endpoints. */
-static int parse_partition(const char *spec, int nodes, fault *f, char *err, size_t n)
+/* Puts endpoint e in group g; -1 with err when it is in a group already. */
+static int join_group(fault *f, int e, int g, const char *t, char *err, size_t n)
+{
+    if (f->group[e] >= 0) {
+        snprintf(err, n, "partition: '%s' is in two groups", t);
+        return -1;
+    }
+    f->group[e] = (int8_t)g;
+    return 0;
+}
+
+/* "n1,n2 | n3" or "n1 > n2,n3": groups of endpoints; a datacenter's name stands for its
+ * nodes (dcs may be NULL). */
+static int parse_partition(const char *spec, int nodes, const ring_dc_list *dcs, fault *f, char *err, size_t n)
 {
     f->group = mem_alloc((size_t)(nodes + 1));
     if (!f->group) {
@@ -74,16 +87,27 @@ static int parse_partition(const char *spec, int nodes, fault *f, char *err, siz
         char *s2 = NULL;
         int members = 0;
         for (char *t = strtok_r(grp, ", \t", &s2); t; t = strtok_r(NULL, ", \t", &s2)) {
+            int d = dcs ? ring_dc_find(dcs, t) : -1;
+            if (d >= 0) {
+                int first = 1;
+                for (int i = 0; i < d; i++)
+                    first += (int)dcs->count[i];
+                for (int e = first; e < first + (int)dcs->count[d] && e <= nodes; e++)
+                    if (join_group(f, e, g, t, err, n))
+                        return -1;
+                members++;
+                continue;
+            }
             int e = ep_parse(t, nodes);
             if (e < 0) {
-                snprintf(err, n, "partition: unknown endpoint '%s' (client or n1..n%d)", t, nodes);
+                if (dcs && dcs->n)
+                    snprintf(err, n, "partition: unknown endpoint '%s' (client, n1..n%d or a datacenter)", t, nodes);
+                else
+                    snprintf(err, n, "partition: unknown endpoint '%s' (client or n1..n%d)", t, nodes);
                 return -1;
             }
-            if (f->group[e] >= 0) {
-                snprintf(err, n, "partition: '%s' is in two groups", t);
+            if (join_group(f, e, g, t, err, n))
                 return -1;
-            }
-            f->group[e] = (int8_t)g;
             members++;
         }
         if (!members) {
@@ -99,6 +123,12 @@ static int parse_partition(const char *spec, int nodes, fault *f, char *err, siz
 }
 
 int fault_parse(const char *text, int nodes, const char *dir, fault *f, char *err, size_t n)
+{
+    return fault_parse_dc(text, nodes, NULL, dir, f, err, n);
+}
+
+int fault_parse_dc(const char *text, int nodes, const ring_dc_list *dcs, const char *dir, fault *f, char *err,
+                   size_t n)
 {
     char buf[FAULT_TEXT_MAX + 1];
     if (strlen(text) >= sizeof buf) {
@@ -156,7 +186,7 @@ int fault_parse(const char *text, int nodes, const char *dir, fault *f, char *er
             return -1;
     } else if (strcmp(action, "partition") == 0) {
         f->kind = FAULT_PARTITION;
-        return parse_partition(args, nodes, f, err, n);
+        return parse_partition(args, nodes, dcs, f, err, n);
     } else if (strcmp(action, "heal") == 0) {
         f->kind = FAULT_HEAL;
         if (split(args, tok, 0) != 0) {
@@ -331,6 +361,8 @@ static void apply(faults *fs, fault_rt *rt)
     default:
         return;
     }
+    if (fs->res)
+        fs->res->ev[fs->res->n++] = (fault_event){fs->tr->s->now, (uint32_t)(f - fs->fc->f), (uint8_t)ending};
     jw j;
     if (!tracer_begin(fs->tr, &j, "fault"))
         return;
@@ -345,11 +377,13 @@ static void on_fault(sim *s, sim_event *ev)
     apply(rt->owner, rt);
 }
 
-int faults_init(faults *fs, const faults_cfg *fc, sim *s, node_set *ns, net *nt, tracer *tr)
+int faults_init(faults *fs, const faults_cfg *fc, sim *s, node_set *ns, net *nt, tracer *tr, faults_res *res)
 {
     fs->ns = ns;
     fs->net = nt;
     fs->tr = tr;
+    fs->fc = fc;
+    fs->res = res;
     size_t n = 0;
     for (size_t i = 0; i < fc->n; i++)
         n += fc->f[i].kind == FAULT_SLOW && fc->f[i].until > 0 ? 2 : 1;
@@ -357,6 +391,12 @@ int faults_init(faults *fs, const faults_cfg *fc, sim *s, node_set *ns, net *nt,
     if (!fs->rt)
         return -ENOMEM;
     fs->n = n;
+    if (res) {
+        res->ev = mem_calloc(n ? n : 1, sizeof *res->ev);
+        if (!res->ev)
+            return -ENOMEM;
+        res->n = 0;
+    }
     size_t j = 0;
     for (size_t i = 0; i < fc->n; i++) {
         const fault *f = &fc->f[i];
@@ -395,11 +435,12 @@ static void on_entry(void *ctx, cfg_entry *e)
     cfg *c = el->c;
     scenario *sc = el->sc;
     faults_cfg *fc = sc->cfg[MOD_FAULTS];
-    int nodes = (int)SC_CFG(sc, MOD_CLUSTER, cluster_cfg)->nodes;
+    const cluster_cfg *cc = SC_CFG(sc, MOD_CLUSTER, cluster_cfg);
+    int nodes = (int)cc->nodes;
     fault f = {0};
     char err[512], dir[4096];
     cfg_entry_dir(c, e, dir, sizeof dir);
-    if (fault_parse(e->value, nodes < 1 ? 1 : nodes, dir, &f, err, sizeof err)) {
+    if (fault_parse_dc(e->value, nodes < 1 ? 1 : nodes, &cc->dcs, dir, &f, err, sizeof err)) {
         fault_free(&f);
         cfg_error(c, e, "%s", err);
         return;
@@ -437,7 +478,8 @@ static int node_serves_for_time(const scenario *sc, int nd)
 static int net_takes_time(const scenario *sc)
 {
     const net_cfg *nc = SC_CFG(sc, MOD_NETWORK, net_cfg);
-    if (dist_mean(nc->latency) > 0 || nc->nlinks)
+    if (dist_mean(nc->latency) > 0 || nc->nlinks || (nc->dc_latency && dist_mean(nc->dc_latency) > 0) ||
+        nc->ndc_links)
         return 1;
     for (int k = 0; k < MSG_NKINDS; k++)
         if (nc->kind[k] && dist_mean(nc->kind[k]) > 0)
@@ -607,15 +649,75 @@ static void release(void *mcfg)
 
 static int create(world *w, const void *mcfg, void *res, void **state, char *err, size_t n)
 {
-    (void)res;
     (void)err;
     (void)n;
     faults *fs = mem_calloc(1, sizeof *fs);
     if (!fs)
         return -ENOMEM;
     *state = fs;
-    return faults_init(fs, mcfg, &w->s, &w->nodes, &w->net, &w->tr);
+    return faults_init(fs, mcfg, &w->s, &w->nodes, &w->net, &w->tr, res);
 }
+
+static void res_free(void *res)
+{
+    faults_res *r = res;
+    mem_free(r->ev);
+    r->ev = NULL;
+    r->n = 0;
+}
+
+const char *fault_describe(const fault *f, int ending, char *buf, size_t n)
+{
+    char a[16];
+    if (ending) {
+        snprintf(buf, n, "slow %s ends", ep_name(f->node, a));
+        return buf;
+    }
+    if (f->kind == FAULT_CRASH) { /* the storage, also when the entry leaves it to the default */
+        snprintf(buf, n, "crash %s %s", ep_name(f->node, a), f->storage_volatile ? "volatile" : "durable");
+        return buf;
+    }
+    /* the entry's own words after its time: "9ms crash n1 volatile" -> "crash n1 volatile" */
+    const char *t = f->text ? f->text : "";
+    while (*t == ' ' || *t == '\t')
+        t++;
+    while (*t && *t != ' ' && *t != '\t')
+        t++;
+    while (*t == ' ' || *t == '\t')
+        t++;
+    snprintf(buf, n, "%s", *t ? t : fault_kind_name[f->kind]);
+    return buf;
+}
+
+static const char *action_name(const fault *f, int ending)
+{
+    return ending ? "slow_end" : fault_kind_name[f->kind];
+}
+
+/* summary.json: the timeline as it happened */
+static void json_timeline(jw *j, const char *key, const run_view *v)
+{
+    const faults_res *r = RV_RES(v, MOD_FAULTS, faults_res);
+    const faults_cfg *fc = SC_CFG(v->sc, MOD_FAULTS, faults_cfg);
+    jw_arr(j, key);
+    for (size_t i = 0; r && i < r->n; i++) {
+        const fault *f = &fc->f[r->ev[i].fault];
+        char what[FAULT_TEXT_MAX + 16];
+        jw_obj(j, NULL);
+        jw_str(j, "name", f->name);
+        jw_int(j, "t_ns", r->ev[i].at);
+        jw_str(j, "action", action_name(f, r->ev[i].ending));
+        jw_str(j, "what", fault_describe(f, r->ev[i].ending, what, sizeof what));
+        jw_obj_end(j);
+    }
+    jw_arr_end(j);
+}
+
+static const metric fault_metrics[] = {
+    {"faults", NULL, NULL, MT_JSON, "",
+     "the fault timeline as it happened: each [faults] entry (and the end of each slow window) with its time",
+     NULL, 0, json_timeline},
+};
 
 static void destroy(void *state)
 {
@@ -632,6 +734,10 @@ const module faults_module = {
     .load = load,
     .check = check,
     .release = release,
+    .res_size = sizeof(faults_res),
+    .res_free = res_free,
     .create = create,
     .destroy = destroy,
+    .metrics = fault_metrics,
+    .nmetrics = sizeof fault_metrics / sizeof fault_metrics[0],
 };

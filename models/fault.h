@@ -2,7 +2,10 @@
  * [faults], one key each (INI sections cannot repeat): "NAME = TIME ACTION ARGS":
  *   crash NODE [durable|volatile]      (durable is the default)
  *   recover NODE
- *   partition G1 | G2 [| G3 ...]       groups of endpoints ("n1,n2 | n3,client"), cut both ways
+ *   partition G1 | G2 [| G3 ...]       groups of endpoints ("n1,n2 | n3,client"), cut both ways;
+ *                                      a datacenter's name stands for its nodes ("dc1 | dc2"); the
+ *                                      client tier is one endpoint, whatever its clients'
+ *                                      datacenters
  *   partition G1 > G2                  one way: messages from G1 to G2 are dropped
  *   heal                               restores every cut link
  *   slow NODE FACTOR [on service|network|both] [until TIME]
@@ -68,7 +71,29 @@ typedef struct faults_cfg {
 /* Parses a fault value for a cluster of `nodes` nodes (dir resolves empirical files).
  * 0 or -1 with err. */
 int fault_parse(const char *text, int nodes, const char *dir, fault *f, char *err, size_t n);
+/* The same where a partition group may name datacenters (dcs: [cluster] datacenters, may be
+ * NULL): "partition dc1,client | dc2" cuts dc2 off. */
+int fault_parse_dc(const char *text, int nodes, const ring_dc_list *dcs, const char *dir, fault *f, char *err,
+                   size_t n);
 void fault_free(fault *f);
+
+/* One fault as it happened: which [faults] entry acted, and when. */
+typedef struct fault_event {
+    int64_t at;     /* ns */
+    uint32_t fault; /* index into faults_cfg.f */
+    uint8_t ending; /* the end of a slow window (its `until`) */
+} fault_event;
+
+/* The timeline as it happened, for the reports (stories interleave it with their
+ * operations): at most one event per scheduled fault, so bounded by the scenario. */
+typedef struct faults_res {
+    fault_event *ev; /* owned */
+    size_t n;
+} faults_res;
+
+/* What fault f does, without its time: "crash n1 volatile", or "slow n3 ends" for the end
+ * of a slow window. Writes at most n bytes to buf; returns buf. */
+const char *fault_describe(const fault *f, int ending, char *buf, size_t n);
 
 struct faults;
 
@@ -88,6 +113,8 @@ typedef struct faults {
     node_set *ns;
     net *net;
     tracer *tr;
+    const faults_cfg *fc;
+    faults_res *res;
 } faults;
 
 /* A fault window: the span of time a fault is in force, from the timeline alone
@@ -111,7 +138,8 @@ typedef struct fault_window {
  * (mem_free it; NULL when there are none). Returns their number, or -1 when out of memory. */
 long faults_windows(const faults_cfg *fc, fault_window **out);
 
-/* Schedules every fault (and the end of slow windows) into s. 0 or -ENOMEM. */
-int faults_init(faults *fs, const faults_cfg *fc, sim *s, node_set *ns, net *nt, tracer *tr);
+/* Schedules every fault (and the end of slow windows) into s; each fault that acts is
+ * recorded in res (may be NULL). 0 or -ENOMEM. */
+int faults_init(faults *fs, const faults_cfg *fc, sim *s, node_set *ns, net *nt, tracer *tr, faults_res *res);
 void faults_fini(faults *fs);
 #endif

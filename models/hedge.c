@@ -154,8 +154,8 @@ static void on_timer(void *ctx, op *o)
         int asked = 0;
         for (int r = 0; r < o->ntargets && !asked; r++)
             asked = o->t[r].node == own[i];
-        if (asked)
-            continue;
+        if (asked || !coord_may_count(h->c, o, own[i]))
+            continue; /* asked, or its reply could not count (another datacenter at a LOCAL_ level) */
         if (coord_send(h->c, o, own[i], MSG_READ_REQ, CAUSE_HEDGE, 1, NULL, NULL) >= 0) {
             x->hedged = 1;
             h->res->hedges++;

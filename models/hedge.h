@@ -1,6 +1,7 @@
 /* hedge: hedged and speculative reads (docs/design.md section 3b). A read sent to R of the
  * N owners (quorum.read_fanout = r) that has not gathered its R replies after a delay gets
- * one more request, a hedge, to the next owner in preference order not yet asked; the
+ * one more request, a hedge, to the next owner in preference order not yet asked (and whose
+ * reply can count: at a LOCAL_ level, one in the client's datacenter); the
  * first R replies win, whoever sent them. Policies: `always` sends the hedge at once (R+1
  * requests), `fixed` after `delay`, `percentile` after the coordinator's own recent read
  * latency at `percentile` (Cassandra's speculative_retry): each coordinator (the client

@@ -20,13 +20,15 @@
     X(MOD_READ_REPAIR, read_repair_module)                                                              \
     X(MOD_HEDGE, hedge_module)                                                                          \
     X(MOD_READ_TARGETS, read_targets_module)                                                            \
+    X(MOD_DATACENTERS, datacenters_module)                                                              \
     X(MOD_RETRY, retry_module)                                                                          \
     X(MOD_ANTI_ENTROPY, anti_entropy_module)                                                            \
     X(MOD_FAULTS, faults_module)                                                                        \
     X(MOD_WORKLOAD, workload_module)                                                                    \
     X(MOD_ORACLE, oracle_module)                                                                        \
     X(MOD_STATS, stats_module)                                                                          \
-    X(MOD_SERIES, series_module)
+    X(MOD_SERIES, series_module)                                                                        \
+    X(MOD_EXPLAIN, explain_module)
 
 typedef enum module_id {
 #define X(e, d) e,

@@ -19,6 +19,8 @@ static const cfg_key net_keys[] = {
     {"network", "loss", CFG_NUM, "0", 0, 1, NULL, offsetof(net_cfg, loss), NULL,
      "probability that a message is dropped"},
     MSG_KINDS(KIND_KEY)
+    {"network", "dc_latency", CFG_DIST, "", 1, 0, NULL, offsetof(net_cfg, dc_latency), NULL,
+     "one-way latency added to a message between nodes of different datacenters, e.g. const(40ms)"},
 };
 const cfg_table net_table = {net_keys, sizeof net_keys / sizeof net_keys[0], 0};
 
@@ -27,6 +29,12 @@ static const cfg_key links_keys[] = {
      "A>B = DIST [loss P] (one direction) or A-B = ... (both): per-link latency, e.g. client>n3 = const(20ms)"},
 };
 const cfg_table links_table = {links_keys, 1, 0};
+
+static const cfg_key dc_links_keys[] = {
+    {"dc_links", "*", CFG_LIST, "", 1, 0, NULL, 0, NULL,
+     "dc1>dc2 = DIST (one direction) or dc1-dc2 = DIST (both): replaces network.dc_latency between two datacenters"},
+};
+const cfg_table dc_links_table = {dc_links_keys, 1, 0};
 
 int net_parse_link_name(const char *text, int nodes, int *src, int *dst, int *both, char *err, size_t n)
 {
@@ -148,7 +156,21 @@ double net_mean_latency(const net *n, int a, int b, int k)
         return 0;
     const net_link *l = &n->l[a * n->nend + b];
     const dist *d = l->lat ? l->lat : n->kind_lat[k] ? n->kind_lat[k] : n->def_lat;
-    return dist_mean(d) * n->slow[a] * n->slow[b];
+    double mean = dist_mean(d);
+    if (l->wan && !l->lat)
+        mean += dist_mean(l->wan);
+    return mean * n->slow[a] * n->slow[b];
+}
+
+void net_set_datacenters(net *n, const uint8_t *dc_of, int ndc, const dist *const *wan)
+{
+    for (int a = 1; a < n->nend; a++) {
+        for (int b = 1; b < n->nend; b++) {
+            net_link *l = &n->l[a * n->nend + b];
+            l->cross = dc_of[a] != dc_of[b];
+            l->wan = l->cross ? wan[dc_of[a] * ndc + dc_of[b]] : NULL;
+        }
+    }
 }
 
 void net_set_slow(net *n, int ep, double factor)
@@ -184,6 +206,7 @@ int net_send(net *n, msg *m)
     if (m->src != m->dst) {
         int li = m->src * n->nend + m->dst;
         net_link *l = &n->l[li];
+        n->res->cross_dc += l->cross;
         if (l->cut) {
             n->res->cut++;
             msg_put(n->pool, m);
@@ -198,6 +221,8 @@ int net_send(net *n, msg *m)
         }
         const dist *d = l->lat ? l->lat : n->kind_lat[m->kind] ? n->kind_lat[m->kind] : n->def_lat;
         delay = dist_sample(d, r);
+        if (l->wan && !l->lat)
+            delay += dist_sample(l->wan, r);
         if (n->slowed) {
             double f = n->slow[m->src] * n->slow[m->dst];
             if (f != 1.0) {
@@ -278,13 +303,78 @@ static void on_link(void *ctx, cfg_entry *e)
     nc->links[nc->nlinks++] = lc;
 }
 
+typedef struct dc_link_load {
+    cfg *c;
+    net_cfg *nc;
+    const ring_dc_list *dcs;
+} dc_link_load;
+
+static void on_dc_link(void *ctx, cfg_entry *e)
+{
+    const dc_link_load *dl = ctx;
+    net_cfg *nc = dl->nc;
+    const char *sep = strpbrk(e->key, ">-");
+    if (!sep) {
+        cfg_error(dl->c, e, "a pair of datacenters is written A>B (one direction) or A-B (both), e.g. dc1-dc2");
+        return;
+    }
+    char a[64], b[64];
+    snprintf(a, sizeof a, "%.*s", (int)(sep - e->key), e->key);
+    snprintf(b, sizeof b, "%s", sep + 1);
+    dc_link_cfg lc = {ring_dc_find(dl->dcs, a), ring_dc_find(dl->dcs, b), *sep == '-', NULL};
+    if (lc.a < 0 || lc.b < 0) {
+        char names[RING_DC_NAMES_MAX];
+        if (dl->dcs->n)
+            cfg_error(dl->c, e, "unknown datacenter %s (cluster.datacenters: %s)", lc.a < 0 ? a : b,
+                      ring_dc_names(dl->dcs, names, sizeof names));
+        else
+            cfg_error(dl->c, e, "[dc_links] needs cluster.datacenters");
+        return;
+    }
+    if (lc.a == lc.b) {
+        cfg_error(dl->c, e, "a pair joins two different datacenters");
+        return;
+    }
+    for (size_t i = 0; i < nc->ndc_links; i++) {
+        const dc_link_cfg *o = &nc->dc_links[i];
+        if ((o->a == lc.a && o->b == lc.b) || ((o->both || lc.both) && o->a == lc.b && o->b == lc.a)) {
+            cfg_error(dl->c, e, "this pair is already set by another [dc_links] entry");
+            return;
+        }
+    }
+    char err[512], dir[4096];
+    cfg_entry_dir(dl->c, e, dir, sizeof dir);
+    if (dist_parse(e->value, dir, &lc.latency, err, sizeof err) < 0) {
+        cfg_error(dl->c, e, "%s", err);
+        return;
+    }
+    dc_link_cfg *nl = mem_realloc(nc->dc_links, (nc->ndc_links + 1) * sizeof *nl);
+    if (!nl) {
+        dist_destroy(lc.latency);
+        cfg_error(dl->c, e, "out of memory");
+        return;
+    }
+    nc->dc_links = nl;
+    nc->dc_links[nc->ndc_links++] = lc;
+}
+
 static void load(cfg *c, scenario *sc, void *mcfg)
 {
-    int nodes = (int)SC_CFG(sc, MOD_CLUSTER, cluster_cfg)->nodes;
+    const cluster_cfg *cc = SC_CFG(sc, MOD_CLUSTER, cluster_cfg);
+    int nodes = (int)cc->nodes;
     if (nodes < 1)
         nodes = 1;
     link_load ll = {c, mcfg, nodes};
     cfg_each(c, "links", on_link, &ll);
+    dc_link_load dl = {c, mcfg, &cc->dcs};
+    cfg_each(c, "dc_links", on_dc_link, &dl);
+}
+
+static void check(cfg *c, const scenario *sc, void *mcfg)
+{
+    const net_cfg *nc = mcfg;
+    if (nc->dc_latency && !SC_CFG(sc, MOD_CLUSTER, cluster_cfg)->dcs.n)
+        cfg_error_key(c, "network", "dc_latency", "needs cluster.datacenters");
 }
 
 static void release(void *mcfg)
@@ -295,15 +385,40 @@ static void release(void *mcfg)
     mem_free(nc->links);
     nc->links = NULL;
     nc->nlinks = 0;
+    for (size_t i = 0; i < nc->ndc_links; i++)
+        dist_destroy(nc->dc_links[i].latency);
+    mem_free(nc->dc_links);
+    nc->dc_links = NULL;
+    nc->ndc_links = 0;
 }
 
 static int create(world *w, const void *mcfg, void *res, void **state, char *err, size_t n)
 {
+    const net_cfg *nc = mcfg;
     (void)err;
     (void)n;
     *state = &w->net;
     int nodes = (int)SC_CFG(w->sc, MOD_CLUSTER, cluster_cfg)->nodes;
-    return net_init(&w->net, mcfg, nodes, w->seed, &w->s, &w->pool, res, world_on_arrive) ? -ENOMEM : 0;
+    if (net_init(&w->net, nc, nodes, w->seed, &w->s, &w->pool, res, world_on_arrive))
+        return -ENOMEM;
+    int ndc = ring_dcs(w->ring);
+    if (!ndc)
+        return 0;
+    /* the latency between each ordered pair of datacenters: [dc_links], else dc_latency */
+    for (int a = 0; a < ndc; a++)
+        for (int b = 0; b < ndc; b++)
+            w->net.wan[a * ndc + b] = nc->dc_latency;
+    for (size_t i = 0; i < nc->ndc_links; i++) {
+        const dc_link_cfg *lc = &nc->dc_links[i];
+        w->net.wan[lc->a * ndc + lc->b] = lc->latency;
+        if (lc->both)
+            w->net.wan[lc->b * ndc + lc->a] = lc->latency;
+    }
+    uint8_t dc_of[RING_MAX_NODES + 1] = {0};
+    for (int nd = 1; nd <= nodes; nd++)
+        dc_of[nd] = (uint8_t)ring_dc_of(w->ring, nd);
+    net_set_datacenters(&w->net, dc_of, ndc, (const dist *const *)w->net.wan);
+    return 0;
 }
 
 static void finish(void *state, void *res)
@@ -314,7 +429,7 @@ static void finish(void *state, void *res)
 
 static void destroy(void *state) { net_fini(state); }
 
-static const cfg_table *const net_lists[] = {&links_table, NULL};
+static const cfg_table *const net_lists[] = {&links_table, &dc_links_table, NULL};
 
 #define SENT_METRIC(e, nm)                                                                              \
     {"messages." #nm, "msgs_" #nm, NULL, MT_COUNT, "messages", #nm " messages sent (lost and cut ones included)", \
@@ -326,6 +441,9 @@ static const metric net_metrics[] = {
      MFIELD(MOD_NETWORK, net_res, lost), NULL},
     {"messages.cut_by_partition", "msgs_cut", NULL, MT_COUNT, "messages", "messages dropped by a partition",
      metric_u64, MFIELD(MOD_NETWORK, net_res, cut), NULL},
+    {"messages.cross_dc", "msgs_cross_dc", NULL, MT_COUNT, "messages",
+     "messages sent between nodes of different datacenters (lost and cut ones included)", metric_u64,
+     MFIELD(MOD_NETWORK, net_res, cross_dc), NULL},
     {"peak_inflight_msgs", "peak_inflight_msgs", NULL, MT_COUNT, "messages",
      "most messages in flight, queued or in service at once", metric_u64,
      MFIELD(MOD_NETWORK, net_res, peak_msgs), NULL},
@@ -337,6 +455,7 @@ const module network_module = {
     .lists = net_lists,
     .cfg_size = sizeof(net_cfg),
     .load = load,
+    .check = check,
     .release = release,
     .res_size = sizeof(net_res),
     .create = create,

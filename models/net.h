@@ -5,11 +5,21 @@
  * when a message is sent (a message already in flight still arrives). A node sending to
  * itself (the coordinator's own replica) pays no latency and is never lost or cut. A slow
  * node's messages take longer: the drawn latency times the slowdown of both ends.
- * Each link (one direction) owns its random stream. Owns [network] and [links]. */
+ * Each link (one direction) owns its random stream.
+ *
+ * Datacenters (docs/design.md section 3, "Network"): a message between two nodes in
+ * different datacenters takes, on top of the latency above, a second draw from
+ * `[network] dc_latency`, or from the `[dc_links]` entry for that pair of datacenters
+ * ("dc1-dc2 = DIST" both ways, "dc1>dc2 = DIST" one way), which replaces dc_latency for
+ * it. A per-link override ([links], or a link fault) is the whole latency of its link and
+ * wins over both. The client tier is in no datacenter: its clients talk to coordinators in
+ * their own datacenter, so client messages take no inter-datacenter latency. Both draws
+ * come from the link's stream. Owns [network], [links] and [dc_links]. */
 #ifndef QSIM_NET_H
 #define QSIM_NET_H
 #include <stdint.h>
 #include "models/msg.h"
+#include "models/ring.h"
 #include "sim/cfg.h"
 #include "sim/dist.h"
 #include "sim/rng.h"
@@ -22,12 +32,21 @@ typedef struct link_cfg {
     double loss;   /* < 0: keep [network] loss */
 } link_cfg;
 
+/* One [dc_links] entry: "dc1>dc2 = DIST" or "dc1-dc2 = DIST" (both directions). */
+typedef struct dc_link_cfg {
+    int a, b, both; /* datacenter indexes */
+    dist *latency;  /* owned */
+} dc_link_cfg;
+
 typedef struct net_cfg {
     dist *latency;           /* one-way, every message */
     double loss;             /* probability a message is dropped */
     dist *kind[MSG_NKINDS];  /* per-kind overrides (NULL = latency) */
     link_cfg *links;         /* [links], owned */
     size_t nlinks;
+    dist *dc_latency;        /* added between datacenters (NULL: nothing) */
+    dc_link_cfg *dc_links;   /* [dc_links], owned */
+    size_t ndc_links;
 } net_cfg;
 
 /* What the network counted, for the report. */
@@ -35,10 +54,12 @@ typedef struct net_res {
     uint64_t sent[MSG_NKINDS];
     uint64_t lost, cut;  /* dropped by loss; cut by a partition */
     uint64_t peak_msgs;  /* most messages in flight or in service at once */
+    uint64_t cross_dc;   /* sent between nodes of different datacenters (lost and cut ones included) */
 } net_res;
 
 extern const cfg_table net_table;
 extern const cfg_table links_table;
+extern const cfg_table dc_links_table;
 
 /* Parses "A>B" / "A-B" into endpoints; returns 0 or -1 with a reason in err. */
 int net_parse_link_name(const char *text, int nodes, int *src, int *dst, int *both, char *err, size_t n);
@@ -49,8 +70,10 @@ int net_parse_link_value(const char *text, const char *dir, link_cfg *lc, char *
 
 typedef struct net_link {
     const dist *lat, *base_lat; /* NULL = per-kind / default */
+    const dist *wan;            /* added between datacenters unless lat is set (NULL: nothing) */
     double loss, base_loss;     /* < 0 = default */
     uint8_t cut;
+    uint8_t cross;              /* the ends are nodes of different datacenters */
     rng r;
 } net_link;
 
@@ -68,6 +91,7 @@ typedef struct net {
     sim_handler on_arrive;
     uint64_t seed;
     rng *kind_rng[MSG_NKINDS]; /* NULL, or nend * nend streams of the kind's own (net_own_streams) */
+    const dist *wan[RING_MAX_DCS * RING_MAX_DCS]; /* the network module's table for net_set_datacenters */
 } net;
 
 int net_init(net *n, const net_cfg *nc, int nodes, uint64_t seed, sim *s, msg_pool *pool, net_res *res,
@@ -81,6 +105,10 @@ int net_send(net *n, msg *m);
  * then shifts no other message's draws (common random numbers). 0, or -1 when out of
  * memory. */
 int net_own_streams(net *n, msg_kind kind);
+/* Places the nodes in datacenters: dc_of[nd] for nodes 1..nend-1 (dc_of[0], the client
+ * tier, is ignored), and the latency added from datacenter a to b, wan[a * ndc + b] (NULL:
+ * none). Call once, before the run; wan must outlive the net. */
+void net_set_datacenters(net *n, const uint8_t *dc_of, int ndc, const dist *const *wan);
 /* Cuts or restores the directed link a -> b. */
 void net_set_cut(net *n, int a, int b, int cut);
 void net_heal(net *n); /* restores every link */
@@ -88,8 +116,8 @@ void net_heal(net *n); /* restores every link */
 void net_set_latency(net *n, int a, int b, const dist *d, int to_default);
 void net_set_loss(net *n, int a, int b, double p, int to_default);
 /* The mean one-way latency of a kind-k message from a to b as configured now (link
- * override, else the kind's, else the default), times both ends' slowdowns; 0 from a node
- * to itself. ns. */
+ * override, else the kind's, else the default, plus the inter-datacenter latency), times
+ * both ends' slowdowns; 0 from a node to itself. ns. */
 double net_mean_latency(const net *n, int a, int b, int k);
 /* Endpoint ep's network slowdown: every message it sends or receives takes factor times its
  * drawn latency (both ends' factors multiply). */

@@ -103,6 +103,8 @@ typedef struct op {
     uint8_t nreplied;  /* rows that replied (order[0..nreplied)) */
     uint8_t ncounted;  /* replies counted toward need before the quorum */
     uint8_t nprefer;
+    int8_t lvl;        /* its level now: > 0 a count (= need); < 0 a quorum rule's level (coord_set_rule) */
+    uint8_t dc;        /* the datacenter of the client that issued it (0 without datacenters) */
     int16_t coord;     /* coordinator endpoint */
     uint32_t coord_epoch;
     uint32_t key, client;
@@ -140,6 +142,7 @@ typedef struct op_request {
     const uint16_t *prefer;  /* owners to read from first (may be NULL) */
     int nprefer;
     int64_t level;           /* R or W as a number or QL_*; 0 = the scenario's */
+    uint8_t dc;              /* the client's datacenter (0 without datacenters) */
 } op_request;
 
 /* How a workload submits without knowing the coordinator. */

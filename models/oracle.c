@@ -87,11 +87,16 @@ static void on_begin(void *ctx, op *p)
     if (p->kind != OP_WRITE || !traced(o, p->key) || !tracer_begin(o->tr, &j, "write"))
         return;
     key_name(p->key, k);
-    jw_int(&j, "op", (int64_t)p->index);
+    wl_trace_op(&j, o->wl, p);
     jw_str(&j, "key", k);
     jw_int(&j, "v", p->ver.seq);
     jw_str(&j, "coordinator", ep_name(p->coord, c));
     jw_int(&j, "w", p->need);
+    if (p->lvl < 0) {
+        char l[16];
+        jw_str(&j, "level", coord_level_name(p->lvl, l));
+        jw_str(&j, "dc", ring_dc_name(o->rg, p->dc));
+    }
     tracer_end(&j);
 }
 
@@ -167,7 +172,7 @@ static void write_acked(oracle *o, const op *p)
     ok->nacked++;
     int newest = !ok->nrecent || ver_cmp(&p->ver, &ok->latest) > 0;
     /* insert into the recent list, kept sorted oldest -> newest, dropping the oldest */
-    acked a = {p->ver, o->tr->s->now, ok->nacked, p->need, 0};
+    acked a = {p->ver, o->tr->s->now, ok->nacked, p->need, 0, p->lvl, p->dc};
     for (int r = 0; r < p->ncounted; r++)
         a.fallbacks = (uint8_t)(a.fallbacks + (op_counted(p, r)->cause == CAUSE_FALLBACK));
     int i = ok->nrecent;
@@ -211,7 +216,7 @@ traced_line:
     if (!traced(o, p->key) || !tracer_begin(o->tr, &j, "ack"))
         return;
     key_name(p->key, k);
-    jw_int(&j, "op", (int64_t)p->index);
+    wl_trace_op(&j, o->wl, p);
     jw_str(&j, "key", k);
     jw_int(&j, "v", p->ver.seq);
     jw_arr(&j, "acked_by");
@@ -261,6 +266,7 @@ static void read_done(oracle *o, op *p)
     const oracle_op *x = op_ext(p, o->ext);
     uint16_t hold[RING_MAX_NODES * HOLDERS_MAX + 1], hold_for[RING_MAX_NODES * HOLDERS_MAX + 1];
     holder_list hl = {&p->v.latest, hold, hold_for, -1};
+    int latest_w = o->w; /* the W latest(r) was acknowledged at (the scenario's if no longer tracked) */
     p->v.k = 0;
     if (!p->v.has_latest || ver_cmp(&p->ver, &p->v.latest) >= 0) {
         p->v.cls = RC_FRESH;
@@ -284,7 +290,8 @@ static void read_done(oracle *o, op *p)
         /* did theory promise this read the latest? its R and latest(r)'s W against N */
         for (int i = 0; i < ok->nrecent; i++) {
             if (ver_cmp(&rec[i].v, &p->v.latest) == 0) {
-                p->v.promised = p->need + rec[i].w > o->n;
+                latest_w = rec[i].w;
+                p->v.promised = (uint8_t)coord_overlap(o->c, p->lvl, p->dc, rec[i].lvl, rec[i].dc);
                 p->v.via_fallback = rec[i].fallbacks > 0;
             }
         }
@@ -294,23 +301,24 @@ static void read_done(oracle *o, op *p)
     if (!traced(o, p->key) || !tracer_begin(o->tr, &j, "read"))
         return;
     key_name(p->key, kn);
-    jw_int(&j, "op", (int64_t)p->index);
+    wl_trace_op(&j, o->wl, p);
     jw_str(&j, "key", kn);
     jw_int(&j, "start", p->start);
     jw_int(&j, "returned", p->ver.seq);
     jw_int(&j, "latest", p->v.has_latest ? p->v.latest.seq : 0);
     jw_str(&j, "class", read_class_name[p->v.cls]);
-    if (p->v.cls != RC_FRESH) {
+    if (p->v.cls != RC_FRESH)
         jw_int(&j, "k", p->v.k);
-        jw_arr(&j, "read_set");
-        for (int r = 0; r < p->ncounted; r++) {
-            const op_target *t = op_counted(p, r);
-            jw_obj(&j, NULL);
-            jw_str(&j, "node", ep_name(t->node, nm));
-            jw_int(&j, "v", t->ver.seq);
-            jw_obj_end(&j);
-        }
-        jw_arr_end(&j);
+    jw_arr(&j, "read_set");
+    for (int r = 0; r < p->ncounted; r++) {
+        const op_target *t = op_counted(p, r);
+        jw_obj(&j, NULL);
+        jw_str(&j, "node", ep_name(t->node, nm));
+        jw_int(&j, "v", t->ver.seq);
+        jw_obj_end(&j);
+    }
+    jw_arr_end(&j);
+    if (p->v.cls != RC_FRESH) {
         jw_arr(&j, "holders_of_latest");
         int hinted = 0;
         for (int h = 0; h < hl.n; h++) {
@@ -346,9 +354,27 @@ static void read_done(oracle *o, op *p)
             }
         }
         jw_int(&j, "r", p->need);
-        jw_int(&j, "w", o->w);
-        jw_int(&j, "n", o->n);
-        jw_bool(&j, "r_plus_w_gt_n", p->need + o->w > o->n);
+        const acked *la = NULL;
+        for (int i = 0; i < ok->nrecent; i++)
+            if (ver_cmp(&rec[i].v, &p->v.latest) == 0)
+                la = &rec[i];
+        if (p->lvl >= 0 && o->w >= 0 && (!la || la->lvl >= 0)) {
+            jw_int(&j, "w", latest_w);
+            jw_int(&j, "n", o->n);
+            jw_bool(&j, "r_plus_w_gt_n", p->need + latest_w > o->n);
+        } else {
+            /* datacenter levels: the levels and datacenters of the read and of latest(r) */
+            char l[16];
+            jw_str(&j, "r_level", coord_level_name(p->lvl, l));
+            jw_str(&j, "dc", ring_dc_name(o->rg, p->dc));
+            if (la) {
+                jw_int(&j, "w", la->w);
+                jw_str(&j, "w_level", coord_level_name(la->lvl, l));
+                jw_str(&j, "w_dc", ring_dc_name(o->rg, la->dc));
+            }
+            jw_int(&j, "n", o->n);
+            jw_bool(&j, "promised", p->v.promised);
+        }
     }
     tracer_end(&j);
 }
@@ -376,7 +402,7 @@ static void on_answer(void *ctx, op *p)
         if (!traced(o, p->key) || !tracer_begin(o->tr, &j, "write_failed"))
             return;
         key_name(p->key, k);
-        jw_int(&j, "op", (int64_t)p->index);
+        wl_trace_op(&j, o->wl, p);
         jw_str(&j, "key", k);
         jw_int(&j, "v", p->ver.seq);
         jw_int(&j, "acks", p->ncounted);
@@ -387,7 +413,7 @@ static void on_answer(void *ctx, op *p)
     if (!traced(o, p->key) || !tracer_begin(o->tr, &j, "read_failed"))
         return;
     key_name(p->key, k);
-    jw_int(&j, "op", (int64_t)p->index);
+    wl_trace_op(&j, o->wl, p);
     jw_str(&j, "key", k);
     jw_int(&j, "replies", p->ncounted);
     jw_int(&j, "r", p->need);
@@ -406,6 +432,7 @@ int oracle_init(oracle *o, uint32_t nkeys, const trace_cfg *tc, int all_small, t
     map_init(&o->ackidx);
     o->n = ring_replicas(rg);
     o->w = w;
+    o->c = c;
     o->res = res;
     o->keys = mem_calloc(nkeys, sizeof *o->keys);
     o->recent = mem_calloc(nkeys, sizeof *o->recent);
@@ -456,7 +483,7 @@ void oracle_finish(oracle *o)
             if (ver_cmp(&rec[i].v, &best) <= 0)
                 continue;
             lost++;
-            o->res->lost_promised += rec[i].w + o->r > o->n;
+            o->res->lost_promised += (uint64_t)coord_overlap(o->c, o->r, -1, rec[i].lvl, rec[i].dc);
             jw j;
             char k[16];
             if (traced(o, key) && tracer_begin(o->tr, &j, "lost_write")) {
@@ -499,8 +526,10 @@ static int create(world *w, const void *mcfg, void *res, void **state, char *err
     *state = o;
     w->tr.max_lines = tc->max_lines;
     int cw = (int)SC_CFG(w->sc, MOD_QUORUM, quorum_cfg)->w;
-    o->r = (int)SC_CFG(w->sc, MOD_QUORUM, quorum_cfg)->r;
-    return oracle_init(o, w->sc->nkeys, tc, small, &w->tr, &w->hs, &w->coord, &w->nodes, w->ring, cw, res, err, n);
+    int rc0 = oracle_init(o, w->sc->nkeys, tc, small, &w->tr, &w->hs, &w->coord, &w->nodes, w->ring, cw, res, err, n);
+    o->r = (int)SC_CFG(w->sc, MOD_QUORUM, quorum_cfg)->r; /* after oracle_init, which clears o */
+    o->wl = SC_CFG(w->sc, MOD_WORKLOAD, wl_cfg);
+    return rc0;
 }
 
 static void finish(void *state, void *res)

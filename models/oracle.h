@@ -60,6 +60,8 @@ typedef struct acked {
     uint32_t ord;      /* acknowledgement order within the key: 1, 2, ... */
     uint8_t w;         /* the write's W */
     uint8_t fallbacks; /* acknowledgements among those W from sloppy-quorum fallbacks */
+    int8_t lvl;        /* the level it was acknowledged at (op.lvl) */
+    uint8_t dc;        /* its client's datacenter */
 } acked;
 
 /* Read by every read: latest(r) and how many acknowledgements came before. */
@@ -91,7 +93,9 @@ typedef struct oracle {
     map ackidx;                     /* traced key -> index in acks */
     oack *acks;
     size_t nacks;
-    int n, w, r;                    /* N and the scenario's W and R */
+    int n, w, r;                    /* N and the scenario's W and R (counts, or datacenter levels) */
+    const struct wl_cfg *wl;        /* names scripted operations in the trace (NULL: by index) */
+    const coord *c;                 /* for coord_overlap */
     size_t ext;                     /* per-operation area: acknowledgements before a read */
     oracle_res *res;
 } oracle;

@@ -22,6 +22,7 @@ int probe_start(wl *l, uint64_t seed)
         p->l = l;
         p->id = (uint32_t)i;
         p->key = (uint32_t)i;
+        p->dc = wl_draw_dc(l);
         snprintf(name, sizeof name, "workload probe %zu read_after", i);
         rng_derive(&p->r_after, seed, rng_entity_id(name));
         snprintf(name, sizeof name, "workload probe %zu gap", i);
@@ -51,7 +52,7 @@ static void release_read(wl *l, wl_probe *p)
 
 static void submit(wl *l, wl_probe *p, op_kind kind)
 {
-    op_request rq = {.kind = (uint8_t)kind, .key = p->key, .client = p->id, .script = -1};
+    op_request rq = {.kind = (uint8_t)kind, .key = p->key, .client = p->id, .script = -1, .dc = p->dc};
     l->issued++;
     l->sub.submit(l->sub.ctx, &rq);
 }

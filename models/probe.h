@@ -47,6 +47,7 @@ typedef struct wl_probe {
     uint32_t key;      /* the current probe's key, 0-based */
     uint8_t reading;
     uint8_t has_read;  /* the current probe's read is counted in wl.reserved */
+    uint8_t dc;        /* its datacenter (wl_draw_dc) */
     rng r_after, r_gap;
 } wl_probe;
 

@@ -82,6 +82,19 @@ static void row_of(const bin *b, series_row *r)
             r->q[k][q] = chist_quantile(&b->lat[k], series_quantile[q]);
 }
 
+/* d += s. 0, or -1 when a histogram bucket is full. */
+static int merge(bin *d, const bin *s)
+{
+    for (int k = 0; k < 2; k++) {
+        d->n[k] += s->n[k];
+        d->failed[k] += s->failed[k];
+        if (chist_merge(&d->lat[k], &s->lat[k]))
+            return -1;
+    }
+    d->stale += s->stale;
+    return 0;
+}
+
 /* Interval width times 2, then 5, then 2, ...: adjacent intervals merged, 2 or 5 into one. */
 static int widen(series *st)
 {
@@ -96,13 +109,8 @@ static int widen(series *st)
         }
         for (size_t i = j * f + 1; i < (j + 1) * f && i < st->nbins; i++) {
             bin *s = &st->bins[i];
-            for (int k = 0; k < 2; k++) {
-                d->n[k] += s->n[k];
-                d->failed[k] += s->failed[k];
-                if (chist_merge(&d->lat[k], &s->lat[k]))
-                    return -1;
-            }
-            d->stale += s->stale;
+            if (merge(d, s))
+                return -1;
             memset(s, 0, sizeof *s);
         }
     }
@@ -179,8 +187,8 @@ static void on_answer(void *ctx, op *o)
     }
     assert(t >= st->end - st->width); /* answers come in time order: t is in the last interval */
     bin *b = &st->bins[st->nbins - 1];
-    bin *p = &st->ph[st->ncuts == 1 ? 0 : series_phase_of(st->cuts, st->ncuts, o->start)];
-    if (count(b, o) || count(p, o))
+    /* a single phase is the whole run: finish adds it up from the intervals */
+    if (count(b, o) || (st->ncuts > 1 && count(&st->ph[series_phase_of(st->cuts, st->ncuts, o->start)], o)))
         sim_fail(st->s);
     st->ops++;
     if (o->ok && o->kind == OP_READ) {
@@ -204,7 +212,7 @@ long series_cuts(const series_window *w, size_t nwin, int64_t **cuts)
         return -1;
     size_t n = 0;
     c[n++] = 0;
-    for (size_t i = 0; i < nwin; i++) {
+    for (size_t i = 0; w && i < nwin; i++) {
         c[n++] = w[i].from;
         if (w[i].to >= 0)
             c[n++] = w[i].to;
@@ -339,8 +347,13 @@ static void finish(void *state, void *res)
         return;
     }
     r->nrows = st->nbins;
-    for (size_t i = 0; i < st->nbins; i++)
+    for (size_t i = 0; i < st->nbins; i++) {
         row_of(&st->bins[i], &r->rows[i]);
+        if (st->ncuts == 1 && merge(&st->ph[0], &st->bins[i])) {
+            sim_fail(st->s);
+            return;
+        }
+    }
     r->nphases = st->ncuts;
     size_t at = 0;
     for (size_t k = 0; k < st->ncuts; k++) {

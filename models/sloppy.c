@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "models/scenario.h"
+#include "models/wl.h"
 #include "models/world.h"
 #include "sim/alloc.h"
 
@@ -24,7 +25,7 @@ static void trace_targets(sloppy *sl, const op *o, const uint16_t *down, int ndo
     if (!tracer_begin_key(sl->tr, &j, "sloppy_targets", o->key))
         return;
     snprintf(k, sizeof k, "k%u", o->key + 1);
-    jw_int(&j, "op", (int64_t)o->index);
+    wl_trace_op(&j, sl->wl, o);
     jw_str(&j, "key", k);
     jw_str(&j, "coordinator", ep_name(o->coord, a));
     jw_arr(&j, "believed_down");
@@ -120,7 +121,10 @@ static int create(world *w, const void *mcfg, void *res, void **state, char *err
     if (!sl)
         return -ENOMEM;
     *state = sl;
-    return sloppy_init(sl, &w->coord, w->ring, &w->fd, &w->tr, res, err, n) ? -EINVAL : 0;
+    if (sloppy_init(sl, &w->coord, w->ring, &w->fd, &w->tr, res, err, n))
+        return -EINVAL;
+    sl->wl = SC_CFG(w->sc, MOD_WORKLOAD, wl_cfg);
+    return 0;
 }
 
 static void destroy(void *state) { mem_free(state); }

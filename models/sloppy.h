@@ -34,6 +34,7 @@ typedef struct sloppy {
     const ring *rg;
     const fd_iface *fd;
     tracer *tr;
+    const struct wl_cfg *wl; /* names scripted operations in the trace (NULL: by index) */
     int n, nodes;
     sloppy_res *res;
 } sloppy;

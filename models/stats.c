@@ -40,10 +40,14 @@ static void on_answer(void *ctx, op *o)
     if (v->cls == RC_FRESH) {
         r->fresh++;
     } else if (v->cls == RC_STALE || v->cls == RC_LOST) {
-        if (v->cls == RC_STALE)
+        if (v->cls == RC_STALE) {
             r->stale++;
-        else
+            r->stale_promised += v->promised;
+            r->stale_promised_fallback += v->promised && v->via_fallback;
+        } else {
             r->lost_reads++;
+            r->lost_promised += v->promised;
+        }
         r->promised += v->promised;
         r->via_fallback += v->via_fallback;
         r->stale_k[v->k < STALE_KMAX ? v->k : STALE_KMAX]++;

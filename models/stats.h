@@ -21,6 +21,9 @@ typedef struct stats_res {
     uint64_t fresh, stale, lost_reads;     /* successful measured reads */
     uint64_t promised;                     /* stale or lost reads whose own R + latest(r)'s W > N */
     uint64_t via_fallback;                 /* stale or lost reads whose latest(r) fallbacks acknowledged */
+    uint64_t stale_promised;               /* stale (not lost) reads whose own R + latest(r)'s W > N */
+    uint64_t stale_promised_fallback;      /* of those, the ones whose latest(r) fallbacks acknowledged */
+    uint64_t lost_promised;                /* lost reads whose own R + latest(r)'s W > N */
     uint64_t stale_k[STALE_KMAX + 1];      /* [k] for k = 1..STALE_KMAX (last: >=) */
     hist lat[2][2];                        /* [op_kind][op_outcome], ns from intended start */
     hist lat_corrected[2];                 /* [op_kind], ok or failed, back-filled every

@@ -13,6 +13,54 @@
 #include "sim/alloc.h"
 #include "sim/units.h"
 
+/* "dc1", or "dc1:3 dc2:1" (weights >= 0, spaces or commas between entries). */
+static int parse_client_dc(const char *text, void *dst, char *err, size_t n)
+{
+    char buf[512], *save = NULL;
+    if (strlen(text) >= sizeof buf) {
+        snprintf(err, n, "too long: at most %zu characters", sizeof buf - 1);
+        return -1;
+    }
+    memcpy(buf, text, strlen(text) + 1);
+    wl_dc_share sh;
+    memset(&sh, 0, sizeof sh);
+    double total = 0;
+    for (char *t = strtok_r(buf, " \t,", &save); t; t = strtok_r(NULL, " \t,", &save)) {
+        char *colon = strchr(t, ':');
+        double w = 1;
+        if (colon) {
+            *colon = '\0';
+            if (units_parse_double(colon + 1, &w) || !(w >= 0) || w > 1e9) {
+                snprintf(err, n, "%s:%.20s: a weight is a number >= 0", t, colon + 1);
+                return -1;
+            }
+        }
+        if (!*t || strlen(t) >= RING_DC_NAME) {
+            snprintf(err, n, "'%.40s': expected a datacenter, or NAME:WEIGHT (dc1:3 dc2:1)", t);
+            return -1;
+        }
+        for (int i = 0; i < sh.n; i++) {
+            if (strcmp(sh.name[i], t) == 0) {
+                snprintf(err, n, "datacenter %s is named twice", t);
+                return -1;
+            }
+        }
+        if (sh.n == RING_MAX_DCS) {
+            snprintf(err, n, "at most %d datacenters", RING_MAX_DCS);
+            return -1;
+        }
+        memcpy(sh.name[sh.n], t, strlen(t) + 1);
+        sh.weight[sh.n++] = w;
+        total += w;
+    }
+    if (sh.n && total <= 0) {
+        snprintf(err, n, "some datacenter needs a weight above 0");
+        return -1;
+    }
+    memcpy(dst, &sh, sizeof sh);
+    return 0;
+}
+
 static const cfg_key workload_keys[] = {
     {"workload", "mode", CFG_ENUM, "open", 1, 0, "open|closed|script|probe", offsetof(wl_cfg, mode), NULL,
      "open loop (rate), closed loop (clients, think), the [script] entries, or probes (clients, read_after, gap)"},
@@ -42,14 +90,24 @@ static const cfg_key workload_keys[] = {
      "probe: from a write's acknowledgement to the start of its one read (the read's t-visibility t)"},
     {"workload", "gap", CFG_DIST, "const(0)", 1, 0, NULL, offsetof(wl_cfg, gap), NULL,
      "probe: from the end of a probe's read to its client's next write"},
+    {"workload", "client_dc", CFG_CUSTOM, "", 1, 0, "dc1|dc1:W dc2:W", offsetof(wl_cfg, client_dc), parse_client_dc,
+     "the clients' datacenter, or weights (dc1:3 dc2:1): each open-loop operation, closed-loop or probe client draws its own"},
 };
 const cfg_table workload_table = {workload_keys, sizeof workload_keys / sizeof workload_keys[0], 0};
 
 static const cfg_key script_keys[] = {
     {"script", "*", CFG_LIST, "", 1, 0, NULL, 0, NULL,
-     "NAME = TIME read|write kK [at LEVEL] [prefer nA,nB] (workload.mode = script; LEVEL: this operation's R or W), e.g. r1 = 10ms read k1 at ONE"},
+     "NAME = TIME read|write kK [at LEVEL] [prefer nA,nB] [from DC] (workload.mode = script; LEVEL: this operation's R or W; DC: its client's datacenter), e.g. r1 = 10ms read k1 at ONE"},
 };
 const cfg_table script_table = {script_keys, 1, 0};
+
+void wl_trace_op(jw *j, const wl_cfg *c, const op *o)
+{
+    if (c && o->script >= 0 && (size_t)o->script < c->nscript)
+        jw_str(j, "op", c->script[o->script].name);
+    else
+        jw_int(j, "op", (int64_t)o->index);
+}
 
 int wl_parse_script(const char *text, int64_t nkeys, int nodes, script_op *so, char *err, size_t n)
 {
@@ -59,12 +117,12 @@ int wl_parse_script(const char *text, int64_t nkeys, int nodes, script_op *so, c
         return -1;
     }
     snprintf(buf, sizeof buf, "%s", text);
-    char *tok[8];
+    char *tok[10];
     int nt = 0;
-    for (char *t = strtok_r(buf, " \t", &save); t && nt < 8; t = strtok_r(NULL, " \t", &save))
+    for (char *t = strtok_r(buf, " \t", &save); t && nt < 10; t = strtok_r(NULL, " \t", &save))
         tok[nt++] = t;
-    if (nt != 3 && nt != 5 && nt != 7) {
-        snprintf(err, n, "expected 'TIME read|write kK [at LEVEL] [prefer nA,nB]'");
+    if (nt != 3 && nt != 5 && nt != 7 && nt != 9) {
+        snprintf(err, n, "expected 'TIME read|write kK [at LEVEL] [prefer nA,nB] [from DC]'");
         return -1;
     }
     char e2[128];
@@ -92,7 +150,8 @@ int wl_parse_script(const char *text, int64_t nkeys, int nodes, script_op *so, c
     so->key = (uint32_t)(k - 1);
     so->nprefer = 0;
     so->level = 0;
-    int seen_at = 0, seen_prefer = 0;
+    so->from[0] = '\0';
+    int seen_at = 0, seen_prefer = 0, seen_from = 0;
     for (int i = 3; i + 1 < nt; i += 2) {
         if (strcmp(tok[i], "at") == 0 && !seen_at) {
             seen_at = 1;
@@ -102,8 +161,17 @@ int wl_parse_script(const char *text, int64_t nkeys, int nodes, script_op *so, c
             }
             continue;
         }
+        if (strcmp(tok[i], "from") == 0 && !seen_from) {
+            seen_from = 1;
+            if (strlen(tok[i + 1]) >= sizeof so->from) {
+                snprintf(err, n, "from %.40s: not a datacenter's name", tok[i + 1]);
+                return -1;
+            }
+            memcpy(so->from, tok[i + 1], strlen(tok[i + 1]) + 1);
+            continue;
+        }
         if (strcmp(tok[i], "prefer") != 0 || seen_prefer) {
-            snprintf(err, n, "'%s': expected 'at LEVEL' or 'prefer nA,nB' (each at most once)", tok[i]);
+            snprintf(err, n, "'%s': expected 'at LEVEL', 'prefer nA,nB' or 'from DC' (each at most once)", tok[i]);
             return -1;
         }
         seen_prefer = 1;
@@ -158,6 +226,7 @@ int wl_init(wl *l, const wl_cfg *c, sim *s, op_submitter sub, int64_t ops, int64
     rng_derive(&l->r_arrival, seed, rng_entity_id("workload arrivals"));
     rng_derive(&l->r_op, seed, rng_entity_id("workload operations"));
     rng_derive(&l->r_think, seed, rng_entity_id("workload think"));
+    rng_derive(&l->r_dc, seed, rng_entity_id("workload client datacenter"));
     l->limit = (uint64_t)ops;
     l->deadline = duration;
     if (c->popularity == POP_ZIPF) {
@@ -182,6 +251,7 @@ int wl_init(wl *l, const wl_cfg *c, sim *s, op_submitter sub, int64_t ops, int64
         for (size_t i = 0; i < l->nclients; i++) {
             l->clients[i].l = l;
             l->clients[i].id = (uint32_t)i;
+            l->clients[i].dc = wl_draw_dc(l);
             sim_event_init(&l->clients[i].ev, on_think);
             if (sim_schedule(s, &l->clients[i].ev, 0))
                 return -ENOMEM;
@@ -265,14 +335,27 @@ static void submit(wl *l, const op_request *rq)
     l->sub.submit(l->sub.ctx, rq);
 }
 
-/* Issues one drawn operation for client; returns 0 when the run's limits forbid it. */
-static int issue(wl *l, uint32_t client)
+uint8_t wl_draw_dc(wl *l)
+{
+    const wl_cfg *c = l->c;
+    if (c->ndraw <= 1)
+        return c->draw_dc[0];
+    double u = rng_uniform(&l->r_dc);
+    for (int i = 0; i < c->ndraw - 1; i++)
+        if (u < c->draw_cum[i])
+            return c->draw_dc[i];
+    return c->draw_dc[c->ndraw - 1];
+}
+
+/* Issues one drawn operation for a client in datacenter dc; returns 0 when the run's
+ * limits forbid it. */
+static int issue(wl *l, uint32_t client, uint8_t dc)
 {
     if ((l->limit && l->issued >= l->limit) || (l->deadline && l->s->now >= l->deadline))
         return 0;
     op_kind kind = rng_uniform(&l->r_op) < l->c->read_ratio ? OP_READ : OP_WRITE;
     uint32_t key = pick_key(l);
-    op_request rq = {.kind = (uint8_t)kind, .key = key, .client = client, .script = -1};
+    op_request rq = {.kind = (uint8_t)kind, .key = key, .client = client, .script = -1, .dc = dc};
     submit(l, &rq);
     return 1;
 }
@@ -280,8 +363,9 @@ static int issue(wl *l, uint32_t client)
 static void on_arrive(sim *s, sim_event *ev)
 {
     wl *l = SIM_CONTAINER_OF(ev, wl, arrive);
-    if (!issue(l, 0))
+    if ((l->limit && l->issued >= l->limit) || (l->deadline && l->s->now >= l->deadline))
         return;
+    issue(l, 0, wl_draw_dc(l));
     const wl_cfg *c = l->c;
     double gap_s = c->arrival == ARRIVAL_FIXED ? 1.0 / c->rate : -log(rng_uniform_pos(&l->r_arrival)) / c->rate;
     double gap_ns = gap_s * 1e9 + 0.5;
@@ -294,7 +378,7 @@ static void on_think(sim *s, sim_event *ev)
 {
     (void)s;
     wl_client *cl = SIM_CONTAINER_OF(ev, wl_client, ev);
-    issue(cl->l, cl->id);
+    issue(cl->l, cl->id, cl->dc);
 }
 
 static void on_script(sim *s, sim_event *ev)
@@ -305,7 +389,7 @@ static void on_script(sim *s, sim_event *ev)
         uint32_t i = l->order[l->next++];
         const script_op *so = &c->script[i];
         op_request rq = {.kind = so->kind, .key = so->key, .client = 0, .script = (int32_t)i, .prefer = so->prefer,
-                         .nprefer = so->nprefer, .level = so->level};
+                         .nprefer = so->nprefer, .level = so->level, .dc = so->dc};
         submit(l, &rq);
     }
     if (l->next < c->nscript && sim_schedule(s, ev, c->script[l->order[l->next]].at))
@@ -384,6 +468,57 @@ static void on_script_entry(void *ctx, cfg_entry *e)
     wc->script[wc->nscript++] = so;
 }
 
+/* Where operations come from: the draw table from client_dc, each script entry's datacenter,
+ * and the mask of datacenters with clients (the datacenters module reads it in its check). */
+static void load_dcs(cfg *c, const scenario *sc, wl_cfg *wc)
+{
+    const ring_dc_list *dcs = &SC_CFG(sc, MOD_CLUSTER, cluster_cfg)->dcs;
+    wc->ndraw = 1;
+    wc->draw_dc[0] = 0;
+    wc->draw_cum[0] = 1;
+    wc->dc_mask = 0;
+    if (!dcs->n && wc->client_dc.n)
+        cfg_error_key(c, "workload", "client_dc", "needs cluster.datacenters");
+    if (dcs->n && wc->client_dc.n) {
+        double total = 0, acc = 0;
+        int k = 0;
+        for (int i = 0; i < wc->client_dc.n; i++) {
+            int d = ring_dc_find(dcs, wc->client_dc.name[i]);
+            if (d < 0) {
+                char names[RING_DC_NAMES_MAX];
+                cfg_error_key(c, "workload", "client_dc", "unknown datacenter %s (cluster.datacenters: %s)",
+                              wc->client_dc.name[i], ring_dc_names(dcs, names, sizeof names));
+                return;
+            }
+            total += wc->client_dc.weight[i];
+        }
+        for (int i = 0; i < wc->client_dc.n; i++) {
+            if (wc->client_dc.weight[i] <= 0)
+                continue;
+            acc += wc->client_dc.weight[i];
+            wc->draw_dc[k] = (uint8_t)ring_dc_find(dcs, wc->client_dc.name[i]);
+            wc->draw_cum[k++] = acc / total;
+        }
+        wc->ndraw = k;
+    }
+    if (wc->mode != WL_SCRIPT)
+        for (int i = 0; i < wc->ndraw; i++)
+            wc->dc_mask |= 1u << wc->draw_dc[i];
+    for (size_t i = 0; i < wc->nscript; i++) {
+        script_op *so = &wc->script[i];
+        so->dc = wc->draw_dc[0];
+        if (so->from[0]) {
+            int d = ring_dc_find(dcs, so->from);
+            if (d < 0)
+                cfg_error(c, cfg_find(c, "script", so->name), "from %s: %s", so->from,
+                          dcs->n ? "not one of cluster.datacenters" : "needs cluster.datacenters");
+            else
+                so->dc = (uint8_t)d;
+        }
+        wc->dc_mask |= 1u << so->dc;
+    }
+}
+
 static void load(cfg *c, scenario *sc, void *mcfg)
 {
     wl_cfg *wc = mcfg;
@@ -392,6 +527,7 @@ static void load(cfg *c, scenario *sc, void *mcfg)
     cfg_each(c, "script", on_script_entry, &sl);
     if (wc->mode == WL_SCRIPT && sl.entries == 0)
         cfg_error_key(c, "workload", "mode", "a script workload needs entries in [script]");
+    load_dcs(c, sc, wc);
 }
 
 /* A script's prefer list names replicas to read from first: they must own the key. The
@@ -412,8 +548,10 @@ static void check_prefer(cfg *c, const scenario *sc, const wl_cfg *wc)
     ring *r = NULL;
     if (!any || cc->replicas > cc->nodes)
         return;
-    if (ring_create((int)cc->nodes, (int)cc->vnodes, (int)cc->replicas, sc->nkeys, &r)) {
-        cfg_error(c, NULL, "out of memory");
+    int rc = ring_create_cfg(cc, sc->nkeys, &r);
+    if (rc) {
+        if (rc != -EINVAL) /* a bad [cluster] has its own errors */
+            cfg_error(c, NULL, "out of memory");
         return;
     }
     for (size_t i = 0; i < wc->nscript; i++) {

@@ -8,8 +8,15 @@
  * models/probe.h). Key popularity: uniform, zipf(s), or hotspot. Arrival times and the
  * operations drawn come from their own streams, so changing the store's mechanisms never
  * changes what the clients ask for (common random numbers). The workload knows no
- * coordinator: it submits through an op_submitter and hears back as an observer. Owns
- * [workload] and [script]. */
+ * coordinator: it submits through an op_submitter and hears back as an observer.
+ *
+ * Datacenters (docs/design.md section 3, "Workload"): `client_dc = dc1` puts the clients in
+ * dc1; `client_dc = dc1:3 dc2:1` spreads them with those weights: an open loop draws each
+ * operation's datacenter, a closed loop or probe client draws its own once, in client order,
+ * from a stream of its own ("workload client datacenter"), so the weights change no other
+ * draw. The default is the first datacenter. A script entry says `from DC` (default: the
+ * first datacenter client_dc names). An operation's datacenter is where it is coordinated
+ * and what LOCAL_ levels mean. Owns [workload] and [script]. */
 #ifndef QSIM_WL_H
 #define QSIM_WL_H
 #include <stdint.h>
@@ -17,6 +24,7 @@
 #include "models/ring.h"
 #include "sim/cfg.h"
 #include "sim/dist.h"
+#include "sim/json.h"
 #include "sim/rng.h"
 #include "sim/sim.h"
 
@@ -24,7 +32,7 @@ typedef enum wl_mode { WL_OPEN, WL_CLOSED, WL_SCRIPT, WL_PROBE } wl_mode;
 typedef enum wl_arrival { ARRIVAL_POISSON, ARRIVAL_FIXED } wl_arrival;
 typedef enum wl_pop { POP_UNIFORM, POP_ZIPF, POP_HOTSPOT } wl_pop;
 
-/* One [script] entry: "NAME = TIME read|write kK [at LEVEL] [prefer nA,nB,...]". */
+/* One [script] entry: "NAME = TIME read|write kK [at LEVEL] [prefer nA,nB,...] [from DC]". */
 typedef struct script_op {
     const char *name; /* owned by the scenario */
     const char *file;
@@ -35,7 +43,16 @@ typedef struct script_op {
     uint32_t key;     /* 0-based: k1 is 0 */
     uint16_t prefer[RING_MAX_REPLICAS];
     uint8_t nprefer;
+    uint8_t dc;       /* its client's datacenter (resolved by the module's load) */
+    char from[RING_DC_NAME]; /* the datacenter as written ("": the default) */
 } script_op;
+
+/* [workload] client_dc as written: datacenter names with weights. */
+typedef struct wl_dc_share {
+    int n;
+    char name[RING_MAX_DCS][RING_DC_NAME];
+    double weight[RING_MAX_DCS];
+} wl_dc_share;
 
 typedef struct wl_cfg {
     int mode;          /* wl_mode */
@@ -54,12 +71,24 @@ typedef struct wl_cfg {
     size_t nscript;
     dist *read_after;  /* probe: from a write's acknowledgement to its read */
     dist *gap;         /* probe: from a probe's read's answer to the client's next write */
+    wl_dc_share client_dc; /* as written */
+    /* resolved by the module's load: the datacenters clients are drawn from (index and
+     * cumulative weight), and every datacenter some operation comes from (bit per index) */
+    int ndraw;
+    uint8_t draw_dc[RING_MAX_DCS];
+    double draw_cum[RING_MAX_DCS];
+    uint32_t dc_mask;
 } wl_cfg;
 
 extern const cfg_table workload_table;
 extern const cfg_table script_table;
 
-/* Parses a script value; 0 or -1 with err. Keys are checked against nkeys, nodes against nodes. */
+/* Writes the member "op" naming operation o in a trace line: the name of its [script]
+ * entry for a scripted operation (c may be NULL: none), else its issue index. */
+void wl_trace_op(jw *j, const wl_cfg *c, const op *o);
+
+/* Parses a script value; 0 or -1 with err. Keys are checked against nkeys, nodes against
+ * nodes; a `from` datacenter is kept as written (so->from). */
 int wl_parse_script(const char *text, int64_t nkeys, int nodes, script_op *so, char *err, size_t n);
 
 /* The outcome of one scripted operation (story scenarios). */
@@ -87,13 +116,14 @@ typedef struct wl_client {
     sim_event ev;
     struct wl *l;
     uint32_t id;
+    uint8_t dc;          /* its datacenter */
 } wl_client;
 
 typedef struct wl {
     const wl_cfg *c;
     sim *s;
     op_submitter sub;
-    rng r_arrival, r_op, r_think;
+    rng r_arrival, r_op, r_think, r_dc;
     sim_event arrive;
     uint64_t limit;      /* run.ops; 0 = none */
     int64_t deadline;    /* run.duration; 0 = none */
@@ -115,6 +145,8 @@ typedef struct wl {
 int wl_init(wl *l, const wl_cfg *c, sim *s, op_submitter sub, int64_t ops, int64_t duration, uint64_t seed,
             wl_res *res);
 void wl_fini(wl *l);
+/* A client's datacenter (open loop: an operation's), drawn with the client_dc weights. */
+uint8_t wl_draw_dc(wl *l);
 /* The observer the workload needs on the life cycle: at each answer a closed-loop client
  * thinks and goes again, and a scripted operation records its outcome; in probe mode a
  * write's acknowledgement (respond) schedules its read, and a read's answer the next probe. */

@@ -761,6 +761,23 @@ static void record_eff(cfg *c, const char *section, const char *key, const char 
 
 size_t cfg_effective_count(const cfg *c) { return c->neff; }
 
+void cfg_effective_set(cfg *c, const char *section, const char *key, const char *text)
+{
+    for (size_t i = 0; i < c->neff; i++) {
+        eff *f = &c->eff[i];
+        if (strcmp(f->section, section) != 0 || strcmp(f->key, key) != 0)
+            continue;
+        char *t = mem_strdup(text);
+        if (!t) {
+            c->oom = 1;
+            return;
+        }
+        mem_free(f->text);
+        f->text = t;
+        return;
+    }
+}
+
 void cfg_effective_get(const cfg *c, size_t i, const char **section, const char **key, const char **text)
 {
     *section = c->eff[i].section;

@@ -128,6 +128,9 @@ void cfg_set_context(cfg *c, const char *prefix);
 
 /* Effective configuration of the last pass, in binding order: (section, key, text). */
 size_t cfg_effective_count(const cfg *c);
+/* Replaces the recorded text of section.key, for a value a module derived from other keys
+ * (a default that follows them). No effect when the key was not bound in this pass. */
+void cfg_effective_set(cfg *c, const char *section, const char *key, const char *text);
 void cfg_effective_get(const cfg *c, size_t i, const char **section, const char **key, const char **text);
 
 /* Directory of the top-level scenario file (for resolving relative paths in values). */

@@ -286,3 +286,16 @@ char *units_format_duration(int64_t ns, char *buf, size_t n)
     snprintf(buf, n, "%s%llu.%0*u%s", sign, (unsigned long long)whole, decimals, milli, units[i].name);
     return buf;
 }
+
+char *units_format_latency(int64_t ns, char *buf, size_t n)
+{
+    if (ns < 1000)
+        snprintf(buf, n, "%lldns", (long long)ns);
+    else if (ns < 1000000)
+        snprintf(buf, n, "%.1fus", (double)ns / 1e3);
+    else if (ns < 1000000000)
+        snprintf(buf, n, "%.2fms", (double)ns / 1e6);
+    else
+        snprintf(buf, n, "%.3fs", (double)ns / 1e9);
+    return buf;
+}

@@ -23,4 +23,8 @@ int units_parse_int(const char *s, int64_t *out);
 /* Shortest exact rendering with the largest unit that divides it: 1500000 -> "1.5ms",
  * 2000000000 -> "2s", 7 -> "7ns". Writes at most n bytes; returns buf. */
 char *units_format_duration(int64_t ns, char *buf, size_t n);
+/* A measured duration with three significant figures or so, as reports show latencies:
+ * 812 -> "812ns", 1500 -> "1.5us", 1650354 -> "1.65ms", 2.5e9 -> "2.500s". Writes at most n
+ * bytes; returns buf. */
+char *units_format_latency(int64_t ns, char *buf, size_t n);
 #endif

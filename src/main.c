@@ -25,6 +25,7 @@
 #include "sim/cfg.h"
 #include "src/hgrm.h"
 #include "src/intervals.h"
+#include "src/levels.h"
 #include "src/outdir.h"
 #include "src/pbs.h"
 #include "src/progress.h"
@@ -51,6 +52,10 @@ static void usage(FILE *f)
           "  --predict                 instead of the table, per configuration: P(consistent read) at 1ms, 10ms,\n"
           "                            100ms and 1s after a write, P(within 1 and 2 versions), read and write\n"
           "                            p99.9 (PBS; best with workload.mode = probe)\n"
+          "  --levels [SCENARIO]       without a scenario: qsim's N, R, W and knobs beside Cassandra's levels,\n"
+          "                            DynamoDB's read consistency and Riak's r, w, pr, pw, dw; with one, instead\n"
+          "                            of the table: its settings in each store, and which store defaults would\n"
+          "                            hide the anomalies it showed\n"
           "  --fail-on OUTCOMES        a comma list of stale, lost, unavailable: when one of them was observed, the\n"
           "                            reports are written and the exit status says which (3, 4, 5 below)\n"
           "  --reps K                  run every configuration K times, seeds seed .. seed+K-1: means and 95% intervals\n"
@@ -369,7 +374,7 @@ static const struct option {
 } options[] = {
     {"--seed", 1},   {"--set", 1},     {"--sweep", 1},   {"--out", 1},      {"--format", 1},
     {"--jobs", 1},   {"--reps", 1},    {"--check", 0},   {"--timing", 0},   {"--predict", 0},
-    {"--force", 0},  {"--fail-on", 1}, {"--progress", 0},
+    {"--force", 0},  {"--fail-on", 1}, {"--progress", 0}, {"--levels", 0},
     {"--help", 0},   {"--version", 0}, {"--keys", 0},    {"--metrics", 0},
 };
 
@@ -435,7 +440,7 @@ static const struct option *take_option(int argc, char **argv, int *i, const cha
 int main(int argc, char **argv)
 {
     const char *path = NULL, *out = NULL, *format = "table", *seed = NULL;
-    int check = 0, timing = 0, predict = 0, progress = 0, force = 0, rc = 0;
+    int check = 0, timing = 0, predict = 0, progress = 0, levels = 0, force = 0, rc = 0;
     unsigned fail_on = 0;
     long jobs = sysconf(_SC_NPROCESSORS_ONLN);
     sweep sw[2 * RUNNER_MAX_SWEEPS], fsw[RUNNER_MAX_SWEEPS];
@@ -501,6 +506,8 @@ int main(int argc, char **argv)
             predict = 1;
         } else if (strcmp(on, "--progress") == 0) {
             progress = 1;
+        } else if (strcmp(on, "--levels") == 0) {
+            levels = 1;
         } else if (strcmp(on, "--force") == 0) {
             force = 1;
         } else if (strcmp(on, "--seed") == 0) {
@@ -561,6 +568,10 @@ int main(int argc, char **argv)
         }
     }
     size_t nsweep_args = nsw;
+    if (!path && levels) {
+        levels_print_reference(stdout);
+        goto done;
+    }
     if (!path) {
         usage(stderr);
         rc = 2;
@@ -572,8 +583,14 @@ int main(int argc, char **argv)
         rc = 2;
         goto done;
     }
-    if (predict && strcmp(format, "table") != 0) {
-        fprintf(stderr, "qsim: --predict replaces the table on stdout: it cannot go with --format %s\n", format);
+    if ((predict || levels) && strcmp(format, "table") != 0) {
+        fprintf(stderr, "qsim: %s replaces the table on stdout: it cannot go with --format %s\n",
+                predict ? "--predict" : "--levels", format);
+        rc = 2;
+        goto done;
+    }
+    if (predict && levels) {
+        fprintf(stderr, "qsim: --predict and --levels both replace the table: choose one\n");
         rc = 2;
         goto done;
     }
@@ -735,6 +752,8 @@ int main(int argc, char **argv)
     else {
         if (predict)
             report_predict(stdout, &m, items, n);
+        else if (levels)
+            report_levels(stdout, &m, items, n);
         else {
             report_table(stdout, &m, items, n);
             report_phases(stdout, &m, items, n);

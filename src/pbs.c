@@ -63,18 +63,7 @@ void report_visibility_csv(FILE *f, const report_meta *m, const run_item *items,
 /* ---- --predict ---- */
 
 /* A latency as the terminal shows it: 3 significant places. */
-static const char *dur(int64_t ns, char *buf, size_t n)
-{
-    if (ns < 1000)
-        snprintf(buf, n, "%" PRId64 "ns", ns);
-    else if (ns < 1000000)
-        snprintf(buf, n, "%.1fus", (double)ns / 1e3);
-    else if (ns < 1000000000)
-        snprintf(buf, n, "%.2fms", (double)ns / 1e6);
-    else
-        snprintf(buf, n, "%.3fs", (double)ns / 1e9);
-    return buf;
-}
+static const char *dur(int64_t ns, char *buf, size_t n) { return units_format_latency(ns, buf, n); }
 
 /* One configuration's pooled counts. */
 typedef struct pooled {
@@ -116,8 +105,10 @@ static void print_one(FILE *f, const run_item *items, size_t a, size_t b, pooled
     pool_all(items, a, b, p);
     if (items[a].label && items[a].label[0])
         fprintf(f, "%s: ", items[a].label);
-    fprintf(f, "N=%lld R=%lld W=%lld", (long long)SC_CFG(sc, MOD_CLUSTER, cluster_cfg)->replicas,
-            (long long)SC_CFG(sc, MOD_QUORUM, quorum_cfg)->r, (long long)SC_CFG(sc, MOD_QUORUM, quorum_cfg)->w);
+    char rl[16], wl[16];
+    fprintf(f, "N=%lld R=%s W=%s", (long long)SC_CFG(sc, MOD_CLUSTER, cluster_cfg)->replicas,
+            coord_level_name(SC_CFG(sc, MOD_QUORUM, quorum_cfg)->r, rl),
+            coord_level_name(SC_CFG(sc, MOD_QUORUM, quorum_cfg)->w, wl));
     if (b - a > 1)
         fprintf(f, " (%zu replications pooled)", b - a);
     fprintf(f, "\n  %9s %9s  %13s  %s\n", "t", "reads", "P(consistent)", "95% interval");

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 #include "models/coord.h"
+#include "models/dc.h"
 #include "models/oracle.h"
 #include "models/ring.h"
 #include "models/run.h"
@@ -13,12 +14,14 @@
 #include "sim/alloc.h"
 #include "sim/json.h"
 #include "sim/units.h"
+#include "src/story.h"
 
 const char *const verdict_name[] = {"latest", "possibly-stale", "lost", "no-reads"};
 
 #define N_OF(sc) SC_CFG(sc, MOD_CLUSTER, cluster_cfg)->replicas
-#define R_OF(sc) SC_CFG(sc, MOD_QUORUM, quorum_cfg)->r
-#define W_OF(sc) SC_CFG(sc, MOD_QUORUM, quorum_cfg)->w
+/* R and W as counts: a datacenter level's replies in all (models/dc.h) */
+#define R_OF(sc) dc_scenario_count(sc, SC_CFG(sc, MOD_QUORUM, quorum_cfg)->r)
+#define W_OF(sc) dc_scenario_count(sc, SC_CFG(sc, MOD_QUORUM, quorum_cfg)->w)
 
 static verdict verdict_of(const run_view *v)
 {
@@ -38,7 +41,9 @@ verdict report_verdict(const run_item *it)
     return verdict_of(&v);
 }
 
-static int overlap(const scenario *sc) { return R_OF(sc) + W_OF(sc) > N_OF(sc); }
+/* Every read set meets every write set: R + W > N, or with datacenter levels the rule of
+ * models/dc.h for every pair of datacenters with clients. */
+static int overlap(const scenario *sc) { return dc_scenario_overlap(sc); }
 
 /* ---- the report's own summary metrics ---- */
 
@@ -51,7 +56,8 @@ static metric_val get_seed(const run_view *v, int arg)
 /* arg: 0 N, 1 R, 2 W, 3 R + W */
 static metric_val get_nrw(const run_view *v, int arg)
 {
-    int64_t x[4] = {N_OF(v->sc), R_OF(v->sc), W_OF(v->sc), R_OF(v->sc) + W_OF(v->sc)};
+    int64_t r = R_OF(v->sc), w = W_OF(v->sc);
+    int64_t x[4] = {N_OF(v->sc), r, w, r + w};
     return mv_int(x[arg]);
 }
 
@@ -110,11 +116,15 @@ static metric_val get_note(const run_view *v, int arg)
 static const metric summary_metrics[] = {
     {"seed", "seed", NULL, MT_COUNT, "", "the run seed every random stream derives from", get_seed, 0, NULL},
     {"n", "n", "N", MT_COUNT, "replicas", "N: replicas of each key", get_nrw, 0, NULL},
-    {"r", "r", "R", MT_COUNT, "replicas", "R: replies a read waits for", get_nrw, 1, NULL},
-    {"w", "w", "W", MT_COUNT, "replicas", "W: acknowledgements a write waits for", get_nrw, 2, NULL},
+    {"r", "r", "R", MT_COUNT, "replicas",
+     "R: replies a read waits for (a LOCAL_ or EACH_QUORUM level: in all, for the first datacenter with clients)",
+     get_nrw, 1, NULL},
+    {"w", "w", "W", MT_COUNT, "replicas", "W: acknowledgements a write waits for (counted as R is)", get_nrw, 2, NULL},
     {"r_plus_w", "r_plus_w", "R+W", MT_COUNT, "replicas", "R + W", get_nrw, 3, NULL},
     {"r_plus_w_gt_n", "r_plus_w_gt_n", ">N?", MT_BOOL, "",
-     "R + W > N: every read set meets every write set, so theory promises the latest version", get_overlap, 0, NULL},
+     "R + W > N: every read set meets every write set, so theory promises the latest version (datacenter levels: "
+     "per datacenter, for every pair of datacenters with clients)",
+     get_overlap, 0, NULL},
     {"verdict", "verdict", "verdict", MT_STR, "",
      "what was observed: lost (a lost read or lost write), possibly-stale (a stale read), latest, or no-reads",
      get_verdict, 0, NULL},
@@ -158,15 +168,7 @@ static const metric *metric_named(const char *path)
 
 static char *lat(int64_t ns, char *buf, size_t n)
 {
-    if (ns < 1000)
-        snprintf(buf, n, "%" PRId64 "ns", ns);
-    else if (ns < 1000000)
-        snprintf(buf, n, "%.1fus", (double)ns / 1e3);
-    else if (ns < 1000000000)
-        snprintf(buf, n, "%.2fms", (double)ns / 1e6);
-    else
-        snprintf(buf, n, "%.3fs", (double)ns / 1e9);
-    return buf;
+    return units_format_latency(ns, buf, n);
 }
 
 /* A value as the terminal table shows it. */
@@ -281,6 +283,69 @@ static void print_table(FILE *f, const report_meta *m, const run_item *items, si
 }
 
 static void report_table_rows(FILE *f, const report_meta *m, const run_item *items, size_t n);
+
+/* Datacenters: a row per configuration and datacenter whose clients issued operations,
+ * with what those clients saw (models/dc.h), shown when the scenario has datacenters. */
+#define DC_COLS 9
+static void print_dc_table(FILE *f, const report_meta *m, const run_item *items, size_t n)
+{
+    static const char *const head[DC_COLS] = {"dc",     "reads",     "read-p50",  "read-p99", "stale%",
+                                              "writes", "write-p50", "write-p99", "unavail%"};
+    int width[DC_COLS], lw = 6;
+    for (int c = 0; c < DC_COLS; c++)
+        width[c] = (int)strlen(head[c]);
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass) {
+            fputs("\ndatacenters (where the clients are):\n", f);
+            if (m->nsw)
+                fprintf(f, "%-*s  ", lw, "config");
+            for (int c = 0; c < DC_COLS; c++)
+                fprintf(f, c ? " %*s" : "%-*s", width[c], head[c]);
+            fputc('\n', f);
+        }
+        for (size_t i = 0; i < n; i++) {
+            const dc_res *r = items[i].rr.res[MOD_DATACENTERS];
+            for (int g = 0; g < r->ndc; g++) {
+                const dc_stat *s = &r->per[g];
+                uint64_t ops = s->measured[OP_READ] + s->measured[OP_WRITE];
+                if (!ops)
+                    continue;
+                char cell[DC_COLS][32];
+                snprintf(cell[0], sizeof cell[0], "%s", r->name[g]);
+                snprintf(cell[1], sizeof cell[1], "%" PRIu64, s->ok[OP_READ]);
+                snprintf(cell[5], sizeof cell[5], "%" PRIu64, s->ok[OP_WRITE]);
+                for (int k = 0; k < 2; k++) {
+                    const hist *h = &s->lat[k];
+                    int at = k == OP_READ ? 2 : 6;
+                    if (h->count) {
+                        lat(hist_quantile(h, 0.5), cell[at], sizeof cell[at]);
+                        lat(hist_quantile(h, 0.99), cell[at + 1], sizeof cell[at + 1]);
+                    } else {
+                        snprintf(cell[at], sizeof cell[at], "-");
+                        snprintf(cell[at + 1], sizeof cell[at + 1], "-");
+                    }
+                }
+                snprintf(cell[4], sizeof cell[4], "%.3f",
+                         s->ok[OP_READ] ? 100.0 * (double)(s->stale + s->lost) / (double)s->ok[OP_READ] : 0.0);
+                snprintf(cell[8], sizeof cell[8], "%.3f",
+                         100.0 * (double)(s->unavailable[OP_READ] + s->unavailable[OP_WRITE]) / (double)ops);
+                if (!pass) {
+                    if ((int)strlen(items[i].label) > lw)
+                        lw = (int)strlen(items[i].label);
+                    for (int c = 0; c < DC_COLS; c++)
+                        if ((int)strlen(cell[c]) > width[c])
+                            width[c] = (int)strlen(cell[c]);
+                    continue;
+                }
+                if (m->nsw)
+                    fprintf(f, "%-*s  ", lw, items[i].label);
+                for (int c = 0; c < DC_COLS; c++)
+                    fprintf(f, c ? " %*s" : "%-*s", width[c], cell[c]);
+                fputc('\n', f);
+            }
+        }
+    }
+}
 
 /* ---- replications ---- */
 
@@ -460,6 +525,11 @@ static void report_table_rows(FILE *f, const report_meta *m, const run_item *ite
 {
     print_table(f, m, items, n, table_columns, sizeof table_columns / sizeof table_columns[0]);
     int active = 0;
+    for (size_t i = 0; i < n && !active; i++)
+        active = ((const dc_res *)items[i].rr.res[MOD_DATACENTERS])->ndc > 0;
+    if (active)
+        print_dc_table(f, m, items, n);
+    active = 0;
     for (size_t i = 0; i < n && !active; i++) {
         run_view v = {&items[i].sc, &items[i].rr};
         for (size_t c = 0; c < NREPAIR_COUNTS && !active; c++) {
@@ -491,33 +561,10 @@ static void report_table_rows(FILE *f, const report_meta *m, const run_item *ite
         fputs("\nclosed loop, corrected for coordinated omission:\n", f);
         print_table(f, m, items, n, corrected_columns, sizeof corrected_columns / sizeof corrected_columns[0]);
     }
-    /* stories: every scripted operation's outcome */
-    for (size_t i = 0; i < n; i++) {
-        const wl_res *s = items[i].rr.res[MOD_WORKLOAD];
-        const oracle_res *o = items[i].rr.res[MOD_ORACLE];
-        if (!s->nscript)
-            continue;
-        fprintf(f, "\nscript%s%s:\n", items[i].label[0] ? " with " : "", items[i].label);
-        for (size_t k = 0; k < s->nscript; k++) {
-            const script_result *r = &s->script[k];
-            char t0[32], t1[32];
-            units_format_duration(r->start, t0, sizeof t0);
-            fprintf(f, "  %-8s %9s %-5s k%-4u ", r->name, t0, r->kind == OP_READ ? "read" : "write", r->key + 1);
-            if (r->kind == OP_WRITE)
-                fprintf(f, "v%-3u %s", r->version, r->ok ? "acknowledged" : "FAILED (unavailable)");
-            else if (!r->ok)
-                fprintf(f, "FAILED (unavailable)");
-            else if (r->cls == RC_FRESH)
-                fprintf(f, "-> v%u (latest v%u) fresh", r->version, r->latest);
-            else
-                fprintf(f, "-> v%u (latest v%u) %s, %u behind", r->version, r->latest,
-                        r->cls == RC_LOST ? "LOST" : "STALE", r->k);
-            fprintf(f, "  [%s]\n", lat(r->end - r->start, t1, sizeof t1));
-        }
-        if (o->acked_writes)
-            fprintf(f, "  acknowledged writes lost at the end: %" PRIu64 " of %" PRIu64 "\n", o->lost_writes,
-                    o->acked_writes);
-    }
+    /* stories: the timeline of every scripted operation and fault (src/story.h) */
+    for (size_t i = 0; i < n; i++)
+        story_print(f, &items[i]);
+    story_writeup(f, items, n);
 }
 
 /* ---- runs.csv ---- */

@@ -98,6 +98,8 @@ static void reports_agree_with_descriptions(void **state)
             const metric *mt = &module_list[md]->metrics[i];
             if (mt->type == MT_JSON && strcmp(mt->path, "script") == 0)
                 continue; /* drift.ini is not a script: no script array */
+            if (mt->type == MT_JSON && strcmp(mt->path, "datacenters") == 0)
+                continue; /* drift.ini has no datacenters: no datacenters array */
             const char *leaf = strrchr(mt->path, '.');
             char key[96];
             snprintf(key, sizeof key, "\"%s\":", leaf ? leaf + 1 : mt->path);

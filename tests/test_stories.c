@@ -109,6 +109,23 @@ static void w1_lost_write(void **state)
     tu_run_free(&st);
 }
 
+/* W=2, R=2 (R + W > N): v2 reaches n1 and n2 only (client > n3 cut), both acknowledge and
+ * both crash with volatile storage and come back empty. The lost write breaks the promise of the overlap and is
+ * counted as such (the scenario's R with the W it was acknowledged at). */
+static void lost_write_despite_overlap_is_counted(void **state)
+{
+    (void)state;
+    const char *sets[] = {"quorum.w=2", "faults.cut=9ms partition client > n3", "faults.crash=12ms crash n1 volatile",
+                          "faults.crash2=12ms crash n2 volatile", "faults.back2=30ms recover n2"};
+    run_stats st;
+    tu_run_file(tu_src("scenarios/w1-lost-write.ini"), sets, 5, &st);
+    expect_write(&st, "w2", 2, 1);
+    expect_read(&st, "r1", 0, 2, RC_LOST, 2); /* n1 and n2 answer first, both empty */
+    EQ(st.oracle->lost_writes, 1);
+    EQ(st.oracle->lost_promised, 1);
+    tu_run_free(&st);
+}
+
 /* The same script with W=2: v2 cannot gather two acks, fails as unavailable, and
  * nothing acknowledged is lost. */
 static void w1_lost_write_w2_loses_nothing(void **state)
@@ -143,6 +160,30 @@ static void sub_overlap_drift(void **state)
     tu_run_free(&st);
 }
 
+#define HAS(text, want)                                                                                   \
+    do {                                                                                                  \
+        if (!strstr((text), (want)))                                                                      \
+            fail_msg("missing in the trace\n  want: %s", (want));                                         \
+    } while (0)
+
+/* The trace names scripted operations by their [script] names, and a fresh read carries
+ * its read set as a stale one does. */
+static void trace_names_scripted_operations(void **state)
+{
+    (void)state;
+    run_stats st;
+    char *tr = tu_run_file_trace(tu_src("scenarios/drift.ini"), NULL, 0, &st);
+    HAS(tr, "\"ev\":\"write\",\"op\":\"w2\",\"key\":\"k1\",\"v\":2,");
+    HAS(tr, "\"ev\":\"ack\",\"op\":\"w2\",\"key\":\"k1\",\"v\":2,\"acked_by\":[\"n2\"]}");
+    HAS(tr, "\"ev\":\"read\",\"op\":\"r1\",\"key\":\"k1\",\"start\":20000000,\"returned\":1,\"latest\":2,"
+            "\"class\":\"stale\",\"k\":1,\"read_set\":[{\"node\":\"n3\",\"v\":1}],");
+    HAS(tr, "\"ev\":\"read\",\"op\":\"r2\",\"key\":\"k1\",\"start\":200000000,\"returned\":2,\"latest\":2,"
+            "\"class\":\"fresh\",\"read_set\":[{\"node\":\"n3\",\"v\":2}]}");
+    assert_null(strstr(tr, "\"op\":0"));
+    free(tr);
+    tu_run_free(&st);
+}
+
 /* With R=2 the read also asks a replica that has v2 and returns it. */
 static void sub_overlap_drift_r2_returns_latest(void **state)
 {
@@ -156,11 +197,6 @@ static void sub_overlap_drift_r2_returns_latest(void **state)
     tu_run_free(&st);
 }
 
-#define HAS(text, want)                                                                                   \
-    do {                                                                                                  \
-        if (!strstr((text), (want)))                                                                      \
-            fail_msg("missing in the trace\n  want: %s", (want));                                         \
-    } while (0)
 
 /* Graceful degradation has a price: with W=2 and the downgrading retry policy, v2 (acked by
  * n1 alone) misses its quorum at its deadline, 30 ms, and is retried at the one reply it has:
@@ -184,6 +220,30 @@ static void downgraded_write_is_lost(void **state)
     tu_run_free(&st);
 }
 
+/* A retry that has its quorum at once responds at once, and the answer can still be lost on
+ * its way from a node coordinator to the client. The retry arms a second deadline, so the
+ * operation then fails there for the client (acknowledged at the coordinator all the same)
+ * instead of waiting for an answer forever. k1's first owner n3 coordinates; n1 is down, so
+ * W=3 gathers two acknowledgements; the client is cut off from 50 ms. */
+static void downgraded_answer_lost_fails_at_the_second_deadline(void **state)
+{
+    (void)state;
+    const char *text = "[cluster]\nnodes = 3\nreplicas = 3\ncoordinator = owner\n[quorum]\nw = 3\ntimeout = 100ms\n"
+                       "[network]\nlatency = const(1ms)\n[retry]\ndowngrade = on\n"
+                       "[workload]\nmode = script\nkeys = 1\n[script]\nw1 = 0ms write k1\n"
+                       "[faults]\ndown = 0ms crash n1\ncut = 50ms partition client | n1,n2,n3\n";
+    run_stats st;
+    tu_run_text(text, NULL, 0, &st);
+    const script_result *w1 = op_named(&st, "w1");
+    EQ(w1->ok, 0);
+    EQ(w1->end, 200000000);
+    EQ(st.oracle->acked_writes, 1); /* at the coordinator, at the retry */
+    const retry_res *rr = st.rr.res[MOD_RETRY];
+    EQ(rr->downgraded[OP_WRITE], 1);
+    EQ(rr->succeeded[OP_WRITE], 0);
+    tu_run_free(&st);
+}
+
 /* Sloppy quorum, R + W > N: w2's quorum is n2 and the fallback n4 (a hint for n1, believed
  * down); r1 reads n3 and n1, neither of which has v2 yet, and returns v1. The trace says
  * why: the read set and what each member returned, the hint holder and its owner, the
@@ -200,10 +260,10 @@ static void sloppy_stale_read(void **state)
     EQ(st.stats->promised, 1);     /* R + W > N, and still stale */
     EQ(st.stats->via_fallback, 1);
     EQ(st.oracle->lost_writes, 0);
-    HAS(tr, "\"ev\":\"sloppy_targets\",\"op\":1,\"key\":\"k1\",\"coordinator\":\"client\",\"believed_down\":[\"n1\"],"
+    HAS(tr, "\"ev\":\"sloppy_targets\",\"op\":\"w2\",\"key\":\"k1\",\"coordinator\":\"client\",\"believed_down\":[\"n1\"],"
             "\"fallbacks\":[{\"node\":\"n4\",\"for\":\"n1\"}]");
     HAS(tr, "\"ev\":\"hint\",\"node\":\"n4\",\"for\":\"n1\",\"key\":\"k1\",\"v\":2");
-    HAS(tr, "\"ev\":\"ack\",\"op\":1,\"key\":\"k1\",\"v\":2,\"acked_by\":[\"n2\",\"n4\"]");
+    HAS(tr, "\"ev\":\"ack\",\"op\":\"w2\",\"key\":\"k1\",\"v\":2,\"acked_by\":[\"n2\",\"n4\"]");
     HAS(tr, "\"read_set\":[{\"node\":\"n3\",\"v\":1},{\"node\":\"n1\",\"v\":1}],\"holders_of_latest\":[\"n2\"],"
             "\"hint_holders_of_latest\":[{\"node\":\"n4\",\"for\":\"n1\"}],\"latest_acked_by\":[\"n2\"],"
             "\"latest_acked_by_fallbacks\":[\"n4\"],\"r\":2,\"w\":2,\"n\":3,\"r_plus_w_gt_n\":true");
@@ -298,9 +358,12 @@ int main(void)
         cmocka_unit_test(overlap_without_quorum_goes_stale),
         cmocka_unit_test(w1_lost_write),
         cmocka_unit_test(w1_lost_write_w2_loses_nothing),
+        cmocka_unit_test(lost_write_despite_overlap_is_counted),
         cmocka_unit_test(sub_overlap_drift),
         cmocka_unit_test(sub_overlap_drift_r2_returns_latest),
+        cmocka_unit_test(trace_names_scripted_operations),
         cmocka_unit_test(downgraded_write_is_lost),
+        cmocka_unit_test(downgraded_answer_lost_fails_at_the_second_deadline),
         cmocka_unit_test(sloppy_stale_read),
         cmocka_unit_test(sloppy_off_fails_the_write_instead),
         cmocka_unit_test(handoff_converges),

@@ -306,6 +306,18 @@ static int group_teardown(void **state)
     return mem_live() == live_at_start ? 0 : -1;
 }
 
+/* Latencies as reports show them: three figures or so, the unit that fits. */
+static void units_format_latency_three_figures(void **state)
+{
+    (void)state;
+    char b[32];
+    assert_string_equal(units_format_latency(812, b, sizeof b), "812ns");
+    assert_string_equal(units_format_latency(1500, b, sizeof b), "1.5us");
+    assert_string_equal(units_format_latency(1650354, b, sizeof b), "1.65ms");
+    assert_string_equal(units_format_latency(25000000, b, sizeof b), "25.00ms");
+    assert_string_equal(units_format_latency(2500000000, b, sizeof b), "2.500s");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -329,6 +341,7 @@ int main(void)
         cmocka_unit_test(units_format_uses_largest_exact_unit),
         cmocka_unit_test(units_format_truncates_to_buffer),
         cmocka_unit_test(units_format_parse_round_trip),
+        cmocka_unit_test(units_format_latency_three_figures),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -221,3 +221,45 @@ void tu_exec_qsim(const char *const *argv, int wrap)
     a.c = all;
     execvp(all[0], a.m);
 }
+
+#include <sys/wait.h>
+
+char *tu_qsim_stdout(const char *const *args, int *status)
+{
+    char out[] = "/tmp/qsim-test-out-XXXXXX";
+    int fd = mkstemp(out);
+    if (fd < 0)
+        fail_msg("mkstemp failed");
+    const char *argv[64] = {QSIM_BIN};
+    size_t n = 1;
+    while (args[n - 1] && n < 63) {
+        argv[n] = args[n - 1];
+        n++;
+    }
+    argv[n] = NULL;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (dup2(fd, 1) < 0 || !freopen("/dev/null", "w", stderr) || chdir(QSIM_SOURCE_DIR))
+            _exit(127);
+        tu_exec_qsim(argv, 1);
+        _exit(127);
+    }
+    int ws = 0;
+    waitpid(pid, &ws, 0);
+    *status = WIFEXITED(ws) ? WEXITSTATUS(ws) : -1;
+    FILE *f = fdopen(fd, "rb");
+    if (!f)
+        fail_msg("fdopen failed");
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)len + 1);
+    if (!buf)
+        fail_msg("out of memory");
+    size_t got = fread(buf, 1, (size_t)len, f);
+    buf[got] = '\0';
+    fclose(f);
+    unlink(out);
+    return buf;
+}

@@ -90,6 +90,10 @@ void tu_rm_tree(const char *dir);
  * valgrind's memcheck with --error-exitcode=99, so a memory error fails the test through
  * the exit status). Returns only if exec failed. */
 void tu_exec_qsim(const char *const *argv, int wrap);
+/* Runs qsim (through tu_exec_qsim, wrapped) in the source directory with args (ending with
+ * NULL; argv[0] is supplied); returns its standard output (free() it) and its exit status in
+ * *status (-1 if it did not exit normally). Standard error goes to /dev/null. */
+char *tu_qsim_stdout(const char *const *args, int *status);
 /* A small xorshift generator for tests that must not depend on sim/rng.c. */
 uint64_t tu_xorshift(uint64_t *state);
 #endif
