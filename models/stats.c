@@ -76,11 +76,9 @@ static double pct(uint64_t a, uint64_t b) { return b ? 100.0 * (double)a / (doub
 
 static const double quantile[] = {0.5, 0.9, 0.95, 0.99, 0.999, 1.0};
 
-/* arg: (kind * 2 + outcome) * 16 + statistic (0 count, 1 mean, 2.. the quantiles) */
-static metric_val get_lat(const run_view *v, int arg)
+/* One statistic of h: 0 count, 1 mean, 2.. the quantiles. */
+static metric_val hist_stat(const hist *h, int what)
 {
-    const hist *h = &RES(v)->lat[(arg >> 5) & 1][(arg >> 4) & 1];
-    int what = arg & 15;
     if (what == 0)
         return mv_int((int64_t)h->count);
     if (what == 1)
@@ -88,18 +86,18 @@ static metric_val get_lat(const run_view *v, int arg)
     return mv_int(hist_quantile(h, quantile[what - 2]));
 }
 
-/* arg: kind * 16 + statistic, as get_lat; null without workload.expected_interval */
+/* arg: (kind * 2 + outcome) * 16 + statistic */
+static metric_val get_lat(const run_view *v, int arg)
+{
+    return hist_stat(&RES(v)->lat[(arg >> 5) & 1][(arg >> 4) & 1], arg & 15);
+}
+
+/* arg: kind * 16 + statistic; null without workload.expected_interval */
 static metric_val get_lat_corrected(const run_view *v, int arg)
 {
     if (SC_CFG(v->sc, MOD_WORKLOAD, wl_cfg)->expected_interval <= 0)
         return mv_null();
-    const hist *h = &RES(v)->lat_corrected[(arg >> 4) & 1];
-    int what = arg & 15;
-    if (what == 0)
-        return mv_int((int64_t)h->count);
-    if (what == 1)
-        return mv_num(hist_mean(h));
-    return mv_int(hist_quantile(h, quantile[what - 2]));
+    return hist_stat(&RES(v)->lat_corrected[(arg >> 4) & 1], arg & 15);
 }
 
 static metric_val get_stale_pct(const run_view *v, int arg)
