@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include "models/dc.h"
 #include "models/fault.h"
 #include "models/hints.h"
 #include "models/oracle.h"
@@ -89,7 +90,10 @@ static void add_copy(explain *x, size_t i, int nd, int owner, uint32_t v)
 static void on_begin(void *ctx, op *o)
 {
     explain *x = ctx;
-    if (o->script < 0 || o->kind != OP_WRITE)
+    if (o->script < 0)
+        return;
+    x->res->op[o->script].asked = o->need; /* its level resolved, before any downgrade */
+    if (o->kind != OP_WRITE)
         return;
     x->wver[o->script] = o->ver;
     /* out of memory: this write's copies go untracked and its readers say less */
@@ -122,12 +126,6 @@ static void on_node(void *ctx, int nd, node_event ev)
     }
 }
 
-static int level_of(const explain *x, const op *o)
-{
-    int64_t lv = x->script_cfg->script[o->script].level;
-    return coord_level(lv ? lv : x->default_level[o->kind == OP_WRITE], x->n);
-}
-
 /* Why a stale or lost read missed latest(r): the facts, then the cause. */
 static void explain_read(explain *x, const op *o, explain_op *e)
 {
@@ -136,12 +134,15 @@ static void explain_read(explain *x, const op *o, explain_op *e)
     int64_t lw = map_get(&x->byver, ver_key(o->key, o->v.latest.seq));
     e->latest_write = (int32_t)lw;
     e->latest_w = (uint8_t)coord_level(x->default_level[1], x->n);
+    e->latest_lvl = (int8_t)e->latest_w;
     if (lw >= 0) {
         const explain_op *w = &x->res->op[lw];
         const why_list *c = &x->copies[lw];
         e->acked = w->acked;
         e->latest_w = w->need;
         e->latest_w_asked = w->asked;
+        e->latest_lvl = w->lvl;
+        e->latest_dc = w->dc;
         e->copies = (uint16_t)(c->n + c->more);
         for (int i = 0; i < c->n; i++)
             if (c->e[i].at >= 0 && list_find(&e->holders, c->e[i].node) < 0)
@@ -166,7 +167,7 @@ static void explain_read(explain *x, const op *o, explain_op *e)
         fb_out += e->acked.e[i].fallback && list_find(&e->read_set, e->acked.e[i].node) < 0;
     if (met)
         e->cause = met_lost == met ? WHY_VOLATILE : WHY_UNKNOWN;
-    else if (e->need + e->latest_w <= x->n)
+    else if (!e->promised) /* R + W <= N, or the datacenter rule does not promise it */
         e->cause = WHY_NO_OVERLAP;
     else if (fb_out)
         e->cause = WHY_FALLBACK;
@@ -194,6 +195,8 @@ static void on_respond(void *ctx, op *o)
     explain_op *e = &x->res->op[o->script];
     e->responded = 1;
     e->need = o->need;
+    e->lvl = o->lvl;
+    e->dc = o->dc;
     e->version = o->ver.seq;
     if (o->kind == OP_WRITE) {
         counted_into(x, o, &e->acked, 1);
@@ -221,7 +224,8 @@ static void on_answer(void *ctx, op *o)
     e->need = o->need;
     e->counted = o->ncounted;
     e->downgraded = o->retries > 0;
-    e->asked = (uint8_t)level_of(x, o);
+    e->lvl = o->lvl;
+    e->dc = o->dc;
     if (o->kind == OP_WRITE)
         e->version = o->ver.seq;
     if (!e->responded) /* failed: who answered in time */
@@ -372,20 +376,35 @@ static void sb_crashes(sb *b, const why_list *l)
                   dur(l->e[i].at, t, sizeof t));
 }
 
+/* The overlap rule for read e and the write of its latest(r), promised or not: "R + W = 4 > N
+ * = 3" for counts; with a datacenter level, the levels and where their clients were (the
+ * promise is the rule of docs/design.md section 3b, decided by the oracle). */
+static void sb_rule(sb *b, const explain_res *r, const explain_op *e)
+{
+    int R = e->need, W = e->latest_w, N = r->replicas;
+    if (e->lvl >= 0 && e->latest_lvl >= 0) {
+        sb_printf(b, "R + W = %d %s N = %d", R + W, R + W > N ? ">" : "<=", N);
+        return;
+    }
+    char rlv[16], wlv[16];
+    sb_printf(b, "a read at %s from %s and a write at %s from %s are %spromised to meet", coord_level_name(e->lvl, rlv),
+              r->dc[e->dc], coord_level_name(e->latest_lvl, wlv), r->dc[e->latest_dc], e->promised ? "" : "not ");
+}
+
 static void why_read(sb *b, const explain_res *r, const wl_cfg *scr, const explain_op *e)
 {
     char a[16], t[32];
-    int R = e->need, W = e->latest_w, N = r->replicas;
-    const char *cmp = R + W > N ? ">" : "<=";
     switch (e->cause) {
     case WHY_NO_OVERLAP:
-        sb_printf(b, "R + W = %d <= N = %d: the read set ", R + W, N);
+        sb_rule(b, r, e);
+        sb_printf(b, ": the read set ");
         sb_set(b, &e->read_set);
         sb_printf(b, " need not meet the write set ");
         sb_set(b, &e->acked);
         break;
     case WHY_FALLBACK: {
-        sb_printf(b, "R + W = %d > N = %d, but the write was acknowledged by ", R + W, N);
+        sb_rule(b, r, e);
+        sb_printf(b, ", but the write was acknowledged by ");
         int k = 0, nfb = 0;
         for (int i = 0; i < e->acked.n; i++)
             nfb += e->acked.e[i].fallback && list_find(&e->read_set, e->acked.e[i].node) < 0;
@@ -401,7 +420,8 @@ static void why_read(sb *b, const explain_res *r, const wl_cfg *scr, const expla
         break;
     }
     case WHY_FALLBACK_READ:
-        sb_printf(b, "R + W = %d > N = %d, but the read set ", R + W, N);
+        sb_rule(b, r, e);
+        sb_printf(b, ", but the read set ");
         sb_set(b, &e->read_set);
         sb_printf(b, " took fallback");
         for (int i = 0; i < e->read_set.n; i++)
@@ -411,7 +431,8 @@ static void why_read(sb *b, const explain_res *r, const wl_cfg *scr, const expla
         sb_set(b, &e->acked);
         break;
     case WHY_VOLATILE: {
-        sb_printf(b, "R + W = %d %s N = %d: the read set ", R + W, cmp, N);
+        sb_rule(b, r, e);
+        sb_printf(b, ": the read set ");
         sb_set(b, &e->read_set);
         sb_printf(b, " met the write set ");
         sb_set(b, &e->acked);
@@ -446,7 +467,8 @@ static void why_read(sb *b, const explain_res *r, const wl_cfg *scr, const expla
         }
         break;
     default: {
-        sb_printf(b, "R + W = %d %s N = %d: the read set ", R + W, cmp, N);
+        sb_rule(b, r, e);
+        sb_printf(b, ": the read set ");
         sb_set(b, &e->read_set);
         why_list met = {0};
         for (int i = 0; i < e->read_set.n; i++)
@@ -543,7 +565,9 @@ typedef struct facts {
     const faults_res *fr;
     const faults_cfg *fc;
     const wl_cfg *script_cfg;
-    int n, r, w;
+    int n, r, w;        /* N, and the scenario's R and W as replies (a datacenter level's in all) */
+    int64_t rl, wl;     /* the scenario's R and W as written: counts, or datacenter levels (< 0) */
+    int overlap;        /* the scenario's levels promise every read the latest (dc_scenario_overlap) */
     int64_t timeout;
 } facts;
 
@@ -700,7 +724,11 @@ static void para_stale_no_overlap(sb *b, const facts *f, uint64_t k)
         sb_script_reads(b, f, cls_no_overlap);
         return;
     }
-    if (f->r + f->w <= f->n)
+    char rlv[16], wlv[16];
+    if (f->rl < 0 || f->wl < 0)
+        sb_printf(b, " Here reads at %s and writes at %s are %spromised to meet (the datacenter rule).",
+                  coord_level_name(f->rl, rlv), coord_level_name(f->wl, wlv), f->overlap ? "" : "not ");
+    else if (f->r + f->w <= f->n)
         sb_printf(b, " Here R + W = %d <= N = %d.", f->r + f->w, f->n);
     else
         sb_printf(b, " Here R + W = %d > N = %d: these reads or the writes they missed were downgraded to a lower "
@@ -876,8 +904,11 @@ size_t explain_writeup(const run_view *v, writeup_fn fn, void *ctx)
         .fc = SC_CFG(v->sc, MOD_FAULTS, faults_cfg),
         .script_cfg = SC_CFG(v->sc, MOD_WORKLOAD, wl_cfg),
         .n = (int)SC_CFG(v->sc, MOD_CLUSTER, cluster_cfg)->replicas,
-        .r = (int)q->r,
-        .w = (int)q->w,
+        .r = dc_scenario_count(v->sc, q->r),
+        .w = dc_scenario_count(v->sc, q->w),
+        .rl = q->r,
+        .wl = q->w,
+        .overlap = dc_scenario_overlap(v->sc),
         .timeout = q->timeout,
     };
     char text[8192];
@@ -947,6 +978,9 @@ static int create(world *w, const void *mcfg, void *res, void **state, char *err
         return -ENOMEM;
     *state = x;
     const quorum_cfg *q = SC_CFG(w->sc, MOD_QUORUM, quorum_cfg);
+    explain_res *r = res;
+    for (int d = 0; d < ring_dcs(w->ring) && d < RING_MAX_DCS; d++)
+        snprintf(r->dc[d], sizeof r->dc[d], "%s", ring_dc_name(w->ring, d));
     return explain_init(x, scr, q->r, q->w, (uint64_t)SC_CFG(w->sc, MOD_RUN, run_cfg)->warmup, &w->coord, &w->nodes,
                         &w->hs, &w->s, ring_replicas(w->ring), res);
 }
@@ -1052,7 +1086,16 @@ static void json_script(jw *j, const char *key, const run_view *v)
                 json_nodes(j, "latest_acked_by_fallbacks", &e->acked, 1);
                 jw_int(j, "w", e->latest_w);
                 jw_int(j, "n", r->replicas);
-                jw_bool(j, "r_plus_w_gt_n", e->need + e->latest_w > r->replicas);
+                if (e->lvl >= 0 && e->latest_lvl >= 0) {
+                    jw_bool(j, "r_plus_w_gt_n", e->need + e->latest_w > r->replicas);
+                } else { /* datacenter levels: the rule's verdict, not the sum */
+                    char l[16];
+                    jw_str(j, "r_level", coord_level_name(e->lvl, l));
+                    jw_str(j, "dc", r->dc[e->dc]);
+                    jw_str(j, "w_level", coord_level_name(e->latest_lvl, l));
+                    jw_str(j, "w_dc", r->dc[e->latest_dc]);
+                    jw_bool(j, "promised", e->promised);
+                }
                 json_lost(j, "copies_lost", &e->lost);
             } else if (!e->ok) {
                 jw_str(j, "why", explain_why(r, scr, i, why, sizeof why));

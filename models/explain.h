@@ -67,7 +67,11 @@ typedef struct explain_op {
     uint8_t promised;   /* stale or lost although its R + latest(r)'s W > N (the oracle's verdict) */
     uint8_t via_fallback; /* stale or lost, and fallbacks acknowledged latest(r) */
     uint8_t downgraded; /* answered at a lower level than it asked for (retry.downgrade) */
-    uint8_t need, asked; /* R or W it was answered at, and the level it asked for */
+    uint8_t need, asked; /* R or W it was answered at, and what its level asked for (replies) */
+    int8_t lvl;         /* the level it was answered at: a count, or a datacenter level (op.lvl) */
+    uint8_t dc;         /* its client's datacenter */
+    int8_t latest_lvl;  /* read: the level latest(r)'s write was acknowledged at */
+    uint8_t latest_dc;  /* read: that write's client datacenter */
     uint8_t counted;    /* replies or acknowledgements counted when answered */
     uint8_t latest_w, latest_w_asked; /* read: latest(r)'s W, and what its write asked for (0: unknown) */
     uint8_t responded;  /* the coordinator returned success (a write: acknowledged) */
@@ -85,6 +89,7 @@ typedef struct explain_res {
     explain_op *op; /* one per [script] entry, in file order (scripts only); owned */
     size_t n;
     int replicas;   /* N */
+    char dc[RING_MAX_DCS][RING_DC_NAME]; /* datacenter names (datacenter levels' explanations) */
 } explain_res;
 
 typedef struct explain {

@@ -22,6 +22,8 @@ const cfg_table trace_table = {trace_keys, sizeof trace_keys / sizeof trace_keys
 /* Per-operation area: what a read needs from its start to its classification. */
 typedef struct oracle_op {
     uint32_t acked_before; /* acknowledgements of the key before the read started */
+    acked latest;          /* latest(r)'s record as it was then (W, level, datacenter, fallbacks):
+                            * the verdict must not depend on writes acknowledged later */
 } oracle_op;
 
 /* Parses "k1,k7,..." and marks the keys in bits (may be NULL: check only). */
@@ -240,6 +242,7 @@ static void on_submit(void *ctx, op *p)
     if (p->v.has_latest) {
         p->v.latest = ok->latest;
         p->v.latest_ack = ok->latest_ack;
+        x->latest = o->recent[p->key][ok->nrecent - 1]; /* the list is sorted: latest is last */
     }
 }
 
@@ -266,7 +269,7 @@ static void read_done(oracle *o, op *p)
     const oracle_op *x = op_ext(p, o->ext);
     uint16_t hold[RING_MAX_NODES * HOLDERS_MAX + 1], hold_for[RING_MAX_NODES * HOLDERS_MAX + 1];
     holder_list hl = {&p->v.latest, hold, hold_for, -1};
-    int latest_w = o->w; /* the W latest(r) was acknowledged at (the scenario's if no longer tracked) */
+    int latest_w = x->latest.w; /* the W latest(r) was acknowledged at */
     p->v.k = 0;
     if (!p->v.has_latest || ver_cmp(&p->ver, &p->v.latest) >= 0) {
         p->v.cls = RC_FRESH;
@@ -281,20 +284,17 @@ static void read_done(oracle *o, op *p)
             if (ver_cmp(&rec[i].v, &p->ver) > 0 && ver_cmp(&rec[i].v, &p->v.latest) <= 0)
                 k++;
         }
-        if (tracked_before < x->acked_before && ver_cmp(&p->ver, &rec[0].v) < 0)
+        if (!p->ver.seq)
+            k = x->acked_before; /* it returned nothing: behind every version acknowledged before it */
+        else if (tracked_before < x->acked_before && ver_cmp(&p->ver, &rec[0].v) < 0)
             k = STALE_KMAX; /* some of the versions it is behind are no longer tracked */
         p->v.k = k < STALE_KMAX ? k : STALE_KMAX;
         hl.n = 0;
         holders_each(o->hs, p->key, collect, &hl);
         p->v.cls = hl.n == 0 ? RC_LOST : RC_STALE;
-        /* did theory promise this read the latest? its R and latest(r)'s W against N */
-        for (int i = 0; i < ok->nrecent; i++) {
-            if (ver_cmp(&rec[i].v, &p->v.latest) == 0) {
-                latest_w = rec[i].w;
-                p->v.promised = (uint8_t)coord_overlap(o->c, p->lvl, p->dc, rec[i].lvl, rec[i].dc);
-                p->v.via_fallback = rec[i].fallbacks > 0;
-            }
-        }
+        /* did theory promise this read the latest? its level against latest(r)'s */
+        p->v.promised = (uint8_t)coord_overlap(o->c, p->lvl, p->dc, x->latest.lvl, x->latest.dc);
+        p->v.via_fallback = x->latest.fallbacks > 0;
     }
     jw j;
     char kn[16], nm[16];
@@ -354,11 +354,8 @@ static void read_done(oracle *o, op *p)
             }
         }
         jw_int(&j, "r", p->need);
-        const acked *la = NULL;
-        for (int i = 0; i < ok->nrecent; i++)
-            if (ver_cmp(&rec[i].v, &p->v.latest) == 0)
-                la = &rec[i];
-        if (p->lvl >= 0 && o->w >= 0 && (!la || la->lvl >= 0)) {
+        const acked *la = &x->latest;
+        if (p->lvl >= 0 && la->lvl >= 0) {
             jw_int(&j, "w", latest_w);
             jw_int(&j, "n", o->n);
             jw_bool(&j, "r_plus_w_gt_n", p->need + latest_w > o->n);
@@ -367,11 +364,9 @@ static void read_done(oracle *o, op *p)
             char l[16];
             jw_str(&j, "r_level", coord_level_name(p->lvl, l));
             jw_str(&j, "dc", ring_dc_name(o->rg, p->dc));
-            if (la) {
-                jw_int(&j, "w", la->w);
-                jw_str(&j, "w_level", coord_level_name(la->lvl, l));
-                jw_str(&j, "w_dc", ring_dc_name(o->rg, la->dc));
-            }
+            jw_int(&j, "w", la->w);
+            jw_str(&j, "w_level", coord_level_name(la->lvl, l));
+            jw_str(&j, "w_dc", ring_dc_name(o->rg, la->dc));
             jw_int(&j, "n", o->n);
             jw_bool(&j, "promised", p->v.promised);
         }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "models/coord.h"
+#include "models/dc.h"
 #include "models/explain.h"
 #include "models/fault.h"
 #include "models/hints.h"
@@ -252,11 +253,50 @@ static void judge(FILE *f, const store_default *d, const char *cls, const run_fa
     wrap_cell(f, head, 38, line, 4, 110);
 }
 
+/* A scenario at datacenter levels: Cassandra has the same levels by name; DynamoDB's global
+ * tables and Riak's multi-datacenter replication copy between regions or clusters after the
+ * local write, so a level that waits for another datacenter has no equal there. The
+ * per-store defaults below judge counts, so they are not applied. */
+static void print_dc_config(FILE *f, const run_item *it, int n)
+{
+    const quorum_cfg *q = SC_CFG(&it->sc, MOD_QUORUM, quorum_cfg);
+    char rlv[64], wlv[64], line[1024];
+    if (q->r < QL_ALL)
+        coord_level_name(q->r, rlv);
+    else
+        cassandra_level((int)q->r, n, rlv, sizeof rlv);
+    if (q->w < QL_ALL)
+        coord_level_name(q->w, wlv);
+    else
+        cassandra_level((int)q->w, n, wlv, sizeof wlv);
+    /* a level that is not LOCAL_ waits, or may wait, for another datacenter */
+    int each = (q->r != QL_LOCAL_QUORUM && q->r != QL_LOCAL_ONE) || (q->w != QL_LOCAL_QUORUM && q->w != QL_LOCAL_ONE);
+    fprintf(f, "\n%s%sN=%d in datacenters, reads at %s, writes at %s: %s\n", it->label, it->label[0] ? ": " : "", n,
+            rlv, wlv, dc_scenario_overlap(&it->sc) ? "every read promised the latest" : "reads not promised the latest");
+    snprintf(line, sizeof line, "NetworkTopologyStrategy with the same replicas per datacenter; reads at %s, "
+                                "writes at %s",
+             rlv, wlv);
+    wrap_cell(f, "Cassandra", 9, line, 2, 100);
+    snprintf(line, sizeof line, "global tables: each region reads and writes its own replicas and copies to the "
+                                "others afterwards, like LOCAL levels%s",
+             each ? "; no level waits for another region" : "");
+    wrap_cell(f, "DynamoDB", 9, line, 2, 100);
+    snprintf(line, sizeof line, "multi-datacenter replication between clusters: r and w count one cluster's "
+                                "replicas, like LOCAL levels%s",
+             each ? "; no level waits for another cluster" : "");
+    wrap_cell(f, "Riak KV", 9, line, 2, 100);
+    fprintf(f, "  the stores' defaults are judged for counts of replicas only, not for datacenter levels\n");
+}
+
 static void print_config(FILE *f, const run_item *it)
 {
     const scenario *sc = &it->sc;
     int n = (int)SC_CFG(sc, MOD_CLUSTER, cluster_cfg)->replicas;
     const quorum_cfg *q = SC_CFG(sc, MOD_QUORUM, quorum_cfg);
+    if (q->r < QL_ALL || q->w < QL_ALL) {
+        print_dc_config(f, it, n);
+        return;
+    }
     int r = (int)q->r, w = (int)q->w;
     int sloppy_on = SC_CFG(sc, MOD_SLOPPY, sloppy_cfg)->on;
     int readable = SC_CFG(sc, MOD_HINTS, hints_cfg)->readable;
@@ -313,8 +353,12 @@ static void print_config(FILE *f, const run_item *it)
 
 void report_levels(FILE *f, const report_meta *m, const run_item *items, size_t n)
 {
-    fprintf(f, "qsim %s: %s, seed %lld: its settings in real stores, and what their defaults would hide\n",
-            QSIM_VERSION, m->scenario, (long long)SC_CFG(&items[0].sc, MOD_RUN, run_cfg)->seed);
+    int reps = 0;
+    for (size_t i = 0; i < n; i++)
+        reps |= items[i].rep > 0;
+    fprintf(f, "qsim %s: %s, seed %lld: its settings in real stores, and what their defaults would hide%s\n",
+            QSIM_VERSION, m->scenario, (long long)SC_CFG(&items[0].sc, MOD_RUN, run_cfg)->seed,
+            reps ? " (anomalies of the first replication of each configuration)" : "");
     for (size_t i = 0; i < n; i++)
         if (items[i].rep == 0)
             print_config(f, &items[i]);

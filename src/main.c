@@ -569,6 +569,12 @@ int main(int argc, char **argv)
     }
     size_t nsweep_args = nsw;
     if (!path && levels) {
+        if (argc > 2) { /* nothing runs: any other option would be silently ignored */
+            fprintf(stderr, "qsim: --levels without a scenario prints the reference table and takes no other "
+                            "option\n");
+            rc = 2;
+            goto done;
+        }
         levels_print_reference(stdout);
         goto done;
     }

@@ -569,6 +569,87 @@ static void wrap_keeps_arithmetic_whole_and_always_advances(void **state)
     free(buf);
 }
 
+/* Writes text as dir/name and returns the path (static storage, one at a time). */
+static const char *put_story(const char *dir, const char *name, const char *text)
+{
+    static char path[256];
+    tu_put(dir, name, text);
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return path;
+}
+
+/* Datacenter levels are explained by the rule that applies, not by the sum of replies: dc1's
+ * three replicas all lose w1 in volatile crashes; a LOCAL_QUORUM read from dc1 after a
+ * LOCAL_QUORUM write from dc1 was promised the latest (2 + 2 > 3 in dc1), so it is stale
+ * despite overlap, although R + W = 4 <= N = 6. --levels names the same levels. */
+static void datacenter_levels_are_explained_by_their_rule(void **state)
+{
+    (void)state;
+    char dir[64];
+    tu_make_dir(dir, sizeof dir);
+    const char *path = put_story(dir, "dc.ini",
+                                 "[cluster]\ndatacenters = dc1:3 dc2:3\nvnodes = 1\ncoordinator = owner\n"
+                                 "[quorum]\nr = LOCAL_QUORUM\nw = LOCAL_QUORUM\ntimeout = 1s\n"
+                                 "[network]\nlatency = const(1ms)\ndc_latency = const(40ms)\n"
+                                 "[workload]\nmode = script\nkeys = 1\n[script]\nw1 = 0ms write k1\nr1 = 300ms read k1\n"
+                                 "[faults]\nc1 = 10ms crash n1 volatile\nc2 = 10ms crash n2 volatile\n"
+                                 "c3 = 10ms crash n3 volatile\nu1 = 20ms recover n1\nu2 = 20ms recover n2\n"
+                                 "u3 = 20ms recover n3\n");
+    char *out = story(path, NULL);
+    HAS(out, "      why: a read at LOCAL_QUORUM from dc1 and a write at LOCAL_QUORUM from dc1 are promised to\n"
+             "           meet: the read set {n2,n3} met the write set {n2,n3} at n2 and n3, which lost v1 in\n");
+    HAS(out, "  Stale reads despite overlap. Forfeited:");
+    assert_null(strstr(out, "R + W = 4"));
+    assert_null(strstr(out, "downgraded"));
+    free(out);
+    const char *lv[] = {"--levels", NULL};
+    out = story("scenarios/two-dc.ini", lv);
+    HAS(out, "quorum.r=LOCAL_QUORUM: N=6 in datacenters, reads at LOCAL_QUORUM, writes at LOCAL_QUORUM: reads not "
+             "promised the latest\n");
+    HAS(out, "quorum.r=QUORUM: N=6 in datacenters, reads at QUORUM, writes at LOCAL_QUORUM");
+    assert_null(strstr(out, "-4"));
+    free(out);
+    tu_rm_tree(dir);
+}
+
+/* A read's verdict is fixed by what was acknowledged when it started: w1 (W=2) is the latest
+ * when r1 (R=2) starts; both owners it asks lost w1 in volatile crashes, and nine later writes
+ * push w1 out of the oracle's recent list before r1 answers. Still promised (DISAGREES), and
+ * one version behind (it returned nothing). */
+static void verdict_is_fixed_when_the_read_starts(void **state)
+{
+    (void)state;
+    char dir[64];
+    tu_make_dir(dir, sizeof dir);
+    char text[2048];
+    int len = snprintf(text, sizeof text,
+                       "[cluster]\nnodes = 3\nreplicas = 3\n[quorum]\nr = 2\nw = 2\ntimeout = 1s\nread_fanout = r\n"
+                       "[network]\nlatency = const(1ms)\n[workload]\nmode = script\nkeys = 1\n"
+                       "[script]\nw1 = 0ms write k1\nr1 = 10ms read k1 prefer n1,n3\n");
+    for (int i = 2; i <= 10; i++)
+        len += snprintf(text + len, sizeof text - (size_t)len, "w%d = %dms write k1\n", i, 10 + 5 * i);
+    snprintf(text + len, sizeof text - (size_t)len,
+             "[faults]\nc1 = 5ms crash n1 volatile\nc3 = 5ms crash n3 volatile\nu1 = 6ms recover n1\n"
+             "u3 = 6ms recover n3\nlag = 9ms link client>n3 latency const(100ms)\n");
+    char *out = story(put_story(dir, "late.ini", text), NULL);
+    HAS(out, "DISAGREES: anomaly despite R+W>N");
+    HAS(out, "  r1            10ms read  k1    -> v0 (latest v1) STALE, 1 behind  [101.00ms]\n");
+    HAS(out, "      why: R + W = 4 > N = 3: the read set {n1,n3} met the write set {n3,n2} at n3, which lost v1 in\n");
+    free(out);
+    tu_rm_tree(dir);
+}
+
+/* --levels alone prints the reference table; with any other option nothing would use it. */
+static void levels_alone_takes_no_other_option(void **state)
+{
+    (void)state;
+    const char *args[] = {"--levels", "--force", NULL};
+    int status;
+    char *out = tu_qsim_stdout(args, &status);
+    EQ(status, 2);
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -588,6 +669,9 @@ int main(void)
         cmocka_unit_test(wrap_keeps_arithmetic_whole_and_always_advances),
         cmocka_unit_test(levels_reference_and_the_readme_agree),
         cmocka_unit_test(levels_of_the_stories),
+        cmocka_unit_test(datacenter_levels_are_explained_by_their_rule),
+        cmocka_unit_test(verdict_is_fixed_when_the_read_starts),
+        cmocka_unit_test(levels_alone_takes_no_other_option),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
