@@ -70,8 +70,9 @@ static void usage(FILE *f)
           "  --version, --help\n"
           "exit status: 0 done, 1 the run failed, 2 bad input (nothing written)\n"
           "  1: the run, or writing the reports, failed: nothing in the output directory changed\n"
-          "  2: the scenario or the command line is wrong (also a --out that is empty, ends in '.', '..'\n"
-          "     or '/', or holds an earlier run's reports without --force): nothing is written\n"
+          "  2: the scenario or the command line is wrong (also a --out that is empty, is '/', ends in '.'\n"
+          "     or '..', is a file or the current directory, holds files qsim did not write, or holds an\n"
+          "     earlier run's reports without --force): nothing is written\n"
           "  3, 4, 5: with --fail-on, the run went through and observed stale reads (3: a read older than the\n"
           "     latest acknowledged write, lost ones included), lost data (4: a lost read or a lost acknowledged\n"
           "     write) or unavailability (5: an operation not answered in time); of several, 4 before 3 before 5\n"
@@ -387,7 +388,7 @@ static const struct option *take_option(int argc, char **argv, int *i, const cha
     const char *a = argv[*i];
     char name[32];
     const char *inline_val = NULL;
-    *val = NULL;
+    *val = ""; /* never NULL: an option without its value is *bad */
     *bad = 0;
     if (a[0] != '-' || !a[1])
         return NULL;
@@ -703,7 +704,8 @@ int main(int argc, char **argv)
     int oe = outdir_open(outpath, mode, &od, why, sizeof why);
     if (oe) {
         fprintf(stderr, "qsim: cannot write the reports to %s\n", why);
-        rc = oe == -EINVAL || oe == -ENOTEMPTY ? 2 : 1;
+        /* a --out that cannot be used as asked is bad input; a file system that fails is not */
+        rc = oe == -EINVAL || oe == -ENOTEMPTY || oe == -ENOTDIR || oe == -EEXIST || oe == -EBUSY ? 2 : 1;
         goto done;
     }
     progress_mode pm = progress ? PROGRESS_ALWAYS : isatty(2) ? PROGRESS_AUTO : PROGRESS_OFF;

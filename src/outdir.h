@@ -43,12 +43,13 @@ typedef enum outdir_mode {
 
 /* Checks path (where the reports go) and makes the temporary directory next to it (in it,
  * numbered), creating missing parent directories (and, numbered, path itself). Nothing
- * else changes on disk, and nothing at all on failure. Returns 0, -EINVAL when path itself
- * is not acceptable (empty, or ending in ".", ".." or "/": bad command-line input),
- * -ENOTEMPTY (OUTDIR_FRESH) when it holds the reports of an earlier run, or another
- * negative errno (it exists and is not a directory, holds files qsim did not write, is
- * the current directory, cannot be written; numbered: path/latest is not a symbolic link),
- * with a message naming the path and the reason in why. */
+ * else changes on disk, and nothing at all on failure. Returns 0, or with a message naming
+ * the path and the reason in why: -EINVAL when path itself is not acceptable (empty, "/",
+ * or its last part "." or ".."), -ENOTEMPTY (OUTDIR_FRESH) when it holds the reports of an
+ * earlier run, -ENOTDIR when it (or a parent) is not a directory, -EEXIST when it holds
+ * files qsim did not write (numbered: path/latest is not a symbolic link), -EBUSY when it
+ * is the current directory (all of these: the command line asks for what cannot be done),
+ * or another negative errno when the file system fails (cannot be written, no space). */
 int outdir_open(const char *path, outdir_mode mode, outdir **out, char *why, size_t n);
 /* The temporary directory the new reports go into. */
 const char *outdir_tmp(const outdir *o);

@@ -185,7 +185,7 @@ int sweep_parse(const char *arg, sweep *s, char *why, size_t n)
     /* pass 1: the pieces and their structure */
     size_t np = 0;
     for (const char *p = eq + 1;;) {
-        piece pc;
+        piece pc = {0};
         int last;
         if (scan_piece(&p, np + 1, &pc, &last, why, n))
             return -1;
@@ -196,7 +196,7 @@ int sweep_parse(const char *arg, sweep *s, char *why, size_t n)
     /* pass 2: each piece, and how many values in all */
     size_t nv = 0, i = 0;
     for (const char *p = eq + 1; i < np; i++) {
-        piece pc;
+        piece pc = {0};
         int last;
         scan_piece(&p, i + 1, &pc, &last, why, n);
         const char *dots = pc.quoted ? NULL : range_dots(pc.b, pc.e);
@@ -224,7 +224,7 @@ int sweep_parse(const char *arg, sweep *s, char *why, size_t n)
     s->key[ke - kb] = '\0';
     i = 0;
     for (const char *p = eq + 1; i < np; i++) {
-        piece pc;
+        piece pc = {0};
         int last;
         scan_piece(&p, i + 1, &pc, &last, why, n);
         const char *dots = pc.quoted ? NULL : range_dots(pc.b, pc.e);
@@ -245,7 +245,8 @@ int sweep_parse(const char *arg, sweep *s, char *why, size_t n)
             size_t l = (size_t)(pc.e - pc.b);
             if (!(s->values[s->n] = mem_alloc(l + 1)))
                 goto oom;
-            memcpy(s->values[s->n], pc.b, l);
+            if (l)
+                memcpy(s->values[s->n], pc.b, l);
             s->values[s->n][l] = '\0';
             s->n++;
         }

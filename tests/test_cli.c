@@ -748,7 +748,7 @@ static void cli_latency_spectra_in_the_report_set(void **state)
     expect_listing(dir, "o"); /* the previous set, its latency/ too, is gone */
     tu_put(dir, "o/latency/notes.txt", "mine\n");
     RUN(&r, dir, "--out", "o", "--force", "--set", "run.ops=300", bench);
-    expect_status(&r, 1);
+    expect_status(&r, 2);
     HAS(r.err, "qsim: cannot write the reports to 'o': it holds 'latency/notes.txt', which qsim did not write");
     done(&r);
     expect_listing(path_in(dir, "o/latency"), "0.read.hgrm 0.write.hgrm notes.txt");
@@ -1797,12 +1797,12 @@ static void cli_out_path_errors_are_clear(void **state)
                  "be '.', '..' or '/')\n"},
         {"/", 2, "qsim: cannot write the reports to '/': name the report directory itself"},
         {"user/..", 2, "qsim: cannot write the reports to 'user/..': name the report directory itself"},
-        {"file", 1, "qsim: cannot write the reports to 'file': it exists and is not a directory (qsim writes a "
+        {"file", 2, "qsim: cannot write the reports to 'file': it exists and is not a directory (qsim writes a "
                     "directory of reports)\n"},
-        {"file/", 1, "qsim: cannot write the reports to 'file/': it exists and is not a directory"},
-        {"file/o", 1, "qsim: cannot write the reports to 'file/o': cannot use the directory 'file': Not a "
+        {"file/", 2, "qsim: cannot write the reports to 'file/': it exists and is not a directory"},
+        {"file/o", 2, "qsim: cannot write the reports to 'file/o': cannot use the directory 'file': Not a "
                       "directory\n"},
-        {"user", 1, "qsim: cannot write the reports to 'user': it holds 'notes.txt', which qsim did not write; "
+        {"user", 2, "qsim: cannot write the reports to 'user': it holds 'notes.txt', which qsim did not write; "
                     "qsim replaces the output directory as a whole, so name a new or empty directory, or one that "
                     "holds only qsim's reports\n"},
         {"/proc/qsim-no-such-dir/o", 1, "qsim: cannot write the reports to '/proc/qsim-no-such-dir/o': cannot "
@@ -1819,7 +1819,7 @@ static void cli_out_path_errors_are_clear(void **state)
     /* the current directory, by its full name */
     result r;
     RUN(&r, path_in(dir, "empty"), "--out", path_in(dir, "empty"), drift);
-    expect_status(&r, 1);
+    expect_status(&r, 2);
     HAS(r.err, "': it is the current directory; qsim replaces the output directory as a whole");
     done(&r);
     if (geteuid() != 0) { /* permissions bind only when not root */
@@ -1938,7 +1938,7 @@ static void cli_runs_never_overwrite_earlier_reports(void **state)
     EQ(mkdir(path_in(dir, "out/w1-lost-write"), 0700), 0);
     EQ(mkdir(path_in(dir, "out/w1-lost-write/latest"), 0700), 0);
     RUN(&r, dir, lost);
-    expect_status(&r, 1);
+    expect_status(&r, 2);
     HAS(r.err, "qsim: cannot write the reports to 'out/w1-lost-write/latest': it is not a symbolic link; qsim keeps "
                "there a link to the latest run: move it away, or name another directory with --out\n");
     done(&r);
