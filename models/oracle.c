@@ -22,8 +22,9 @@ const cfg_table trace_table = {trace_keys, sizeof trace_keys / sizeof trace_keys
 /* Per-operation area: what a read needs from its start to its classification. */
 typedef struct oracle_op {
     uint32_t acked_before; /* acknowledgements of the key before the read started */
-    acked latest;          /* latest(r)'s record as it was then (W, level, datacenter, fallbacks):
-                            * the verdict must not depend on writes acknowledged later */
+    /* latest(r)'s W, fallbacks, level and datacenter as they were then: the verdict must not
+     * depend on writes acknowledged later */
+    olatest latest;
 } oracle_op;
 
 /* Parses "k1,k7,..." and marks the keys in bits (may be NULL: check only). */
@@ -68,6 +69,7 @@ void oracle_fini(oracle *o)
     map_fini(&o->ackidx);
     mem_free(o->acks);
     mem_free(o->keys);
+    mem_free(o->lmeta);
     mem_free(o->recent);
     mem_free(o->traced);
     memset(o, 0, sizeof *o);
@@ -199,6 +201,7 @@ traced_line:
             close_window(o, ok, 1);
         ok->latest = p->ver;
         ok->latest_ack = a.ack;
+        o->lmeta[p->key] = (olatest){a.w, a.fallbacks, a.lvl, a.dc};
         const uint16_t *own = ring_owners(o->rg, p->key);
         for (int r = 0; r < o->n; r++) {
             const version *held = nodes_get(o->ns, own[r], p->key);
@@ -242,7 +245,7 @@ static void on_submit(void *ctx, op *p)
     if (p->v.has_latest) {
         p->v.latest = ok->latest;
         p->v.latest_ack = ok->latest_ack;
-        x->latest = o->recent[p->key][ok->nrecent - 1]; /* the list is sorted: latest is last */
+        x->latest = o->lmeta[p->key];
     }
 }
 
@@ -354,8 +357,7 @@ static void read_done(oracle *o, op *p)
             }
         }
         jw_int(&j, "r", p->need);
-        const acked *la = &x->latest;
-        if (p->lvl >= 0 && la->lvl >= 0) {
+        if (p->lvl >= 0 && x->latest.lvl >= 0) {
             jw_int(&j, "w", latest_w);
             jw_int(&j, "n", o->n);
             jw_bool(&j, "r_plus_w_gt_n", p->need + latest_w > o->n);
@@ -364,9 +366,9 @@ static void read_done(oracle *o, op *p)
             char l[16];
             jw_str(&j, "r_level", coord_level_name(p->lvl, l));
             jw_str(&j, "dc", ring_dc_name(o->rg, p->dc));
-            jw_int(&j, "w", la->w);
-            jw_str(&j, "w_level", coord_level_name(la->lvl, l));
-            jw_str(&j, "w_dc", ring_dc_name(o->rg, la->dc));
+            jw_int(&j, "w", x->latest.w);
+            jw_str(&j, "w_level", coord_level_name(x->latest.lvl, l));
+            jw_str(&j, "w_dc", ring_dc_name(o->rg, x->latest.dc));
             jw_int(&j, "n", o->n);
             jw_bool(&j, "promised", p->v.promised);
         }
@@ -430,8 +432,9 @@ int oracle_init(oracle *o, uint32_t nkeys, const trace_cfg *tc, int all_small, t
     o->c = c;
     o->res = res;
     o->keys = mem_calloc(nkeys, sizeof *o->keys);
+    o->lmeta = mem_calloc(nkeys, sizeof *o->lmeta);
     o->recent = mem_calloc(nkeys, sizeof *o->recent);
-    if (!o->keys || !o->recent)
+    if (!o->keys || !o->lmeta || !o->recent)
         return -ENOMEM;
     o->ext = coord_ext(c, sizeof(oracle_op));
     op_observer ob = {.name = "oracle", .ctx = o, .submit = on_submit, .begin = on_begin, .respond = on_respond,

@@ -73,6 +73,15 @@ typedef struct okey {
     uint16_t missing;   /* owners (bit = preference-list rank) whose store lacks latest: its window is open */
 } okey;
 
+/* What a read's verdict needs of latest: its W, its sloppy-quorum fallbacks, its level and
+ * its client's datacenter. Four bytes per key in an array of their own, beside okey (32
+ * bytes, one per cache line pair): every read reads them, few reads touch the recent list. */
+typedef struct olatest {
+    uint8_t w, fallbacks;
+    int8_t lvl;
+    uint8_t dc;
+} olatest;
+
 /* For a traced key: who acknowledged its newest acknowledged write. */
 typedef struct oack {
     uint32_t seq;
@@ -83,6 +92,7 @@ typedef struct oack {
 
 typedef struct oracle {
     okey *keys;
+    olatest *lmeta;                 /* per key: latest's olatest */
     acked (*recent)[ORACLE_RECENT]; /* per key: newest acknowledged versions, oldest first */
     uint32_t nkeys;
     uint8_t *traced;                /* bitset over keys, NULL = none traced */
