@@ -438,7 +438,7 @@ static void on_deadline(coord *c, op *o)
     int rows = o->ntargets;
     for (int r = 0; r < rows; r++) {
         const op_target *t = &o->t[r];
-        /* plain reads and writes only: a kind with a payload (a hint) is not sent again */
+        /* plain reads and writes only: a kind with a module's payload is not sent again */
         if (t->counts && t->replied < 0 && (t->kind == MSG_READ_REQ || t->kind == MSG_WRITE_REQ))
             coord_send(c, o, t->node, (msg_kind)t->kind, CAUSE_RETRY, 1, &t->ver, NULL);
     }
