@@ -95,23 +95,25 @@ static int merge(bin *d, const bin *s)
     return 0;
 }
 
+/* Empties b, touching only the buckets its histograms used. */
+static void clear(bin *b)
+{
+    memset(b, 0, offsetof(bin, lat));
+    chist_clear(&b->lat[0]);
+    chist_clear(&b->lat[1]);
+}
+
 /* Interval width times 2, then 5, then 2, ...: adjacent intervals merged, 2 or 5 into one. */
 static int widen(series *st)
 {
     size_t f = st->widen_by_5 ? 5 : 2, nb = (st->nbins + f - 1) / f;
     for (size_t j = 0; j < nb; j++) {
-        bin *d = &st->bins[j];
-        if (j) {
-            *d = st->bins[j * f];
-            chist_init(&st->bins[j * f].lat[0]);
-            chist_init(&st->bins[j * f].lat[1]);
-            memset(&st->bins[j * f], 0, offsetof(bin, lat));
-        }
-        for (size_t i = j * f + 1; i < (j + 1) * f && i < st->nbins; i++) {
+        bin *d = &st->bins[j]; /* empty, for j > 0: merged into an earlier one */
+        for (size_t i = j ? j * f : 1; i < (j + 1) * f && i < st->nbins; i++) {
             bin *s = &st->bins[i];
             if (merge(d, s))
                 return -1;
-            memset(s, 0, sizeof *s);
+            clear(s);
         }
     }
     st->nbins = nb;

@@ -41,11 +41,13 @@ void chist_init(chist *h);
  * recorded). */
 int chist_record(chist *h, int64_t v);
 /* dst += src (the window of the two ends at the higher top). 0, or -1 when a bucket would
- * pass 2^32 - 1 (dst unchanged). O(CHIST_WINDOW). */
+ * pass 2^32 - 1 (dst unchanged). O(buckets the two span). */
 int chist_merge(chist *dst, const chist *src);
+/* Empties h, as chist_init does, in time proportional to the buckets its values spanned. */
+void chist_clear(chist *h);
 /* Value at quantile q in [0, 1]: the smallest bucket whose cumulative count reaches
  * ceil(q * count) (at least 1), reported as its midpoint clamped to [min, max]; q >= 1
- * gives max, q <= 0 min exactly. -1 when empty. O(CHIST_WINDOW). */
+ * gives max, q <= 0 min exactly. -1 when empty. O(buckets its values span). */
 int64_t chist_quantile(const chist *h, double q);
 /* Bucket index of v, and the [lo, hi) range of bucket i (hi saturates at INT64_MAX). */
 int chist_index(int64_t v);

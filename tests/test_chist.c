@@ -197,6 +197,63 @@ static void chist_window_follows_the_largest_value(void **state)
     assert_true(sizeof(chist) <= 2100);
 }
 
+/* a and b hold the same: counts, bounds, window and every bucket. */
+static void same(const chist *a, const chist *b)
+{
+    EQ(a->count, b->count);
+    EQ(a->min, b->min);
+    EQ(a->max, b->max);
+    EQ(a->lo, b->lo);
+    assert_memory_equal(a->c, b->c, sizeof a->c);
+}
+
+/* Clearing gives back the empty histogram, bucket for bucket, whatever the window did; merging
+ * into a cleared one copies, and merges whose windows differ in every direction agree with
+ * recording all. Clear, merge and quantile only visit the buckets between min's and max's,
+ * so this checks that no count lies outside them. */
+static void chist_clear_and_merge_across_windows(void **state)
+{
+    (void)state;
+    static const int64_t sets[][4] = {
+        {5, 17, 31, 3},                                           /* the exact buckets */
+        {1000, 2000, 1500000, 999},                               /* within the first window */
+        {INT64_C(3600000000000), 1, 2000, 5},                     /* moved, with values lumped below */
+        {INT64_C(1) << 40, INT64_C(1) << 41, INT64_C(1) << 45, 0}, /* moved, nothing below */
+        {INT64_MAX, 7, INT64_C(1) << 50, 33},                     /* to the top */
+    };
+    enum { NS = sizeof sets / sizeof sets[0] };
+    chist *h = calloc(4, sizeof *h);
+    assert_non_null(h);
+    chist *empty = &h[0], *x = &h[1], *y = &h[2], *all = &h[3];
+    chist_init(empty);
+    for (int p = 0; p < NS; p++)
+        for (int q = 0; q < NS; q++) {
+            chist_init(x);
+            chist_init(y);
+            chist_init(all);
+            for (int i = 0; i < 4; i++) {
+                for (int r = 0; r < 3; r++) { /* a few of each */
+                    EQ(chist_record(x, sets[p][i] + r), 0);
+                    EQ(chist_record(all, sets[p][i] + r), 0);
+                }
+                EQ(chist_record(y, sets[q][i]), 0);
+                EQ(chist_record(all, sets[q][i]), 0);
+            }
+            chist m = *empty;
+            EQ(chist_merge(&m, x), 0);
+            same(&m, x);
+            EQ(chist_merge(&m, y), 0);
+            same(&m, all);
+            for (double f = 0; f <= 1.0; f += 1.0 / 16)
+                EQ(chist_quantile(&m, f), chist_quantile(all, f));
+            chist_clear(&m);
+            same(&m, empty);
+            chist_clear(x);
+            same(x, empty);
+        }
+    free(h);
+}
+
 /* A full bucket refuses the next value rather than wrapping, in record and merge. */
 static void chist_full_bucket_refuses(void **state)
 {
@@ -206,7 +263,8 @@ static void chist_full_bucket_refuses(void **state)
     chist_init(&h[0]);
     chist_init(&h[1]);
     EQ(chist_record(&h[0], 7), 0);
-    h[0].c[7] = UINT32_MAX;
+    h[0].c[7] = UINT32_MAX; /* as if 2^32 - 1 sevens had been recorded */
+    h[0].count = UINT32_MAX;
     EQ(chist_record(&h[0], 7), -1);
     EQ(chist_record(&h[1], 7), 0);
     EQ(chist_merge(&h[1], &h[0]), -1);
@@ -222,6 +280,7 @@ int main(void)
         cmocka_unit_test(chist_buckets_tile_the_range),
         cmocka_unit_test(chist_merge_equals_recording_all),
         cmocka_unit_test(chist_window_follows_the_largest_value),
+        cmocka_unit_test(chist_clear_and_merge_across_windows),
         cmocka_unit_test(chist_full_bucket_refuses),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
