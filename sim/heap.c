@@ -8,11 +8,13 @@
 #define HEAP_INITIAL_CAP 64
 #define ARITY 4
 
-static inline int less(const heap_ent *a, const heap_ent *b) { return a->key < b->key; }
-
-static inline unsigned __int128 key_of(const heap_node *n)
+/* (time, seq) order; the seqs are read only on a tie in time. */
+static inline int less(const heap_ent *a, const heap_ent *b)
 {
-    return ((unsigned __int128)(uint64_t)n->time << 64) | n->seq;
+    int lt = a->time < b->time;
+    if (__builtin_expect(a->time == b->time, 0))
+        lt = a->node->seq < b->node->seq;
+    return lt;
 }
 
 static inline size_t parent(size_t i) { return (i - 1) / ARITY; }
@@ -85,7 +87,7 @@ int heap_push(heap *h, heap_node *node)
         h->cap = cap;
     }
     assert(node->time >= 0);
-    sift_up(h->a, h->n++, (heap_ent){key_of(node), node});
+    sift_up(h->a, h->n++, (heap_ent){node->time, node});
     return 0;
 }
 
@@ -121,7 +123,7 @@ int heap_check(const heap *h)
         return 0;
     for (size_t i = 0; i < h->n; i++) {
         const heap_ent *e = &h->a[i];
-        if (!e->node || e->node->index != i || key_of(e->node) != e->key)
+        if (!e->node || e->node->index != i || e->node->time != e->time)
             return 0;
         if (i > 0 && less(e, &h->a[parent(i)]))
             return 0;

@@ -1,7 +1,7 @@
 /* heap: intrusive 4-ary min-heap ordered by (time, seq), the engine's event queue
  * (docs/design.md section 2, docs/hacking.md "The event loop"). Nodes are embedded in their
- * owners; the heap's array holds each node's key beside its pointer, so sifting compares
- * keys without touching the nodes, and four children sit side by side. Pushing allocates
+ * owners; the heap's array holds each node's time beside its pointer, so sifting compares
+ * times without touching the nodes, and four children sit side by side. Pushing allocates
  * only when the array doubles (amortised, never per event). Each node knows its index:
  * removal is O(log n). */
 #ifndef QSIM_HEAP_H
@@ -17,11 +17,11 @@ typedef struct heap_node {
 
 #define HEAP_NONE ((size_t)-1)
 
-/* One array slot: a copy of the node's key (time in the high 64 bits, seq in the low:
- * times are never negative, so one unsigned comparison orders by time, then seq), and the
- * node. */
+/* One array slot, 16 bytes (four siblings in 64): a copy of the node's time,
+ * and the node. Sifting compares times in the array; only equal times (rare: events are
+ * mostly at random nanoseconds) read the nodes' seqs. */
 typedef struct heap_ent {
-    unsigned __int128 key;
+    int64_t time;
     heap_node *node;
 } heap_ent;
 
