@@ -232,9 +232,10 @@ static void chist_clear_and_merge_across_windows(void **state)
             chist_init(y);
             chist_init(all);
             for (int i = 0; i < 4; i++) {
-                for (int r = 0; r < 3; r++) { /* a few of each */
-                    EQ(chist_record(x, sets[p][i] + r), 0);
-                    EQ(chist_record(all, sets[p][i] + r), 0);
+                for (int r = 0; r < 3; r++) { /* a few of each, near it */
+                    int64_t v = sets[p][i] > 2 ? sets[p][i] - r : sets[p][i] + r;
+                    EQ(chist_record(x, v), 0);
+                    EQ(chist_record(all, v), 0);
                 }
                 EQ(chist_record(y, sets[q][i]), 0);
                 EQ(chist_record(all, sets[q][i]), 0);
