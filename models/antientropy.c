@@ -135,16 +135,10 @@ typedef struct vec {
 
 static int vec_need(vec *v, size_t need, size_t elem)
 {
-    if (need <= v->cap)
-        return 0;
-    size_t c = v->cap ? v->cap : 16;
-    while (c < need)
-        c *= 2;
-    void *q = mem_realloc(v->p, c * elem);
+    void *q = mem_grow(v->p, &v->cap, need, elem);
     if (!q)
         return -1;
     v->p = q;
-    v->cap = c;
     return 0;
 }
 

@@ -445,7 +445,7 @@ static void on_entry(void *ctx, cfg_entry *e)
         cfg_error(c, e, "%s", err);
         return;
     }
-    fault *nf = mem_realloc(fc->f, (fc->n + 1) * sizeof *nf);
+    fault *nf = mem_grow(fc->f, &fc->cap, fc->n + 1, sizeof *nf);
     if (!nf) {
         fault_free(&f);
         cfg_error(c, e, "out of memory");
@@ -644,7 +644,7 @@ static void release(void *mcfg)
         fault_free(&fc->f[i]);
     mem_free(fc->f);
     fc->f = NULL;
-    fc->n = 0;
+    fc->n = fc->cap = 0;
 }
 
 static int create(world *w, const void *mcfg, void *res, void **state, char *err, size_t n)

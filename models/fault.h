@@ -63,7 +63,7 @@ extern const cfg_table faults_table;
 /* The faults module's configuration: the [faults] entries in file order. */
 typedef struct faults_cfg {
     fault *f;
-    size_t n;
+    size_t n, cap;
 } faults_cfg;
 /* Longest fault value fault_parse reads, in bytes; longer is an error. */
 #define FAULT_TEXT_MAX 511

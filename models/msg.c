@@ -24,7 +24,7 @@ void msg_pool_fini(msg_pool *p)
 
 static int grow(msg_pool *p)
 {
-    msg **ns = mem_realloc(p->slabs, (p->nslabs + 1) * sizeof *ns);
+    msg **ns = mem_grow(p->slabs, &p->slabs_cap, p->nslabs + 1, sizeof *ns);
     if (!ns)
         return -1;
     p->slabs = ns;

@@ -82,7 +82,7 @@ typedef void (*msg_release_fn)(void *ctx, msg *m);
 typedef struct msg_pool {
     msg *free;
     msg **slabs;
-    size_t nslabs;
+    size_t nslabs, slabs_cap;
     size_t live, peak; /* messages handed out and not returned; high-water mark */
     uint32_t hooked;   /* bit k: kind k has a release hook */
     msg_release_fn release[MSG_NKINDS];

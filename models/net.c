@@ -293,7 +293,7 @@ static void on_link(void *ctx, cfg_entry *e)
             return;
         }
     }
-    link_cfg *nl = mem_realloc(nc->links, (nc->nlinks + 1) * sizeof *nl);
+    link_cfg *nl = mem_grow(nc->links, &nc->links_cap, nc->nlinks + 1, sizeof *nl);
     if (!nl) {
         dist_destroy(lc.latency);
         cfg_error(c, e, "out of memory");
@@ -348,7 +348,7 @@ static void on_dc_link(void *ctx, cfg_entry *e)
         cfg_error(dl->c, e, "%s", err);
         return;
     }
-    dc_link_cfg *nl = mem_realloc(nc->dc_links, (nc->ndc_links + 1) * sizeof *nl);
+    dc_link_cfg *nl = mem_grow(nc->dc_links, &nc->dc_links_cap, nc->ndc_links + 1, sizeof *nl);
     if (!nl) {
         dist_destroy(lc.latency);
         cfg_error(dl->c, e, "out of memory");
@@ -384,12 +384,12 @@ static void release(void *mcfg)
         dist_destroy(nc->links[i].latency);
     mem_free(nc->links);
     nc->links = NULL;
-    nc->nlinks = 0;
+    nc->nlinks = nc->links_cap = 0;
     for (size_t i = 0; i < nc->ndc_links; i++)
         dist_destroy(nc->dc_links[i].latency);
     mem_free(nc->dc_links);
     nc->dc_links = NULL;
-    nc->ndc_links = 0;
+    nc->ndc_links = nc->dc_links_cap = 0;
 }
 
 static int create(world *w, const void *mcfg, void *res, void **state, char *err, size_t n)

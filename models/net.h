@@ -43,10 +43,10 @@ typedef struct net_cfg {
     double loss;             /* probability a message is dropped */
     dist *kind[MSG_NKINDS];  /* per-kind overrides (NULL = latency) */
     link_cfg *links;         /* [links], owned */
-    size_t nlinks;
+    size_t nlinks, links_cap;
     dist *dc_latency;        /* added between datacenters (NULL: nothing) */
     dc_link_cfg *dc_links;   /* [dc_links], owned */
-    size_t ndc_links;
+    size_t ndc_links, dc_links_cap;
 } net_cfg;
 
 /* What the network counted, for the report. */

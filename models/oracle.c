@@ -147,7 +147,7 @@ static void remember_acks(oracle *o, const op *p)
 {
     int64_t i = map_get(&o->ackidx, p->key);
     if (i < 0) {
-        oack *na = mem_realloc(o->acks, (o->nacks + 1) * sizeof *na);
+        oack *na = mem_grow(o->acks, &o->acks_cap, o->nacks + 1, sizeof *na);
         if (!na || map_put(&o->ackidx, p->key, (uint32_t)o->nacks)) {
             if (na)
                 o->acks = na;

@@ -102,7 +102,7 @@ typedef struct oracle {
     const ring *rg;
     map ackidx;                     /* traced key -> index in acks */
     oack *acks;
-    size_t nacks;
+    size_t nacks, acks_cap;
     int n, w, r;                    /* N and the scenario's W and R (counts, or datacenter levels) */
     const struct wl_cfg *wl;        /* names scripted operations in the trace (NULL: by index) */
     const coord *c;                 /* for coord_overlap */

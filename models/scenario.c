@@ -26,7 +26,7 @@ const cfg_table *const *scenario_tables(size_t *n)
 
 const char *scenario_keep(cfg *c, scenario *sc, const char *s)
 {
-    char **nn = mem_realloc(sc->names, (sc->nnames + 1) * sizeof *nn);
+    char **nn = mem_grow(sc->names, &sc->names_cap, sc->nnames + 1, sizeof *nn);
     char *d = nn ? mem_strdup(s) : NULL;
     if (nn)
         sc->names = nn;

@@ -14,7 +14,7 @@ typedef struct scenario {
     void *cfg[MOD_COUNT]; /* each module's configuration block (NULL for a module without one) */
     uint32_t nkeys;       /* the key space k1..kK (workload.keys), for every module */
     char **names;         /* strings owned here (entry names, file names) */
-    size_t nnames;
+    size_t nnames, names_cap;
 } scenario;
 
 /* Module id's configuration block, typed by the module's header. */

@@ -456,7 +456,7 @@ static void on_script_entry(void *ctx, cfg_entry *e)
         cfg_error(sl->c, e, "%s", err);
         return;
     }
-    script_op *ns = mem_realloc(wc->script, (wc->nscript + 1) * sizeof *ns);
+    script_op *ns = mem_grow(wc->script, &wc->script_cap, wc->nscript + 1, sizeof *ns);
     if (!ns) {
         cfg_error(sl->c, e, "out of memory");
         return;
@@ -611,7 +611,7 @@ static void release(void *mcfg)
     wl_cfg *wc = mcfg;
     mem_free(wc->script);
     wc->script = NULL;
-    wc->nscript = 0;
+    wc->nscript = wc->script_cap = 0;
 }
 
 static void res_free(void *res)

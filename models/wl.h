@@ -68,7 +68,7 @@ typedef struct wl_cfg {
     double hot_keys;   /* hotspot: fraction of keys that are hot */
     double hot_ops;    /* hotspot: fraction of operations that go to hot keys */
     script_op *script; /* [script] entries in file order, owned */
-    size_t nscript;
+    size_t nscript, script_cap;
     dist *read_after;  /* probe: from a write's acknowledgement to its read */
     dist *gap;         /* probe: from a probe's read's answer to the client's next write */
     wl_dc_share client_dc; /* as written */

@@ -65,5 +65,24 @@ char *mem_strdup(const char *s)
     return d;
 }
 
+void *mem_grow(void *p, size_t *cap, size_t need, size_t elem)
+{
+    assert(elem > 0);
+    if (need <= *cap)
+        return p;
+    size_t c = *cap;
+    do {
+        if (c > (size_t)-1 / 2)
+            return NULL;
+        c = c < 4 ? 8 : c * 2;
+    } while (c < need);
+    if (c > (size_t)-1 / elem)
+        return NULL;
+    void *q = mem_realloc(p, c * elem);
+    if (q)
+        *cap = c;
+    return q;
+}
+
 long mem_live(void) { return atomic_load(&live); }
 void mem_fail_at(long n) { atomic_store(&fail_countdown, n > 0 ? n : 0); }

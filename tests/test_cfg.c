@@ -1045,8 +1045,7 @@ static void cfg_large_scenario_loads_in_linear_time(void **state)
     assert_non_null(text);
     static const char *const heads[] = {"[run]\nops = 10\n[faults]\n", "[run]\nops = 10\n",
                                         "[run]\nops = 10\n", "[run]\nops = 10\n"};
-    /* faults that do not parse: [faults] is walked entry by entry (kept faults would measure
-     * models/scenario.c's arrays, which grow by one entry at a time) */
+    /* faults that do not parse: [faults] is walked entry by entry */
     /* lines: "fI = 1s bogus", "kI = 1", "[node.nI] slow = 2", "ops = 10" */
     alarm(120); /* linear: a few seconds under the sanitizers; quadratic: hours */
     for (int shape = 0; shape < 4; shape++) {
@@ -1060,6 +1059,33 @@ static void cfg_large_scenario_loads_in_linear_time(void **state)
         size_t ne = load_in(dir, "big.ini", errs, sizeof errs);
         if (ne < 100000)
             fail_msg("shape %d: %zu errors", shape, ne);
+    }
+    /* entries that load and are kept, each list growing one entry at a time: faults (a
+     * node crashed and recovered in turn, which the timeline check follows), script
+     * operations, and the scenario's copies of every entry's name and file */
+    static const char *const kept[] = {"[workload]\nmode = script\nkeys = 1\n[script]\nw = 0ms write k1\n[faults]\n",
+                                       "[workload]\nmode = script\nkeys = 1\n[script]\n"};
+    for (int shape = 0; shape < 2; shape++) {
+        l = (size_t)snprintf(text, cap, "%s", kept[shape]);
+        size_t i = 0;
+        for (; l + 60 < cap; i++)
+            l += (size_t)(shape == 0 ? snprintf(text + l, cap - l, "f%zu = %zums %s n1%s\n", i, i + 1,
+                                                i % 2 ? "recover" : "crash", i % 2 ? "" : " durable")
+                                     : snprintf(text + l, cap - l, "w%zu = %zums write k1\n", i, i));
+        put_bytes(dir, "kept.ini", text, l);
+        cfg *c;
+        scenario sc;
+        char path[4096];
+        snprintf(path, sizeof path, "%s/kept.ini", dir);
+        size_t ne = load(path, NULL, 0, &c, &sc, errs, sizeof errs);
+        if (ne)
+            fail_msg("kept shape %d: %s", shape, errs);
+        assert_true(i > 100000);
+        if (shape == 0)
+            EQ(SC_CFG(&sc, MOD_FAULTS, faults_cfg)->n, i);
+        else
+            EQ(SC_CFG(&sc, MOD_WORKLOAD, wl_cfg)->nscript, i);
+        unload(c, &sc);
     }
     alarm(0);
     free(text);

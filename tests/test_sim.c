@@ -436,6 +436,40 @@ static void sim_lane_limit(void **state)
     sim_fini(&s);
 }
 
+/* mem_grow: appends move the array O(log n) times, contents kept; a failed move leaves the
+ * array whole and owned by the caller; sizes that overflow are refused, never wrapped. */
+static void mem_grow_doubles_and_fails_cleanly(void **state)
+{
+    (void)state;
+    long live = mem_live();
+    uint32_t *a = NULL;
+    size_t cap = 0, grew = 0;
+    for (uint32_t n = 0; n < 100000; n++) {
+        size_t had = cap;
+        uint32_t *b = mem_grow(a, &cap, (size_t)n + 1, sizeof *a);
+        assert_non_null(b);
+        grew += cap != had;
+        a = b;
+        assert_true(cap > n);
+        a[n] = n * 7u;
+    }
+    EQ(grew, 15); /* 8, 16, ..., 131072 */
+    for (uint32_t n = 0; n < 100000; n++)
+        EQ(a[n], n * 7u);
+    size_t before = cap;
+    assert_ptr_equal(mem_grow(a, &cap, cap, sizeof *a), a); /* room: no move */
+    mem_fail_at(1);
+    assert_null(mem_grow(a, &cap, cap + 1, sizeof *a));
+    mem_fail_at(0);
+    EQ(cap, before);
+    EQ(a[99999], 99999u * 7u);
+    assert_null(mem_grow(a, &cap, (size_t)-1 / 2, sizeof *a)); /* bytes overflow */
+    assert_null(mem_grow(a, &cap, (size_t)-1, 1));              /* count overflows */
+    EQ(cap, before);
+    mem_free(a);
+    EQ(mem_live(), live);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -449,6 +483,7 @@ int main(void)
         cmocka_unit_test(sim_lane_cancel_head_middle_tail),
         cmocka_unit_test(sim_lane_limit),
         cmocka_unit_test(sim_stall_limit_stops_a_standing_clock),
+        cmocka_unit_test(mem_grow_doubles_and_fails_cleanly),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
