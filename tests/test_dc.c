@@ -816,6 +816,30 @@ static void two_dc_scenario_trades_latency_for_freshness(void **state)
     }
 }
 
+/* The table's R and W count a datacenter level's replies in all while >N? gives the rule's
+ * verdict: the note says so where the two part ways (EACH_QUORUM: R + W = 6 = N, yet the
+ * levels meet; QUORUM: 6 too, and they need not). */
+static void table_note_names_the_datacenter_rule(void **state)
+{
+    (void)state;
+    char dir[64];
+    tu_make_dir(dir, sizeof dir);
+    const char *args[] = {"--out", dir, "--set", "run.ops=20000", "scenarios/two-dc.ini", NULL};
+    int status;
+    char *out = tu_qsim_stdout(args, &status);
+    EQ(status, 0);
+    const char *each = strstr(out, "\nquorum.r=EACH_QUORUM"), *quorum = strstr(out, "\nquorum.r=QUORUM");
+    assert_non_null(each);
+    assert_non_null(quorum);
+    const char *each_end = strchr(each + 1, '\n'), *quorum_end = strchr(quorum + 1, '\n');
+    const char *meet = strstr(each, "6 yes latest"), *rule = strstr(each, "the levels meet by the datacenter rule");
+    assert_true(meet && meet < each_end && rule && rule < each_end);
+    const char *no = strstr(quorum, "6 no  latest"), *need = strstr(quorum, "the levels need not meet (datacenter rule)");
+    assert_true(no && no < quorum_end && need && need < quorum_end);
+    free(out);
+    tu_rm_tree(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -835,6 +859,7 @@ int main(void)
         cmocka_unit_test(level_errors_name_line_and_key),
         cmocka_unit_test(each_quorum_write_fails_or_downgrades_when_a_datacenter_is_cut_off),
         cmocka_unit_test(two_dc_scenario_trades_latency_for_freshness),
+        cmocka_unit_test(table_note_names_the_datacenter_rule),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
