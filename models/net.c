@@ -32,7 +32,8 @@ const cfg_table links_table = {links_keys, 1, 0};
 
 static const cfg_key dc_links_keys[] = {
     {"dc_links", "*", CFG_LIST, "", 1, 0, NULL, 0, NULL,
-     "dc1>dc2 = DIST (one direction) or dc1-dc2 = DIST (both): replaces network.dc_latency between two datacenters"},
+     "dc1>dc2 = DIST [loss P] (one direction) or dc1-dc2 = ... (both): replaces network.dc_latency (and network.loss) "
+     "between two datacenters"},
 };
 const cfg_table dc_links_table = {dc_links_keys, 1, 0};
 
@@ -162,13 +163,15 @@ double net_mean_latency(const net *n, int a, int b, int k)
     return mean * n->slow[a] * n->slow[b];
 }
 
-void net_set_datacenters(net *n, const uint8_t *dc_of, int ndc, const dist *const *wan)
+void net_set_datacenters(net *n, const uint8_t *dc_of, int ndc, const dist *const *wan, const double *wan_loss)
 {
     for (int a = 1; a < n->nend; a++) {
         for (int b = 1; b < n->nend; b++) {
             net_link *l = &n->l[a * n->nend + b];
             l->cross = dc_of[a] != dc_of[b];
             l->wan = l->cross ? wan[dc_of[a] * ndc + dc_of[b]] : NULL;
+            if (l->cross && l->base_loss < 0 && wan_loss[dc_of[a] * ndc + dc_of[b]] >= 0)
+                l->loss = l->base_loss = wan_loss[dc_of[a] * ndc + dc_of[b]];
         }
     }
 }
@@ -321,7 +324,7 @@ static void on_dc_link(void *ctx, cfg_entry *e)
     char a[64], b[64];
     snprintf(a, sizeof a, "%.*s", (int)(sep - e->key), e->key);
     snprintf(b, sizeof b, "%s", sep + 1);
-    dc_link_cfg lc = {ring_dc_find(dl->dcs, a), ring_dc_find(dl->dcs, b), *sep == '-', NULL};
+    dc_link_cfg lc = {ring_dc_find(dl->dcs, a), ring_dc_find(dl->dcs, b), *sep == '-', NULL, -1};
     if (lc.a < 0 || lc.b < 0) {
         char names[RING_DC_NAMES_MAX];
         if (dl->dcs->n)
@@ -344,10 +347,13 @@ static void on_dc_link(void *ctx, cfg_entry *e)
     }
     char err[512], dir[4096];
     cfg_entry_dir(dl->c, e, dir, sizeof dir);
-    if (dist_parse(e->value, dir, &lc.latency, err, sizeof err) < 0) {
+    link_cfg v = {0};
+    if (net_parse_link_value(e->value, dir, &v, err, sizeof err)) {
         cfg_error(dl->c, e, "%s", err);
         return;
     }
+    lc.latency = v.latency;
+    lc.loss = v.loss;
     dc_link_cfg *nl = mem_grow(nc->dc_links, &nc->dc_links_cap, nc->ndc_links + 1, sizeof *nl);
     if (!nl) {
         dist_destroy(lc.latency);
@@ -404,20 +410,27 @@ static int create(world *w, const void *mcfg, void *res, void **state, char *err
     int ndc = ring_dcs(w->ring);
     if (!ndc)
         return 0;
-    /* the latency between each ordered pair of datacenters: [dc_links], else dc_latency */
+    /* the latency and loss between each ordered pair of datacenters: [dc_links], else
+     * dc_latency and [network] loss */
     for (int a = 0; a < ndc; a++)
-        for (int b = 0; b < ndc; b++)
+        for (int b = 0; b < ndc; b++) {
             w->net.wan[a * ndc + b] = nc->dc_latency;
+            w->net.wan_loss[a * ndc + b] = -1;
+        }
     for (size_t i = 0; i < nc->ndc_links; i++) {
         const dc_link_cfg *lc = &nc->dc_links[i];
-        w->net.wan[lc->a * ndc + lc->b] = lc->latency;
-        if (lc->both)
-            w->net.wan[lc->b * ndc + lc->a] = lc->latency;
+        for (int dir = 0; dir < (lc->both ? 2 : 1); dir++) {
+            int ab = dir ? lc->b * ndc + lc->a : lc->a * ndc + lc->b;
+            if (lc->latency)
+                w->net.wan[ab] = lc->latency;
+            if (lc->loss >= 0)
+                w->net.wan_loss[ab] = lc->loss;
+        }
     }
     uint8_t dc_of[RING_MAX_NODES + 1] = {0};
     for (int nd = 1; nd <= nodes; nd++)
         dc_of[nd] = (uint8_t)ring_dc_of(w->ring, nd);
-    net_set_datacenters(&w->net, dc_of, ndc, (const dist *const *)w->net.wan);
+    net_set_datacenters(&w->net, dc_of, ndc, (const dist *const *)w->net.wan, w->net.wan_loss);
     return 0;
 }
 

@@ -32,10 +32,11 @@ typedef struct link_cfg {
     double loss;   /* < 0: keep [network] loss */
 } link_cfg;
 
-/* One [dc_links] entry: "dc1>dc2 = DIST" or "dc1-dc2 = DIST" (both directions). */
+/* One [dc_links] entry: "dc1>dc2 = DIST [loss P]" or "dc1-dc2 = ..." (both directions). */
 typedef struct dc_link_cfg {
     int a, b, both; /* datacenter indexes */
-    dist *latency;  /* owned */
+    dist *latency;  /* owned; NULL: keep network.dc_latency */
+    double loss;    /* < 0: keep [network] loss */
 } dc_link_cfg;
 
 typedef struct net_cfg {
@@ -91,7 +92,8 @@ typedef struct net {
     sim_handler on_arrive;
     uint64_t seed;
     rng *kind_rng[MSG_NKINDS]; /* NULL, or nend * nend streams of the kind's own (net_own_streams) */
-    const dist *wan[RING_MAX_DCS * RING_MAX_DCS]; /* the network module's table for net_set_datacenters */
+    const dist *wan[RING_MAX_DCS * RING_MAX_DCS]; /* the network module's tables for net_set_datacenters */
+    double wan_loss[RING_MAX_DCS * RING_MAX_DCS];
 } net;
 
 int net_init(net *n, const net_cfg *nc, int nodes, uint64_t seed, sim *s, msg_pool *pool, net_res *res,
@@ -106,9 +108,10 @@ int net_send(net *n, msg *m);
  * memory. */
 int net_own_streams(net *n, msg_kind kind);
 /* Places the nodes in datacenters: dc_of[nd] for nodes 1..nend-1 (dc_of[0], the client
- * tier, is ignored), and the latency added from datacenter a to b, wan[a * ndc + b] (NULL:
- * none). Call once, before the run; wan must outlive the net. */
-void net_set_datacenters(net *n, const uint8_t *dc_of, int ndc, const dist *const *wan);
+ * tier, is ignored), the latency added from datacenter a to b, wan[a * ndc + b] (NULL:
+ * none), and the loss between them, wan_loss[a * ndc + b] (< 0: [network] loss; a [links]
+ * loss on a link wins). Call once, before the run; wan must outlive the net. */
+void net_set_datacenters(net *n, const uint8_t *dc_of, int ndc, const dist *const *wan, const double *wan_loss);
 /* Cuts or restores the directed link a -> b. */
 void net_set_cut(net *n, int a, int b, int cut);
 void net_heal(net *n); /* restores every link */

@@ -1,6 +1,7 @@
 /* Datacenters (docs/design.md sections 3 and 3b): NetworkTopologyStrategy placement with
  * exact owner lists, the inter-datacenter latency, the LOCAL_ONE, LOCAL_QUORUM and
  * EACH_QUORUM levels with exact latencies and versions, and the errors bad input gets. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -313,6 +314,53 @@ static void dc_latency_is_added_between_datacenters(void **state)
     tu_run_text(wan_story, links, 9, &st);
     EQ(took(&st, "all"), 12000000);
     EQ(st.net->cross_dc, 24);
+    tu_run_free(&st);
+}
+
+/* A [dc_links] pair may carry loss, alone (the latency stays network.dc_latency) or after a
+ * distribution; per direction; a [links] loss on one link wins over it. */
+static void dc_links_carry_loss(void **state)
+{
+    (void)state;
+    run_stats st;
+    const char *cut[] = {"dc_links.dc1-dc2=loss 1"};
+    tu_run_text(wan_story, cut, 1, &st);
+    /* every request to dc2 is lost: ALL and 4 fail; ONE and THREE stay in dc1, unchanged */
+    assert_false(op_named(&st, "all")->ok);
+    assert_false(op_named(&st, "four")->ok);
+    EQ(took(&st, "one"), 2000000);
+    EQ(took(&st, "three"), 4000000);
+    EQ(st.net->lost, 12);
+    EQ(st.net->cross_dc, 12);
+    tu_run_free(&st);
+    const char *back[] = {"dc_links.dc2>dc1=const(10ms) loss 1"};
+    tu_run_text(wan_story, back, 1, &st);
+    /* requests arrive, acknowledgements from dc2 are lost */
+    assert_false(op_named(&st, "all")->ok);
+    EQ(st.net->lost, 12);
+    EQ(st.net->cross_dc, 24);
+    tu_run_free(&st);
+    const char *one_kept[] = {"dc_links.dc1-dc2=loss 1", "links.n2-n4=loss 0"};
+    tu_run_text(wan_story, one_kept, 2, &st);
+    /* the coordinator n2 reaches n4 and hears back: 4 requests and 4 acks kept, 8 lost */
+    EQ(st.net->lost, 8);
+    EQ(st.net->cross_dc, 16);
+    EQ(took(&st, "four"), 84000000);
+    tu_run_free(&st);
+    static const char *open_writes =
+        "[cluster]\ndatacenters = dc1:3 dc2:3\nreplicas = dc1:3 dc2:3\nvnodes = 1\ncoordinator = owner\n"
+        "[quorum]\nw = LOCAL_QUORUM\ntimeout = 1s\n[network]\nlatency = const(1ms)\n"
+        "[dc_links]\ndc1-dc2 = const(40ms) loss 0.5\n"
+        "[workload]\nkeys = 1\nread_ratio = 0\nrate = 1000/s\n[run]\nops = 4000\n";
+    tu_run_text(open_writes, NULL, 0, &st);
+    /* 4000 writes x 3 requests to dc2, each and its ack kept with probability 0.5. Per request:
+     * lost (1 sent, 1 lost) 1/2, ack lost (2, 1) 1/4, both kept (2, 0) 1/4, so lost / sent
+     * across = 0.75 / 1.5 = 1/2; the ratio's variance is E[(L - S/2)^2] / (n E[S]^2) =
+     * 0.375 / (12000 * 2.25): SE 0.0037 */
+    double frac = (double)st.net->lost / (double)st.net->cross_dc;
+    print_message("dc loss 0.5: %llu of %llu lost (%.4f)\n", (unsigned long long)st.net->lost,
+                  (unsigned long long)st.net->cross_dc, frac);
+    assert_true(fabs(frac - 0.5) < 5 * 0.0037);
     tu_run_free(&st);
 }
 
@@ -850,6 +898,7 @@ int main(void)
         cmocka_unit_test(datacenters_set_nodes_and_replicas),
         cmocka_unit_test(cluster_errors_name_line_and_key),
         cmocka_unit_test(dc_latency_is_added_between_datacenters),
+        cmocka_unit_test(dc_links_carry_loss),
         cmocka_unit_test(network_errors_name_line_and_key),
         cmocka_unit_test(local_quorum_takes_the_local_round_trip),
         cmocka_unit_test(local_quorum_read_after_a_remote_write_is_stale),
