@@ -39,7 +39,8 @@ static const struct {
                    {"ALL", QL_ALL},
                    {"LOCAL_ONE", QL_LOCAL_ONE},
                    {"LOCAL_QUORUM", QL_LOCAL_QUORUM},
-                   {"EACH_QUORUM", QL_EACH_QUORUM}};
+                   {"EACH_QUORUM", QL_EACH_QUORUM},
+                   {"ANY", QL_ANY}};
 
 int coord_parse_level(const char *text, void *dst, char *err, size_t n)
 {
@@ -51,7 +52,7 @@ int coord_parse_level(const char *text, void *dst, char *err, size_t n)
         }
     }
     if (units_parse_int(text, &v) || v < 1 || v > RING_MAX_REPLICAS) {
-        snprintf(err, n, "must be 1..%d or ONE, TWO, THREE, QUORUM, ALL, LOCAL_ONE, LOCAL_QUORUM, EACH_QUORUM",
+        snprintf(err, n, "must be 1..%d or ONE, TWO, THREE, QUORUM, ALL, LOCAL_ONE, LOCAL_QUORUM, EACH_QUORUM, ANY",
                  RING_MAX_REPLICAS);
         return -1;
     }
@@ -63,6 +64,8 @@ int coord_level(int64_t level, int n)
 {
     if (level == QL_QUORUM)
         return n / 2 + 1;
+    if (level == QL_ANY)
+        return 0;
     if (level < 0 || level > n)
         return n;
     return (int)level;
@@ -84,8 +87,10 @@ static const cfg_key quorum_keys[] = {
     {"quorum", "r", CFG_CUSTOM, "QUORUM", 1, 0, "1..N|ONE|TWO|THREE|QUORUM|ALL|LOCAL_ONE|LOCAL_QUORUM|EACH_QUORUM",
      offsetof(quorum_cfg, r), coord_parse_level,
      "R: replies a read waits for (QUORUM = N/2+1; LOCAL_* in the client's datacenter, EACH_QUORUM in each)"},
-    {"quorum", "w", CFG_CUSTOM, "QUORUM", 1, 0, "1..N|ONE|TWO|THREE|QUORUM|ALL|LOCAL_ONE|LOCAL_QUORUM|EACH_QUORUM",
-     offsetof(quorum_cfg, w), coord_parse_level, "W: acknowledgements a write waits for"},
+    {"quorum", "w", CFG_CUSTOM, "QUORUM", 1, 0,
+     "1..N|ONE|TWO|THREE|QUORUM|ALL|LOCAL_ONE|LOCAL_QUORUM|EACH_QUORUM|ANY", offsetof(quorum_cfg, w),
+     coord_parse_level,
+     "W: acknowledgements a write waits for (ANY: one of any kind, a hint the coordinator keeps included)"},
     {"quorum", "timeout", CFG_DURATION, "1s", 1, 3600.0 * 1e9, NULL, offsetof(quorum_cfg, timeout), NULL,
      "an operation not answered by start + timeout fails as unavailable"},
     {"quorum", "read_fanout", CFG_ENUM, "all", 1, 0, "all|r", offsetof(quorum_cfg, read_fanout), NULL,
@@ -200,10 +205,16 @@ int coord_overlap(const coord *c, int rlvl, int rdc, int wlvl, int wdc)
     return c->rule.overlap(c->rule.ctx, rlvl, rdc, wlvl, wdc);
 }
 
-/* Sets o's level: a count, or a level the quorum rule resolves. */
+/* Sets o's level: a count, ANY (one acknowledgement, no replica promised), or a level the
+ * quorum rule resolves. */
 static void set_level(coord *c, op *o, int64_t level)
 {
-    if (level < QL_ALL && c->rule.need) {
+    if (level == QL_ANY) {
+        o->need = 1;
+        o->lvl = 0;
+        return;
+    }
+    if (coord_level_is_dc(level) && c->rule.need) {
         o->lvl = (int8_t)level;
         o->need = (uint8_t)c->rule.need(c->rule.ctx, o, level);
         return;
@@ -732,7 +743,12 @@ static void resolve_level(cfg *c, const char *key, int64_t *v, int64_t n)
 static void check(cfg *c, const scenario *sc, void *mcfg)
 {
     quorum_cfg *q = mcfg;
-    int64_t n = SC_CFG(sc, MOD_CLUSTER, cluster_cfg)->replicas;
+    const cluster_cfg *cc = SC_CFG(sc, MOD_CLUSTER, cluster_cfg);
+    int64_t n = cc->replicas;
+    if (q->r == QL_ANY)
+        cfg_error_key(c, "quorum", "r", "ANY is a write level (a hint answers no read)");
+    if (q->w == QL_ANY && cc->coordinator == COORD_AT_CLIENT)
+        cfg_error_key(c, "quorum", "w", "ANY needs a node coordinator to keep the hint (cluster.coordinator = any or owner)");
     resolve_level(c, "r", &q->r, n);
     resolve_level(c, "w", &q->w, n);
 }

@@ -28,13 +28,20 @@
 #include "sim/sim.h"
 
 /* Symbolic consistency levels, resolved against N (QUORUM = N/2 + 1); the datacenter
- * levels below QL_ALL are resolved and counted by a quorum rule (coord_set_rule; the
- * datacenters module, models/dc.h). */
+ * levels QL_LOCAL_ONE..QL_EACH_QUORUM are resolved and counted by a quorum rule
+ * (coord_set_rule; the datacenters module, models/dc.h). QL_ANY (writes only, Cassandra's
+ * ANY) waits for one acknowledgement of any kind, a stored hint's included, and promises
+ * no replica: an operation at ANY has need 1 and lvl 0 (W = 0 in R + W > N); who keeps
+ * the hint is the fan-out's business (models/sloppy.h). */
 #define QL_QUORUM (-1)
 #define QL_ALL (-2)
 #define QL_LOCAL_ONE (-3)
 #define QL_LOCAL_QUORUM (-4)
 #define QL_EACH_QUORUM (-5)
+#define QL_ANY (-6)
+
+/* A datacenter level, resolved by the quorum rule. */
+static inline int coord_level_is_dc(int64_t level) { return level <= QL_LOCAL_ONE && level >= QL_EACH_QUORUM; }
 
 typedef enum read_fanout { FANOUT_ALL, FANOUT_R } read_fanout;
 
@@ -49,7 +56,7 @@ extern const cfg_table quorum_table;
  * symbolic levels). */
 int coord_parse_level(const char *text, void *dst, char *err, size_t n);
 /* A level (a number, QUORUM or ALL) as a count of replicas out of n; a datacenter level
- * counts as n here (only a quorum rule resolves it). */
+ * counts as n here (only a quorum rule resolves it); ANY as 0 (the replicas it promises). */
 int coord_level(int64_t level, int n);
 /* A level as written: "2", "QUORUM", "LOCAL_QUORUM"; buf holds at least 16 bytes. */
 const char *coord_level_name(int64_t level, char *buf);

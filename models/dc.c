@@ -15,13 +15,14 @@ typedef struct dc_op {
     uint8_t got[RING_MAX_DCS];
 } dc_op;
 
-/* The least number of replies a level takes from each datacenter (per) and in all. */
+/* The least number of replies a level takes from each datacenter (per) and in all; a count
+ * (0 for ANY, which promises no replica) takes none from any one datacenter. */
 static int span(const int *rf, int ndc, int lvl, int local, int *per)
 {
     int total = 0;
     for (int d = 0; d < ndc; d++)
         per[d] = 0;
-    if (lvl > 0)
+    if (lvl >= 0)
         return lvl;
     for (int d = 0; d < ndc; d++) {
         if (!rf[d] || (lvl != QL_EACH_QUORUM && d != local))
@@ -194,12 +195,13 @@ int dc_scenario_overlap(const scenario *sc)
     const quorum_cfg *q = SC_CFG(sc, MOD_QUORUM, quorum_cfg);
     uint32_t mask = SC_CFG(sc, MOD_WORKLOAD, wl_cfg)->dc_mask;
     int rf[RING_MAX_DCS], ndc = scenario_rf(sc, rf);
+    int64_t w = q->w == QL_ANY ? 0 : q->w; /* ANY promises no replica */
     if (!ndc)
-        return q->r + q->w > cc->replicas;
+        return q->r + w > cc->replicas;
     for (int rd = 0; rd < ndc; rd++)
         for (int wd = 0; wd < ndc; wd++)
             if ((mask >> rd & 1) && (mask >> wd & 1) &&
-                !dc_levels_overlap(rf, ndc, (int)cc->replicas, (int)q->r, rd, (int)q->w, wd))
+                !dc_levels_overlap(rf, ndc, (int)cc->replicas, (int)q->r, rd, (int)w, wd))
                 return 0;
     return 1;
 }
@@ -210,6 +212,8 @@ int dc_scenario_count(const scenario *sc, int64_t level)
     int rf[RING_MAX_DCS], per[RING_MAX_DCS], ndc = scenario_rf(sc, rf), first = 0;
     while (first < ndc - 1 && !(mask >> first & 1))
         first++;
+    if (level == QL_ANY)
+        return 0;
     return level > 0 ? (int)level : span(rf, ndc, (int)level, first, per);
 }
 
@@ -218,7 +222,7 @@ static void check_level(cfg *c, const cluster_cfg *cc, int64_t level, uint32_t m
                         const char *section, const char *key)
 {
     char name[16];
-    if (level >= QL_ALL)
+    if (!coord_level_is_dc(level))
         return;
     coord_level_name(level, name);
     const char *why = NULL;

@@ -181,7 +181,7 @@ static void counted_into(const explain *x, const op *o, why_list *l, int writes)
 {
     for (int r = 0; r < o->ncounted; r++) {
         const op_target *t = op_counted(o, r);
-        int fb = t->cause == CAUSE_FALLBACK;
+        int fb = t->cause == CAUSE_FALLBACK ? 1 + (writes && t->node == o->coord) : 0;
         int owner = writes && fb ? hint_owner(x, o->key, t->node, &o->ver) : 0;
         list_add(l, t->node, owner, t->ver.seq, -1, fb);
     }
@@ -357,12 +357,13 @@ static const char *dur(int64_t ns, char *buf, size_t n) { return units_format_du
 
 static const char *name_of(const wl_cfg *scr, int32_t i) { return i >= 0 && (size_t)i < scr->nscript ? scr->script[i].name : "?"; }
 
-/* "fallback n4 holding a hint for n1" */
+/* "fallback n4 holding a hint for n1" (or "the coordinator n4 ...") */
 static void sb_fallback(sb *b, const why_node *e)
 {
     char a[16], c[16];
     if (e->owner)
-        sb_printf(b, "fallback %s holding a hint for %s", node_name(e->node, a), node_name(e->owner, c));
+        sb_printf(b, "%s %s holding a hint for %s", e->fallback == 2 ? "the coordinator" : "fallback",
+                  node_name(e->node, a), node_name(e->owner, c));
     else
         sb_printf(b, "fallback %s", node_name(e->node, a));
 }
@@ -382,6 +383,10 @@ static void sb_crashes(sb *b, const why_list *l)
 static void sb_rule(sb *b, const explain_res *r, const explain_op *e)
 {
     int R = e->need, W = e->latest_w, N = r->replicas;
+    if (e->lvl >= 0 && e->latest_lvl == 0) {
+        sb_printf(b, "the write was acknowledged at ANY, which promises no replica (W = 0)");
+        return;
+    }
     if (e->lvl >= 0 && e->latest_lvl >= 0) {
         sb_printf(b, "R + W = %d %s N = %d", R + W, R + W > N ? ">" : "<=", N);
         return;
@@ -518,7 +523,10 @@ static void why_write(sb *b, const explain_op *e)
         return;
     sb_printf(b, "v%u, acknowledged by ", e->version);
     sb_names(b, &e->acked);
-    sb_printf(b, " at W=%d, is held by no node at the end", e->need);
+    if (e->lvl == 0)
+        sb_printf(b, " at ANY, is held by no node at the end");
+    else
+        sb_printf(b, " at W=%d, is held by no node at the end", e->need);
     if (e->lost.n) {
         sb_printf(b, ": %s with volatile storage (", e->lost.n == 1 ? "its only copy was lost in a crash" : "its copies were lost in crashes");
         sb_crashes(b, &e->lost);
@@ -725,7 +733,10 @@ static void para_stale_no_overlap(sb *b, const facts *f, uint64_t k)
         return;
     }
     char rlv[16], wlv[16];
-    if (f->rl < 0 || f->wl < 0)
+    if (f->wl == QL_ANY && !coord_level_is_dc(f->rl))
+        sb_printf(b, " Here writes at ANY promise no replica (W = 0): a write acknowledged by a hint alone is "
+                     "on no replica until the hint is handed off.");
+    else if (f->rl < 0 || f->wl < 0)
         sb_printf(b, " Here reads at %s and writes at %s are %spromised to meet (the datacenter rule).",
                   coord_level_name(f->rl, rlv), coord_level_name(f->wl, wlv), f->overlap ? "" : "not ");
     else if (f->r + f->w <= f->n)
@@ -806,6 +817,9 @@ static void para_lost_writes(sb *b, const facts *f)
         sb_printf(b, " (%" PRIu64 " of them acknowledged with R + W > N)", o->lost_promised);
     sb_printf(b, ": the acknowledgement counted W copies, and volatile crashes destroyed every copy before repair "
                  "or handoff spread it.");
+    if (f->wl == QL_ANY)
+        sb_printf(b, " Writes here are at ANY: one acknowledgement of any kind, and for an owner it believes down "
+                     "the coordinator keeps a hint itself, which acknowledges at once: a copy on no replica.");
     if (scripted(f)) {
         char why[1024];
         size_t more = 0, listed = 0;
@@ -1042,6 +1056,8 @@ static void json_versions(jw *j, const char *key, const why_list *l, int hint_li
         jw_int(j, "v", l->e[i].v);
         if (l->e[i].fallback)
             jw_bool(j, "fallback", 1);
+        if (l->e[i].fallback == 2)
+            jw_bool(j, "coordinator", 1);
         jw_obj_end(j);
     }
     jw_arr_end(j);

@@ -33,7 +33,8 @@ typedef struct why_node {
     uint32_t v;     /* version returned or held */
     uint16_t node;
     uint16_t owner;   /* the owner a hint is held for (hint holders, fallbacks); 0: its own replica */
-    uint8_t fallback; /* a sloppy-quorum fallback, not an owner of the key (read sets, acknowledgers) */
+    uint8_t fallback; /* 1 a sloppy-quorum fallback, not an owner of the key (read sets, acknowledgers);
+                         2 the coordinator, keeping a hint itself (a write at ANY) */
 } why_node;
 
 typedef struct why_list {

@@ -96,7 +96,9 @@ static void on_begin(void *ctx, op *p)
     jw_int(&j, "v", p->ver.seq);
     jw_str(&j, "coordinator", ep_name(p->coord, c));
     jw_int(&j, "w", p->need);
-    if (p->lvl < 0) {
+    if (p->lvl == 0) {
+        jw_str(&j, "level", "ANY"); /* one acknowledgement of any kind; no replica promised */
+    } else if (p->lvl < 0) {
         char l[16];
         jw_str(&j, "level", coord_level_name(p->lvl, l));
         jw_str(&j, "dc", ring_dc_name(o->rg, p->dc));
@@ -272,7 +274,6 @@ static void read_done(oracle *o, op *p)
     const oracle_op *x = op_ext(p, o->ext);
     uint16_t hold[RING_MAX_NODES * HOLDERS_MAX + 1], hold_for[RING_MAX_NODES * HOLDERS_MAX + 1];
     holder_list hl = {&p->v.latest, hold, hold_for, -1};
-    int latest_w = x->latest.w; /* the W latest(r) was acknowledged at */
     p->v.k = 0;
     if (!p->v.has_latest || ver_cmp(&p->ver, &p->v.latest) >= 0) {
         p->v.cls = RC_FRESH;
@@ -358,9 +359,12 @@ static void read_done(oracle *o, op *p)
         }
         jw_int(&j, "r", p->need);
         if (p->lvl >= 0 && x->latest.lvl >= 0) {
-            jw_int(&j, "w", latest_w);
+            /* the replicas latest(r)'s level promised: W, or 0 at ANY */
+            jw_int(&j, "w", x->latest.lvl);
+            if (x->latest.lvl == 0)
+                jw_str(&j, "w_level", "ANY");
             jw_int(&j, "n", o->n);
-            jw_bool(&j, "r_plus_w_gt_n", p->need + latest_w > o->n);
+            jw_bool(&j, "r_plus_w_gt_n", p->need + x->latest.lvl > o->n);
         } else {
             /* datacenter levels: the levels and datacenters of the read and of latest(r) */
             char l[16];

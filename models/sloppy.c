@@ -47,6 +47,11 @@ static void fanout(void *ctx, op *o)
 {
     sloppy *sl = ctx;
     coord *c = sl->c;
+    int any = o->kind == OP_WRITE && o->lvl == 0;
+    if (!sl->on && !any) {
+        coord_fanout_default(c, o);
+        return;
+    }
     uint16_t up[RING_MAX_REPLICAS], hint_for[RING_MAX_REPLICAS], down[RING_MAX_REPLICAS];
     uint16_t fb[RING_MAX_REPLICAS], fb_for[RING_MAX_REPLICAS];
     int nup = 0, ndown = 0, nfb = 0;
@@ -60,7 +65,7 @@ static void fanout(void *ctx, op *o)
         }
     }
     /* each owner believed down is replaced by the next node clockwise believed up */
-    for (int i = sl->n; ndown > nfb && i < sl->nodes; i++) {
+    for (int i = sl->n; sl->on && ndown > nfb && i < sl->nodes; i++) {
         int nd = ring_walk(sl->rg, o->key, i);
         if (!fd_up(sl->fd, o->coord, nd, NULL))
             continue;
@@ -70,11 +75,20 @@ static void fanout(void *ctx, op *o)
         up[nup++] = (uint16_t)nd;
         nfb++;
     }
+    /* at ANY, the coordinator keeps a hint for each owner left without a fallback */
+    int ncoord = 0;
+    for (int i = nfb; any && o->coord != EP_CLIENT && i < ndown; i++) {
+        fb[nfb + ncoord] = (uint16_t)o->coord;
+        fb_for[nfb + ncoord] = down[i];
+        hint_for[nup] = down[i];
+        up[nup++] = (uint16_t)o->coord;
+        ncoord++;
+    }
     if (ndown) {
         sl->res->believed_down += (uint64_t)ndown;
         sl->res->ops += nfb > 0;
-        sl->res->short_of_n += nup < sl->n;
-        trace_targets(sl, o, down, ndown, fb, fb_for, nfb);
+        sl->res->short_of_n += nup - ncoord < sl->n;
+        trace_targets(sl, o, down, ndown, fb, fb_for, nfb + ncoord);
     }
     if (o->kind == OP_WRITE) {
         for (int i = 0; i < nup; i++) {
@@ -83,7 +97,10 @@ static void fanout(void *ctx, op *o)
                 continue;
             }
             msg_payload pl = {.hint = {hint_for[i]}};
-            sl->res->fallbacks++;
+            if (i < nup - ncoord)
+                sl->res->fallbacks++;
+            else
+                sl->res->coord_hints++;
             coord_send(c, o, up[i], MSG_HINT_WRITE, CAUSE_FALLBACK, 1, NULL, &pl);
         }
         return;
@@ -97,8 +114,8 @@ static void fanout(void *ctx, op *o)
     }
 }
 
-int sloppy_init(sloppy *sl, coord *c, const ring *rg, const fd_iface *fd, tracer *tr, sloppy_res *res, char *err,
-                size_t n)
+int sloppy_init(sloppy *sl, coord *c, const ring *rg, const fd_iface *fd, tracer *tr, int on, sloppy_res *res,
+                char *err, size_t n)
 {
     sl->c = c;
     sl->rg = rg;
@@ -106,22 +123,35 @@ int sloppy_init(sloppy *sl, coord *c, const ring *rg, const fd_iface *fd, tracer
     sl->tr = tr;
     sl->n = ring_replicas(rg);
     sl->nodes = ring_nodes(rg);
+    sl->on = on;
     sl->res = res;
     return coord_set_fanout(c, fanout, sl, "sloppy", err, n);
 }
 
 /* ---- the sloppy module ---- */
 
+/* Some write of the scenario is at ANY: its W, or a script entry's level. */
+static int uses_any(const scenario *sc)
+{
+    if (SC_CFG(sc, MOD_QUORUM, quorum_cfg)->w == QL_ANY)
+        return 1;
+    const wl_cfg *wc = SC_CFG(sc, MOD_WORKLOAD, wl_cfg);
+    for (size_t i = 0; i < wc->nscript; i++)
+        if (wc->script[i].level == QL_ANY)
+            return 1;
+    return 0;
+}
+
 static int create(world *w, const void *mcfg, void *res, void **state, char *err, size_t n)
 {
     const sloppy_cfg *sc = mcfg;
-    if (!sc->on)
+    if (!sc->on && !uses_any(w->sc))
         return 0;
     sloppy *sl = mem_calloc(1, sizeof *sl);
     if (!sl)
         return -ENOMEM;
     *state = sl;
-    if (sloppy_init(sl, &w->coord, w->ring, &w->fd, &w->tr, res, err, n))
+    if (sloppy_init(sl, &w->coord, w->ring, &w->fd, &w->tr, sc->on, res, err, n))
         return -EINVAL;
     sl->wl = SC_CFG(w->sc, MOD_WORKLOAD, wl_cfg);
     return 0;
@@ -140,6 +170,8 @@ static const metric sloppy_metrics[] = {
      "owners skipped because the coordinator believed them down, summed over operations", F(believed_down)},
     {"sloppy.short_of_n", "sloppy_short_of_n", NULL, MT_COUNT, "operations",
      "operations that found fewer than N nodes believed up", F(short_of_n)},
+    {"sloppy.coordinator_hints", "sloppy_coordinator_hints", NULL, MT_COUNT, "messages",
+     "hints a coordinator kept itself for owners believed down with no fallback (writes at ANY)", F(coord_hints)},
 };
 
 const module sloppy_module = {

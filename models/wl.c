@@ -598,10 +598,18 @@ static void check(cfg *c, const scenario *sc, void *mcfg)
                       "corrects a closed loop's latencies; an open loop and a script already measure from the "
                       "intended start (workload.mode = closed)");
     int64_t nrep = SC_CFG(sc, MOD_CLUSTER, cluster_cfg)->replicas;
-    for (size_t i = 0; i < wc->nscript; i++)
-        if (wc->script[i].level > nrep)
-            cfg_error(c, cfg_find(c, "script", wc->script[i].name), "at %lld: must be <= replicas (%lld)",
-                      (long long)wc->script[i].level, (long long)nrep);
+    int node_coord = SC_CFG(sc, MOD_CLUSTER, cluster_cfg)->coordinator != COORD_AT_CLIENT;
+    for (size_t i = 0; i < wc->nscript; i++) {
+        const script_op *so = &wc->script[i];
+        if (so->level > nrep)
+            cfg_error(c, cfg_find(c, "script", so->name), "at %lld: must be <= replicas (%lld)",
+                      (long long)so->level, (long long)nrep);
+        else if (so->level == QL_ANY && so->kind == OP_READ)
+            cfg_error(c, cfg_find(c, "script", so->name), "at ANY: a write level (a hint answers no read)");
+        else if (so->level == QL_ANY && !node_coord)
+            cfg_error(c, cfg_find(c, "script", so->name),
+                      "at ANY: needs a node coordinator to keep the hint (cluster.coordinator = any or owner)");
+    }
     check_prefer(c, sc, wc);
     probe_check(c, sc, wc);
 }

@@ -35,9 +35,9 @@ static const level_row rows[] = {
      "what R + W > N gives, by another mechanism",
      "r = quorum, w = quorum (the defaults: n_val/2 + 1)"},
     {"r = ALL, w = ALL", "ALL", "-", "r = all, w = all"},
-    {"w below 1: not modelled (nearest: quorum.sloppy = on, w = 1)",
-     "ANY (writes): a hint kept by the coordinator counts; the write is not readable until a replica has it", "-",
-     "-"},
+    {"w = ANY (writes; a node coordinator)",
+     "ANY: a hint kept by the coordinator counts; the write is not readable until a replica has it", "-",
+     "- (nearest: w = 1 with pw = 0, fallbacks counting)"},
     {"w (a replica acknowledges once it stored the write)", "-", "-",
      "dw = W: dw counts replicas whose backend stored the write, w those that received it"},
     {"quorum.sloppy = on", "none: hints never count toward a level, except ANY",
@@ -261,12 +261,12 @@ static void print_dc_config(FILE *f, const run_item *it, int n)
 {
     const quorum_cfg *q = SC_CFG(&it->sc, MOD_QUORUM, quorum_cfg);
     char rlv[64], wlv[64], line[1024];
-    if (q->r < QL_ALL)
+    if (coord_level_is_dc(q->r))
         coord_level_name(q->r, rlv);
     else
         cassandra_level((int)q->r, n, rlv, sizeof rlv);
     if (q->w < QL_ALL)
-        coord_level_name(q->w, wlv);
+        coord_level_name(q->w, wlv); /* a datacenter level, or ANY */
     else
         cassandra_level((int)q->w, n, wlv, sizeof wlv);
     /* a level that is not LOCAL_ waits, or may wait, for another datacenter */
@@ -293,20 +293,26 @@ static void print_config(FILE *f, const run_item *it)
     const scenario *sc = &it->sc;
     int n = (int)SC_CFG(sc, MOD_CLUSTER, cluster_cfg)->replicas;
     const quorum_cfg *q = SC_CFG(sc, MOD_QUORUM, quorum_cfg);
-    if (q->r < QL_ALL || q->w < QL_ALL) {
+    if (coord_level_is_dc(q->r) || coord_level_is_dc(q->w)) {
         print_dc_config(f, it, n);
         return;
     }
-    int r = (int)q->r, w = (int)q->w;
+    int any = q->w == QL_ANY; /* W = 0 replicas promised */
+    int r = (int)q->r, w = any ? 0 : (int)q->w;
     int sloppy_on = SC_CFG(sc, MOD_SLOPPY, sloppy_cfg)->on;
     int readable = SC_CFG(sc, MOD_HINTS, hints_cfg)->readable;
     int down = SC_CFG(sc, MOD_RETRY, retry_cfg)->downgrade;
     char cr[64], cw[64], rr[64], rw[64], line[1024];
-    fprintf(f, "\n%s%sN=%d R=%d W=%d, %s quorum, reads to %s%s%s\n", it->label, it->label[0] ? ": " : "", n, r, w,
+    char wname[16];
+    snprintf(wname, sizeof wname, any ? "ANY" : "%d", w);
+    fprintf(f, "\n%s%sN=%d R=%d W=%s, %s quorum, reads to %s%s%s\n", it->label, it->label[0] ? ": " : "", n, r, wname,
             sloppy_on ? "a sloppy" : "a strict", q->read_fanout == FANOUT_ALL ? "all N owners" : "R owners",
             sloppy_on && readable ? ", readable hints" : "", down ? ", downgrading retries" : "");
     cassandra_level(r, n, cr, sizeof cr);
-    cassandra_level(w, n, cw, sizeof cw);
+    if (any)
+        snprintf(cw, sizeof cw, "ANY");
+    else
+        cassandra_level(w, n, cw, sizeof cw);
     snprintf(line, sizeof line, "replication_factor %d; reads at %s, writes at %s%s%s", n, cr, cw,
              sloppy_on ? "; no sloppy quorum: hints count only at ANY, so writes that need fallbacks wait or fail" : "",
              down ? "; a downgrading retry policy" : "");
@@ -319,18 +325,21 @@ static void print_config(FILE *f, const run_item *it)
         k += (size_t)snprintf(line + k, sizeof line - k, "strongly consistent reads (the guarantee R + W > N gives)");
     else
         k += (size_t)snprintf(line + k, sizeof line - k, "no R=%d: a read asks one replica, or the leader", r);
-    if (w == 2 && n == 3)
+    if (any)
+        snprintf(line + k, sizeof line - k, "; no ANY: every write waits for 2 of 3");
+    else if (w == 2 && n == 3)
         snprintf(line + k, sizeof line - k, "; writes as every write (2 of 3)");
     else
         snprintf(line + k, sizeof line - k, "; W=%d is not offered: every write waits for 2 of 3%s", w,
                  sloppy_on ? "; no sloppy quorum" : "");
     wrap_cell(f, "DynamoDB", 9, line, 2, 100);
     riak_level(r, n, rr, sizeof rr);
-    riak_level(w, n, rw, sizeof rw);
-    snprintf(line, sizeof line, "n_val %d; r = %s, w = %s, dw = %s; %s%s", n, rr, rw, rw,
-             sloppy_on ? "pr = 0, pw = 0 (fallbacks count, the default)" : "pr = r, pw = w (only owners count)",
+    riak_level(any ? 1 : w, n, rw, sizeof rw);
+    snprintf(line, sizeof line, "n_val %d; r = %s, w = %s, dw = %s; %s%s%s", n, rr, rw, rw,
+             sloppy_on || any ? "pr = 0, pw = 0 (fallbacks count, the default)" : "pr = r, pw = w (only owners count)",
              sloppy_on ? (readable ? "; fallbacks answer reads, as Riak's do" : "; Riak's fallbacks would also answer reads")
-                    : "");
+                    : "",
+             any ? "; no ANY: w = 1 with fallbacks is the nearest, and a coordinator keeps no hint of its own" : "");
     wrap_cell(f, "Riak KV", 9, line, 2, 100);
     seen s = {.n = 0};
     run_view v = {&it->sc, &it->rr};

@@ -49,7 +49,7 @@ static int overlap(const scenario *sc) { return dc_scenario_overlap(sc); }
 static int dc_levels(const scenario *sc)
 {
     const quorum_cfg *q = SC_CFG(sc, MOD_QUORUM, quorum_cfg);
-    return q->r < QL_ALL || q->w < QL_ALL;
+    return coord_level_is_dc(q->r) || coord_level_is_dc(q->w);
 }
 
 /* ---- the report's own summary metrics ---- */

@@ -73,12 +73,13 @@ static int entry_cmp(const void *a, const void *b)
     return x->i < y->i ? -1 : x->i > y->i;
 }
 
-/* "n2, fallback n4 for n1" */
+/* "n2, fallback n4 for n1" (a write at ANY: "coordinator n4 for n1") */
 static void print_nodes(FILE *f, const why_list *l)
 {
     char a[16], b[16];
     for (int i = 0; i < l->n; i++) {
-        fprintf(f, "%s%s%s", i ? ", " : "", l->e[i].fallback ? "fallback " : "", ep_name(l->e[i].node, a));
+        fprintf(f, "%s%s%s", i ? ", " : "",
+                l->e[i].fallback == 2 ? "coordinator " : l->e[i].fallback ? "fallback " : "", ep_name(l->e[i].node, a));
         if (l->e[i].fallback && l->e[i].owner)
             fprintf(f, " for %s", ep_name(l->e[i].owner, b));
     }
@@ -125,7 +126,10 @@ static void print_why(FILE *f, const run_item *it, size_t i)
     fprintf(f, "\n      v%u acknowledged by: ", e->latest);
     if (e->latest_write >= 0) {
         print_nodes(f, &e->acked);
-        fprintf(f, " (%s, W=%d)", wc->script[e->latest_write].name, e->latest_w);
+        if (e->latest_lvl == 0)
+            fprintf(f, " (%s, ANY)", wc->script[e->latest_write].name);
+        else
+            fprintf(f, " (%s, W=%d)", wc->script[e->latest_write].name, e->latest_w);
     } else {
         fprintf(f, "(not a scripted write)");
     }

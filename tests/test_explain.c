@@ -474,7 +474,7 @@ static void levels_reference_and_the_readme_agree(void **state)
     HAS(out, "\nr = QUORUM, w = QUORUM\n    Cassandra QUORUM (RF/2 + 1 over all datacenters); LOCAL_QUORUM");
     HAS(out, "    DynamoDB  reads: strongly consistent (ConsistentRead = true), served by the leader");
     HAS(out, "    Riak KV   r = quorum, w = quorum (the defaults: n_val/2 + 1)\n");
-    HAS(out, "    Cassandra ANY (writes): a hint kept by the coordinator counts;");
+    HAS(out, "\nw = ANY (writes; a node coordinator)\n    Cassandra ANY: a hint kept by the coordinator counts;");
     HAS(out, "\nquorum.sloppy = on\n    Cassandra none: hints never count toward a level, except ANY\n");
     HAS(out, "    Riak KV   the default: pr = 0, pw = 0, fallback vnodes take the place of owners that are down\n");
     HAS(out, "    Riak KV   dw = W: dw counts replicas whose backend stored the write");
@@ -539,6 +539,14 @@ static void levels_of_the_stories(void **state)
     free(out);
     out = story("scenarios/overlap.ini", lv);
     HAS(out, "  no anomaly in this run: nothing for a default to hide\n");
+    free(out);
+    /* ANY: W = 0 replicas; no store but Cassandra has it */
+    out = story("scenarios/any.ini", lv);
+    HAS(out, "\nN=3 R=1 W=ANY, a strict quorum, reads to all N owners\n"
+             "  Cassandra replication_factor 3; reads at ONE, writes at ANY\n"
+             "  DynamoDB  eventually consistent reads (one replica); no ANY: every write waits for 2 of 3\n");
+    HAS(out, "no ANY: w = 1 with fallbacks is the nearest, and a coordinator keeps no hint\n");
+    HAS(out, "  seen: Lost writes; under each store's default it\n");
     free(out);
     /* it replaces the table, like --predict: not both, and not with another format */
     int status;
@@ -615,6 +623,31 @@ static void datacenter_levels_are_explained_by_their_rule(void **state)
     tu_rm_tree(dir);
 }
 
+/* any.ini: the write at ANY acknowledged by its coordinator's own hint, and lost with it;
+ * the reads' why, and the write-up, say ANY promised no replica. */
+static void any_write_is_explained(void **state)
+{
+    (void)state;
+    char *out = story("scenarios/any.ini", NULL);
+    HAS(out, "  w1            10ms write k1    v1   acknowledged by coordinator n4 for n1  [3.00ms]\n"
+             "  c4            20ms fault crash n4 volatile\n");
+    HAS(out, "  r1            40ms read  k1    -> v0 (latest v1) LOST, 1 behind  [2.00ms]\n"
+             "      read set: n3 returned nothing\n"
+             "      v1 held by: no node\n"
+             "      v1 acknowledged by: coordinator n4 for n1 (w1, ANY)\n");
+    HAS(out, "acknowledged writes lost at the end: 1 of 1\n");
+    HAS(out, "Writes\n    here are at ANY: one acknowledgement of any kind");
+    HAS(out, "w1: v1,\n    acknowledged by n4 at ANY, is held by no node at the end");
+    free(out);
+    /* n4 slowed instead of crashed: r1, before handoff, is stale, and the why is the level */
+    const char *set[] = {"--set", "faults.c4=20ms slow n4 2 until 21ms", NULL};
+    out = story("scenarios/any.ini", set);
+    HAS(out, "  r1            40ms read  k1    -> v0 (latest v1) STALE, 1 behind");
+    HAS(out, "      why: the write was acknowledged at ANY, which promises no replica (W = 0): the read set {n3}\n");
+    HAS(out, "  r2           200ms read  k1    -> v1 (latest v1) fresh");
+    free(out);
+}
+
 /* A read's verdict is fixed by what was acknowledged when it started: w1 (W=2) is the latest
  * when r1 (R=2) starts; both owners it asks lost w1 in volatile crashes, and nine later writes
  * push w1 out of the oracle's recent list before r1 answers. Still promised (DISAGREES), and
@@ -673,6 +706,7 @@ int main(void)
         cmocka_unit_test(levels_reference_and_the_readme_agree),
         cmocka_unit_test(levels_of_the_stories),
         cmocka_unit_test(datacenter_levels_are_explained_by_their_rule),
+        cmocka_unit_test(any_write_is_explained),
         cmocka_unit_test(verdict_is_fixed_when_the_read_starts),
         cmocka_unit_test(levels_alone_takes_no_other_option),
     };

@@ -6,6 +6,7 @@
 #include "models/hints.h"
 #include "models/repair.h"
 #include "models/retry.h"
+#include "models/sloppy.h"
 #include "models/stats.h"
 #include "sim/alloc.h"
 #include "tests/testutil.h"
@@ -351,6 +352,134 @@ static void read_repair_next_read_consistent(void **state)
     tu_run_free(&st);
 }
 
+/* scenarios/any.ini without the lines that start with one of drop[] (NULL-terminated). */
+static char *any_scenario(const char *const *drop)
+{
+    FILE *f = fopen(tu_src("scenarios/any.ini"), "r");
+    assert_non_null(f);
+    char *text = calloc(1, 8192), line[512];
+    assert_non_null(text);
+    size_t n = 0;
+    while (fgets(line, sizeof line, f)) {
+        int keep = 1;
+        for (size_t i = 0; drop[i]; i++)
+            keep &= strncmp(line, drop[i], strlen(drop[i])) != 0;
+        if (keep)
+            n += (size_t)snprintf(text + n, 8192 - n, "%s", line);
+    }
+    fclose(f);
+    assert_true(n < 8000);
+    return text;
+}
+
+/* scenarios/any.ini: k1's owners are down; n4 coordinates w1 at ANY, keeps a hint for each
+ * owner itself, and its own hint acknowledges w1 at 12 ms (no replica was sent the write).
+ * n4 crashes with volatile storage at 20 ms: the hints and the write are gone, and both reads
+ * after the owners' return miss v1 (LOST). ANY promised no replica: no disagreement. */
+static void any_write_acknowledged_by_a_hint_alone_is_lost(void **state)
+{
+    (void)state;
+    run_stats st;
+    char *tr = tu_run_file_trace(tu_src("scenarios/any.ini"), NULL, 0, &st);
+    const hints_res *h = st.rr.res[MOD_HINTS];
+    const sloppy_res *sl = st.rr.res[MOD_SLOPPY];
+    expect_write(&st, "w1", 1, 1);
+    EQ(op_named(&st, "w1")->end - op_named(&st, "w1")->start, 3000000);
+    expect_read(&st, "r1", 0, 1, RC_LOST, 1);
+    expect_read(&st, "r2", 0, 1, RC_LOST, 1);
+    EQ(st.oracle->lost_writes, 1);
+    EQ(st.oracle->lost_promised, 0);
+    EQ(st.stats->promised, 0);
+    EQ(st.net->sent[MSG_WRITE_REQ], 0);
+    EQ(st.net->sent[MSG_HINT_WRITE], 3);
+    EQ(sl->coord_hints, 3);
+    EQ(sl->fallbacks, 0);
+    EQ(h->stored, 3);
+    EQ(h->dropped_crash, 3);
+    EQ(h->delivered, 0);
+    HAS(tr, "\"ev\":\"sloppy_targets\",\"op\":\"w1\",\"key\":\"k1\",\"coordinator\":\"n4\",\"believed_down\":"
+            "[\"n3\",\"n2\",\"n1\"],\"fallbacks\":[{\"node\":\"n4\",\"for\":\"n3\"},{\"node\":\"n4\",\"for\":\"n2\"},"
+            "{\"node\":\"n4\",\"for\":\"n1\"}]");
+    HAS(tr, "\"ev\":\"ack\",\"op\":\"w1\",\"key\":\"k1\",\"v\":1,\"acked_by\":[\"n4\"]");
+    HAS(tr, "\"coordinator\":\"n4\",\"w\":1,\"level\":\"ANY\"");
+    HAS(tr, "\"latest_acked_by_fallbacks\":[\"n4\"],\"r\":1,\"w\":0,\"w_level\":\"ANY\",\"n\":3,"
+            "\"r_plus_w_gt_n\":false");
+    free(tr);
+    tu_run_free(&st);
+}
+
+/* The same without n4's crash: n4's dispatch at 62 ms finds the owners up (since 30 ms) and
+ * hands the three hints off at 1 ms apart. r1 at 40 ms comes before: k1 is on no replica
+ * yet, stale by one version, not lost; r2 at 200 ms returns v1; no hint is left. */
+static void any_hint_handed_off_converges(void **state)
+{
+    (void)state;
+    static const char *const no_crash[] = {"c4 =", NULL};
+    char *text = any_scenario(no_crash);
+    run_stats st;
+    tu_run_text(text, NULL, 0, &st);
+    const hints_res *h = st.rr.res[MOD_HINTS];
+    expect_write(&st, "w1", 1, 1);
+    expect_read(&st, "r1", 0, 1, RC_STALE, 1);
+    expect_read(&st, "r2", 1, 1, RC_FRESH, 0);
+    EQ(st.oracle->lost_writes, 0);
+    EQ(st.stats->promised, 0);
+    EQ(h->stored, 3);
+    EQ(h->delivered, 3);
+    EQ(h->pending, 0);
+    tu_run_free(&st);
+    free(text);
+}
+
+/* ANY with the owners up sends no hint: the first replica's acknowledgement answers (the
+ * client's request 1 ms, to an owner 1 ms, 1 ms of service, back 1 ms, the answer 1 ms).
+ * With a sloppy quorum, an owner believed down gets a fallback, not the coordinator's hint:
+ * n1 down, n4 (next on the walk) takes its place. */
+static void any_prefers_replicas_and_fallbacks(void **state)
+{
+    (void)state;
+    static const char *const no_faults[] = {"d1 =", "d2 =", "d3 =", "c4 =", "u1 =", "u2 =", "u3 =", NULL};
+    char *text = any_scenario(no_faults);
+    run_stats st;
+    tu_run_text(text, NULL, 0, &st);
+    expect_write(&st, "w1", 1, 1);
+    EQ(op_named(&st, "w1")->end - op_named(&st, "w1")->start, 5000000);
+    expect_read(&st, "r1", 1, 1, RC_FRESH, 0);
+    EQ(((const sloppy_res *)st.rr.res[MOD_SLOPPY])->coord_hints, 0);
+    EQ(st.net->sent[MSG_HINT_WRITE], 0);
+    EQ(st.net->sent[MSG_WRITE_REQ], 3);
+    tu_run_free(&st);
+    free(text);
+    static const char *const n1_down[] = {"d2 =", "d3 =", "c4 =", "u2 =", "u3 =", NULL};
+    text = any_scenario(n1_down);
+    const char *on[] = {"quorum.sloppy=on"};
+    tu_run_text(text, on, 1, &st);
+    const sloppy_res *sl = st.rr.res[MOD_SLOPPY];
+    expect_write(&st, "w1", 1, 1);
+    EQ(sl->coord_hints, 0);
+    EQ(sl->fallbacks, 1);
+    EQ(st.net->sent[MSG_WRITE_REQ], 2);
+    tu_run_free(&st);
+    free(text);
+}
+
+/* ANY is a write level, and needs a node coordinator to keep its hint. */
+static void any_level_errors_name_line_and_key(void **state)
+{
+    (void)state;
+    char errs[4096];
+    EQ(tu_check_text("[run]\nops = 10\n[quorum]\nr = ANY\n", NULL, 0, errs, sizeof errs), 1);
+    HAS(errs, ":4: quorum.r = ANY: ANY is a write level (a hint answers no read)");
+    EQ(tu_check_text("[run]\nops = 10\n[quorum]\nw = ANY\n", NULL, 0, errs, sizeof errs), 1);
+    HAS(errs, ":4: quorum.w = ANY: ANY needs a node coordinator to keep the hint (cluster.coordinator = any or owner)");
+    EQ(tu_check_text("[workload]\nmode = script\nkeys = 1\n[script]\nr1 = 0ms read k1 at ANY\n"
+                     "w1 = 0ms write k1 at ANY\n",
+                     NULL, 0, errs, sizeof errs),
+       2);
+    HAS(errs, ":5: script.r1 = 0ms read k1 at ANY: at ANY: a write level (a hint answers no read)");
+    HAS(errs, ":6: script.w1 = 0ms write k1 at ANY: at ANY: needs a node coordinator to keep the hint");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -367,6 +496,10 @@ int main(void)
         cmocka_unit_test(sloppy_stale_read),
         cmocka_unit_test(sloppy_off_fails_the_write_instead),
         cmocka_unit_test(handoff_converges),
+        cmocka_unit_test(any_write_acknowledged_by_a_hint_alone_is_lost),
+        cmocka_unit_test(any_hint_handed_off_converges),
+        cmocka_unit_test(any_prefers_replicas_and_fallbacks),
+        cmocka_unit_test(any_level_errors_name_line_and_key),
         cmocka_unit_test(read_repair_next_read_consistent),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
