@@ -16,8 +16,8 @@ const cfg_table retry_table = {retry_keys, 1, 0};
 static int on_expiry(void *ctx, op *o)
 {
     retry *rt = ctx;
-    if (o->retries)
-        return 0; /* once */
+    if (o->retries || o->lvl == 0)
+        return 0; /* once; and ANY has no lower level */
     rt->res->downgraded[o->kind]++;
     return o->ncounted > 0 ? o->ncounted : 1;
 }

@@ -463,6 +463,19 @@ static void any_prefers_replicas_and_fallbacks(void **state)
     free(text);
 }
 
+/* A write at ANY that gathers nothing (its coordinator, n1 with seed 1, is down) fails: a
+ * downgrading retry has no lower level to take. */
+static void any_is_not_downgraded(void **state)
+{
+    (void)state;
+    const char *sets[] = {"run.seed=1", "retry.downgrade=on"};
+    run_stats st;
+    tu_run_file(tu_src("scenarios/any.ini"), sets, 2, &st);
+    expect_write(&st, "w1", 0, 0);
+    EQ(((const retry_res *)st.rr.res[MOD_RETRY])->downgraded[OP_WRITE], 0);
+    tu_run_free(&st);
+}
+
 /* ANY is a write level, and needs a node coordinator to keep its hint. */
 static void any_level_errors_name_line_and_key(void **state)
 {
@@ -499,6 +512,7 @@ int main(void)
         cmocka_unit_test(any_write_acknowledged_by_a_hint_alone_is_lost),
         cmocka_unit_test(any_hint_handed_off_converges),
         cmocka_unit_test(any_prefers_replicas_and_fallbacks),
+        cmocka_unit_test(any_is_not_downgraded),
         cmocka_unit_test(any_level_errors_name_line_and_key),
         cmocka_unit_test(read_repair_next_read_consistent),
     };
