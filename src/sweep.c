@@ -151,6 +151,8 @@ static int parse_range(const piece *pc, const char *dots, size_t idx, int64_t *f
     return 0;
 }
 
+static int cmp_str(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+
 int sweep_parse(const char *arg, sweep *s, char *why, size_t n)
 {
     s->key = NULL;
@@ -251,6 +253,23 @@ int sweep_parse(const char *arg, sweep *s, char *why, size_t n)
             s->n++;
         }
     }
+    /* a value given twice would run the same configuration twice under one label */
+    const char **sorted = mem_alloc(s->n * sizeof *sorted);
+    if (!sorted)
+        goto oom;
+    for (size_t k = 0; k < s->n; k++)
+        sorted[k] = s->values[k];
+    qsort(sorted, s->n, sizeof *sorted, cmp_str);
+    for (size_t k = 1; k < s->n; k++) {
+        if (strcmp(sorted[k - 1], sorted[k]) == 0) {
+            snprintf(why, n, "the value '%.60s' is given twice (a range may include it): each value runs once",
+                     sorted[k]);
+            mem_free(sorted);
+            sweep_free(s, 1);
+            return -1;
+        }
+    }
+    mem_free(sorted);
     return 0;
 oom:
     sweep_free(s, 1);

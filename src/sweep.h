@@ -17,8 +17,9 @@
  * returns -1 with the reason in why (n bytes) and leaves s empty, nothing allocated: a
  * missing '=' or key, a key that is not section.key, no values, an empty unquoted value
  * ("value 2 of 3 is empty"), a parenthesis or quote not closed, a quote inside an unquoted
- * value, text after a closing quote, a malformed range, or more than RUNNER_MAX_CONFIGS
- * values in all. O(length of arg + values). */
+ * value, text after a closing quote, a malformed range, more than RUNNER_MAX_CONFIGS values
+ * in all, or a value given twice (as written: 1..3,2 repeats 2). O(length of arg + values
+ * log values). */
 int sweep_parse(const char *arg, sweep *s, char *why, size_t n);
 /* Frees what sweep_parse allocated in each of the n sweeps and empties them. */
 void sweep_free(sweep *sw, size_t n);

@@ -132,6 +132,10 @@ static void sweep_malformed_is_refused_with_its_reason(void **state)
         {"network.latency=\"exp(1ms)", "value 1: the quote is not closed"},
         {"network.latency=\"a\"b", "value 1: text after the closing quote (the quotes hold the whole value)"},
         {"network.latency=1,a\"b\"", "value 2: a '\"' inside a value (put the whole value in quotes)"},
+        {"quorum.r=1,2,1", "the value '1' is given twice (a range may include it): each value runs once"},
+        {"quorum.r=1..3,2", "the value '2' is given twice (a range may include it): each value runs once"},
+        {"network.latency=\"exp(1ms)\",exp(1ms)",
+         "the value 'exp(1ms)' is given twice (a range may include it): each value runs once"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         expect_refused(bad[i].arg, bad[i].why);
@@ -170,7 +174,7 @@ static void sweep_out_of_memory_leaks_nothing(void **state)
         EQ(s.n, 0);
         EQ(mem_live(), live);
     }
-    EQ(failed, 7); /* the key, the array, five values */
+    EQ(failed, 8); /* the key, the array, five values, the duplicate check's sorted copy */
 }
 
 int main(void)
