@@ -202,9 +202,37 @@ static void hedging_under_load_helps_then_hurts(void **state)
     assert_true(p99[1][1] > p99[1][0]); /* near saturation: it lengthens it */
 }
 
+/* At LOCAL_ONE, a hedge goes to the other owner in the client's datacenter, never to one
+ * whose reply could not count; with one local owner there is no one left to hedge to. */
+static void hedge_stays_in_the_local_datacenter(void **state)
+{
+    (void)state;
+    static const char *sc =
+        "[run]\nops = 2000\n[cluster]\ndatacenters = dc1:3 dc2:3\nreplicas = dc1:2 dc2:2\n"
+        "[quorum]\nr = LOCAL_ONE\nw = LOCAL_ONE\nread_fanout = r\ntimeout = 1s\n"
+        "[network]\nlatency = exp(1ms)\ndc_latency = const(40ms)\n"
+        "[hedge]\npolicy = always\n[workload]\nread_ratio = 1\nrate = 1000/s\nkeys = 100\nclient_dc = dc1\n";
+    run_stats st;
+    tu_run_text(sc, NULL, 0, &st);
+    const hedge_res *hr = st.rr.res[MOD_HEDGE];
+    EQ(hr->firsts, 2000);
+    EQ(hr->hedges, 2000);
+    EQ(hr->no_owner_left, 0);
+    EQ(st.net->cross_dc, 0);
+    tu_run_free(&st);
+    const char *one[] = {"cluster.replicas=dc1:1 dc2:2"};
+    tu_run_text(sc, one, 1, &st);
+    hr = st.rr.res[MOD_HEDGE];
+    EQ(hr->hedges, 0);
+    EQ(hr->no_owner_left, 2000);
+    EQ(st.net->cross_dc, 0);
+    tu_run_free(&st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(hedge_stays_in_the_local_datacenter),
         cmocka_unit_test(hedge_fixed_matches_monte_carlo),
         cmocka_unit_test(tied_request_cancels_its_queued_twin),
         cmocka_unit_test(hedge_budget_caps_extra_requests),
