@@ -73,6 +73,10 @@ int coord_level(int64_t level, int n)
 
 const char *coord_level_name(int64_t level, char *buf)
 {
+    if (level == 0) { /* an operation's lvl at ANY */
+        snprintf(buf, 16, "ANY");
+        return buf;
+    }
     for (size_t i = 3; i < sizeof level_names / sizeof level_names[0]; i++) {
         if (level == level_names[i].v) {
             snprintf(buf, 16, "%s", level_names[i].name);

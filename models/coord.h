@@ -58,7 +58,8 @@ int coord_parse_level(const char *text, void *dst, char *err, size_t n);
 /* A level (a number, QUORUM or ALL) as a count of replicas out of n; a datacenter level
  * counts as n here (only a quorum rule resolves it); ANY as 0 (the replicas it promises). */
 int coord_level(int64_t level, int n);
-/* A level as written: "2", "QUORUM", "LOCAL_QUORUM"; buf holds at least 16 bytes. */
+/* A level as written: "2", "QUORUM", "LOCAL_QUORUM", "ANY" (for QL_ANY, and for an
+ * operation's lvl 0); buf holds at least 16 bytes. */
 const char *coord_level_name(int64_t level, char *buf);
 
 /* What the coordinator counted, for the report. */
@@ -81,14 +82,14 @@ typedef void (*coord_fanout_fn)(void *ctx, op *o);
  * coordinates o. */
 typedef int (*coord_place_fn)(void *ctx, const op *o);
 
-/* A quorum rule: resolves and counts the levels below QL_ALL (per datacenter), for the
+/* A quorum rule: resolves and counts the datacenter levels (per datacenter), for the
  * module that installs it. An operation at such a level is ruled (o->lvl < 0): a request
  * counts toward its quorum only if the rule accepts its node, its read targets are the
  * rule's choice, and the rule's test replaces ncounted == need. Every function is
  * required. */
 typedef struct coord_rule {
     void *ctx;
-    /* The replies o waits for at level (a level below QL_ALL), in all: o->need. Called when
+    /* The replies o waits for at level (a datacenter level), in all: o->need. Called when
      * o is submitted (o->dc set). 0: o cannot reach it (it then fails at its deadline). */
     int (*need)(void *ctx, const op *o, int64_t level);
     /* Can a reply from node nd count toward ruled o's quorum? */
@@ -190,7 +191,7 @@ int coord_set_expiry(coord *c, coord_expiry_fn fn, void *ctx, const char *owner,
 /* Replaces the coordinator placement for coordinator = any|owner. A second policy is an
  * error: -1 with err. */
 int coord_set_place(coord *c, coord_place_fn fn, void *ctx, const char *owner, char *err, size_t n);
-/* Installs the quorum rule for the levels below QL_ALL (copied). A second rule is an error:
+/* Installs the quorum rule for the datacenter levels (copied). A second rule is an error:
  * -1 with err. */
 int coord_set_rule(coord *c, const coord_rule *r, const char *owner, char *err, size_t n);
 /* Claims a timer slot for fn; returns the slot, or -1 when none is left. */

@@ -181,7 +181,7 @@ static void counted_into(const explain *x, const op *o, why_list *l, int writes)
 {
     for (int r = 0; r < o->ncounted; r++) {
         const op_target *t = op_counted(o, r);
-        int fb = t->cause == CAUSE_FALLBACK ? 1 + (writes && t->node == o->coord) : 0;
+        int fb = t->cause == CAUSE_FALLBACK ? 1 + (writes && o->lvl == 0 && t->node == o->coord) : 0;
         int owner = writes && fb ? hint_owner(x, o->key, t->node, &o->ver) : 0;
         list_add(l, t->node, owner, t->ver.seq, -1, fb);
     }
@@ -733,7 +733,7 @@ static void para_stale_no_overlap(sb *b, const facts *f, uint64_t k)
         return;
     }
     char rlv[16], wlv[16];
-    if (f->wl == QL_ANY && !coord_level_is_dc(f->rl))
+    if (f->wl == QL_ANY)
         sb_printf(b, " Here writes at ANY promise no replica (W = 0): a write acknowledged by a hint alone is "
                      "on no replica until the hint is handed off.");
     else if (f->rl < 0 || f->wl < 0)
@@ -1100,10 +1100,13 @@ static void json_script(jw *j, const char *key, const run_view *v)
                 jw_str(j, "latest_write", e->latest_write >= 0 ? name_of(scr, e->latest_write) : NULL);
                 json_nodes(j, "latest_acked_by", &e->acked, 0);
                 json_nodes(j, "latest_acked_by_fallbacks", &e->acked, 1);
-                jw_int(j, "w", e->latest_w);
+                /* the replicas the write's level promised: W, or 0 at ANY (latest_lvl) */
+                jw_int(j, "w", e->latest_lvl >= 0 ? e->latest_lvl : e->latest_w);
+                if (e->latest_lvl == 0)
+                    jw_str(j, "w_level", "ANY");
                 jw_int(j, "n", r->replicas);
                 if (e->lvl >= 0 && e->latest_lvl >= 0) {
-                    jw_bool(j, "r_plus_w_gt_n", e->need + e->latest_w > r->replicas);
+                    jw_bool(j, "r_plus_w_gt_n", e->need + e->latest_lvl > r->replicas);
                 } else { /* datacenter levels: the rule's verdict, not the sum */
                     char l[16];
                     jw_str(j, "r_level", coord_level_name(e->lvl, l));

@@ -408,6 +408,10 @@ static void on_answer(void *ctx, op *p)
         jw_int(&j, "v", p->ver.seq);
         jw_int(&j, "acks", p->ncounted);
         jw_int(&j, "w", p->need);
+        if (p->lvl <= 0) {
+            char l[16];
+            jw_str(&j, "level", coord_level_name(p->lvl, l));
+        }
         tracer_end(&j);
         return;
     }

@@ -186,6 +186,7 @@ typedef struct run_facts {
     int n, r, w, nodes;
     int k;                  /* nodes that lost their storage in a volatile crash */
     int failed_r, failed_w; /* reads, writes failed as unavailable */
+    int any;                /* writes at ANY (w is 0 then) */
 } run_facts;
 
 static void judge(FILE *f, const store_default *d, const char *cls, const run_facts *rf)
@@ -225,6 +226,11 @@ static void judge(FILE *f, const store_default *d, const char *cls, const run_fa
             snprintf(line, sizeof line, "hides it: a write waits for %d copies, and %d node%s lost %s storage in "
                                         "this run (such a write waits, or fails as unavailable, instead)",
                      w, k, k == 1 ? "" : "s", k == 1 ? "its" : "their");
+        else if (rf->any)
+            snprintf(line, sizeof line, "can show it only for a write a replica acknowledged (%d cop%s, and %d node%s "
+                                        "lost %s storage): W counts replicas, so a write that rests on a hint alone "
+                                        "fails as unavailable there instead",
+                     w, w == 1 ? "y" : "ies", k, k == 1 ? "" : "s", k == 1 ? "its" : "their");
         else
             snprintf(line, sizeof line, "can show it: %d cop%s per acknowledged write, and %d node%s lost %s storage",
                      w, w == 1 ? "y" : "ies", k, k == 1 ? "" : "s", k == 1 ? "its" : "their");
@@ -349,8 +355,8 @@ static void print_config(FILE *f, const run_item *it)
         return;
     }
     const stats_res *st = it->rr.res[MOD_STATS];
-    run_facts rf = {n, r, w, (int)SC_CFG(sc, MOD_CLUSTER, cluster_cfg)->nodes, volatile_nodes(it),
-                    st->unavailable[OP_READ] > 0, st->unavailable[OP_WRITE] > 0};
+    run_facts rf = {n,  r, w, (int)SC_CFG(sc, MOD_CLUSTER, cluster_cfg)->nodes, volatile_nodes(it),
+                    st->unavailable[OP_READ] > 0, st->unavailable[OP_WRITE] > 0, any};
     size_t nd;
     const store_default *d = levels_defaults(&nd);
     for (size_t i = 0; i < s.n; i++) {

@@ -121,8 +121,10 @@ static metric_val get_note(const run_view *v, int arg)
                                                                 : "");
     }
     if (vd == V_LATEST)
-        return mv_str(dc_levels(v->sc) ? "differs: the levels need not meet (datacenter rule), no stale read seen"
-                                       : "differs: R+W<=N allows stale reads, none seen");
+        return mv_str(SC_CFG(v->sc, MOD_QUORUM, quorum_cfg)->w == QL_ANY
+                          ? "differs: writes at ANY promise no replica (W = 0), no stale read seen"
+                      : dc_levels(v->sc) ? "differs: the levels need not meet (datacenter rule), no stale read seen"
+                                         : "differs: R+W<=N allows stale reads, none seen");
     return mv_str("");
 }
 

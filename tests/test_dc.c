@@ -885,6 +885,18 @@ static void table_note_names_the_datacenter_rule(void **state)
     const char *no = strstr(quorum, "6 no  latest"), *need = strstr(quorum, "the levels need not meet (datacenter rule)");
     assert_true(no && no < quorum_end && need && need < quorum_end);
     free(out);
+    /* writes at ANY promise no replica: that, not the datacenter rule, is why */
+    const char *any[] = {"--out", dir, "--force", "--set", "run.ops=20000", "--set", "quorum.w=ANY",
+                         "scenarios/two-dc.ini", NULL};
+    out = tu_qsim_stdout(any, &status);
+    EQ(status, 0);
+    quorum = strstr(out, "\nquorum.r=QUORUM");
+    assert_non_null(quorum);
+    quorum_end = strchr(quorum + 1, '\n');
+    need = strstr(quorum, "6 4 0   4 no  latest");
+    const char *why = strstr(quorum, "differs: writes at ANY promise no replica (W = 0), no stale read seen");
+    assert_true(need && need < quorum_end && why && why < quorum_end);
+    free(out);
     tu_rm_tree(dir);
 }
 

@@ -646,6 +646,41 @@ static void any_write_is_explained(void **state)
     HAS(out, "      why: the write was acknowledged at ANY, which promises no replica (W = 0): the read set {n3}\n");
     HAS(out, "  r2           200ms read  k1    -> v1 (latest v1) fresh");
     free(out);
+    /* even at R = ALL a read that missed it was promised nothing: W = 0, in summary.json too */
+    char dir[64], path[128];
+    tu_make_dir(dir, sizeof dir);
+    const char *all[] = {"--out", dir, "--set", "quorum.r=ALL", "scenarios/any.ini", NULL};
+    int status;
+    out = tu_qsim_stdout(all, &status);
+    EQ(status, 0);
+    HAS(out, "3 3 0   3 no  lost");
+    free(out);
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    char *sum = slurp_file(path);
+    HAS(sum, "\"w\": 0,\n            \"w_level\": \"ANY\",\n            \"n\": 3,\n            "
+             "\"r_plus_w_gt_n\": false,");
+    assert_null(strstr(sum, "\"r_plus_w_gt_n\": true"));
+    free(sum);
+    tu_rm_tree(dir);
+    /* a sloppy-quorum fallback that happens to be the coordinator is still a fallback when
+     * the write is not at ANY */
+    const char *sl[] = {"--set", "cluster.coordinator=any", "--seed", "1", NULL};
+    out = story("scenarios/sloppy.ini", sl);
+    HAS(out, "acknowledged by fallback n4 for n1, n2");
+    assert_null(strstr(out, "coordinator n4"));
+    free(out);
+    /* a datacenter-level read that missed a write at ANY names the level */
+    tu_make_dir(dir, sizeof dir);
+    const char *dc = put_story(dir, "dcany.ini",
+                               "[cluster]\ndatacenters = dc1:3 dc2:3\nreplicas = dc1:3 dc2:3\n"
+                               "[quorum]\nr = LOCAL_QUORUM\nw = ANY\ntimeout = 200ms\n"
+                               "[network]\nlatency = const(1ms)\ndc_latency = const(40ms)\n"
+                               "[workload]\nmode = script\nkeys = 1\nclient_dc = dc1:1 dc2:1\n"
+                               "[script]\nw1 = 0ms write k1 from dc1\nr1 = 10ms read k1 from dc2\n");
+    out = story(dc, NULL);
+    HAS(out, "      why: a read at LOCAL_QUORUM from dc2 and a write at ANY from dc1 are not promised to meet");
+    free(out);
+    tu_rm_tree(dir);
 }
 
 /* A read's verdict is fixed by what was acknowledged when it started: w1 (W=2) is the latest
