@@ -52,7 +52,7 @@ static void fanout(void *ctx, op *o)
         coord_fanout_default(c, o);
         return;
     }
-    uint16_t up[RING_MAX_REPLICAS], hint_for[RING_MAX_REPLICAS], down[RING_MAX_REPLICAS];
+    uint16_t up[RING_MAX_REPLICAS], hint_for[RING_MAX_REPLICAS], down[RING_MAX_REPLICAS] = {0};
     uint16_t fb[RING_MAX_REPLICAS], fb_for[RING_MAX_REPLICAS];
     int nup = 0, ndown = 0, nfb = 0;
     for (int i = 0; i < sl->n; i++) {
