@@ -19,6 +19,9 @@ static const cfg_key hints_keys[] = {
      "hints a holder replays per second to owners it believes up"},
     {"hints", "dispatch_interval", CFG_DURATION, "1s", 1000, 1e15, NULL, offsetof(hints_cfg, dispatch_interval), NULL,
      "how often a holder checks which owners it believes up; an unacknowledged replay is resent after it"},
+    {"hints", "coordinator", CFG_ENUM, "off", 1, 0, "off|on", offsetof(hints_cfg, coordinator), NULL,
+     "the coordinator keeps a hint for each owner it believes down that no fallback stands in for, and sends it no "
+     "write (Cassandra's hinted handoff); such a hint counts toward W only at ANY"},
 };
 const cfg_table hints_table = {hints_keys, sizeof hints_keys / sizeof hints_keys[0], 0};
 
@@ -350,6 +353,14 @@ static int create(world *w, const void *mcfg, void *res, void **state, char *err
                       &w->coord, res, err, n);
 }
 
+static void check(cfg *c, const scenario *sc, void *mcfg)
+{
+    const hints_cfg *hc = mcfg;
+    if (hc->coordinator && SC_CFG(sc, MOD_CLUSTER, cluster_cfg)->coordinator == COORD_AT_CLIENT)
+        cfg_error_key(c, "hints", "coordinator",
+                      "needs a node coordinator to keep the hints (cluster.coordinator = any or owner)");
+}
+
 static void finish(void *state, void *res)
 {
     const hints *h = state;
@@ -406,6 +417,7 @@ const module hints_module = {
     .name = "hints",
     .keys = &hints_table,
     .cfg_size = sizeof(hints_cfg),
+    .check = check,
     .res_size = sizeof(hints_res),
     .res_init = res_init,
     .create = create,

@@ -17,8 +17,11 @@
  * hints; durable, it keeps them and resumes after recovery. Hints are holders for the
  * oracle: a write alive only as a hint is not lost.
  *
- * Hints exist only under a sloppy quorum: without it the [hints] keys have nothing to act
- * on (a scenario may keep them while a sweep turns quorum.sloppy off).
+ * Who keeps a hint is the fan-out's choice (sloppy.h): a sloppy quorum's fallback; the
+ * coordinator itself for an owner it believes down that no fallback stands in for, at ANY
+ * or with `coordinator = on` (Cassandra's hinted handoff, where the coordinator writes the
+ * hints; they count toward W only at ANY). Without any of these the [hints] keys have
+ * nothing to act on (a scenario may keep them while a sweep turns quorum.sloppy off).
  *
  * Owns [hints] and the hint_write, hint_ack, handoff and handoff_ack kinds. */
 #ifndef QSIM_HINTS_H
@@ -41,6 +44,7 @@ typedef struct hints_cfg {
     int readable;              /* 0 off, 1 on */
     double replay_rate;        /* hints per second per holder */
     int64_t dispatch_interval; /* ns */
+    int coordinator;           /* 0 off, 1 on: the coordinator keeps hints for owners believed down */
 } hints_cfg;
 
 extern const cfg_table hints_table;

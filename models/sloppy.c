@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include "models/hints.h"
 #include "models/scenario.h"
 #include "models/wl.h"
 #include "models/world.h"
@@ -48,7 +49,8 @@ static void fanout(void *ctx, op *o)
     sloppy *sl = ctx;
     coord *c = sl->c;
     int any = o->kind == OP_WRITE && o->lvl == 0;
-    if (!sl->on && !any) {
+    int keep = any || (o->kind == OP_WRITE && sl->coord_hints); /* the coordinator keeps hints */
+    if (!sl->on && !keep) {
         coord_fanout_default(c, o);
         return;
     }
@@ -75,9 +77,9 @@ static void fanout(void *ctx, op *o)
         up[nup++] = (uint16_t)nd;
         nfb++;
     }
-    /* at ANY, the coordinator keeps a hint for each owner left without a fallback */
+    /* the coordinator keeps a hint for each owner left without a fallback */
     int ncoord = 0;
-    for (int i = nfb; any && o->coord != EP_CLIENT && i < ndown; i++) {
+    for (int i = nfb; keep && o->coord != EP_CLIENT && i < ndown; i++) {
         fb[nfb + ncoord] = (uint16_t)o->coord;
         fb_for[nfb + ncoord] = down[i];
         hint_for[nup] = down[i];
@@ -97,11 +99,12 @@ static void fanout(void *ctx, op *o)
                 continue;
             }
             msg_payload pl = {.hint = {hint_for[i]}};
-            if (i < nup - ncoord)
-                sl->res->fallbacks++;
-            else
+            int own = i >= nup - ncoord; /* the coordinator's: counts toward W only at ANY */
+            if (own)
                 sl->res->coord_hints++;
-            coord_send(c, o, up[i], MSG_HINT_WRITE, CAUSE_FALLBACK, 1, NULL, &pl);
+            else
+                sl->res->fallbacks++;
+            coord_send(c, o, up[i], MSG_HINT_WRITE, CAUSE_FALLBACK, !own || any, NULL, &pl);
         }
         return;
     }
@@ -114,8 +117,8 @@ static void fanout(void *ctx, op *o)
     }
 }
 
-int sloppy_init(sloppy *sl, coord *c, const ring *rg, const fd_iface *fd, tracer *tr, int on, sloppy_res *res,
-                char *err, size_t n)
+int sloppy_init(sloppy *sl, coord *c, const ring *rg, const fd_iface *fd, tracer *tr, int on, int coord_hints,
+                sloppy_res *res, char *err, size_t n)
 {
     sl->c = c;
     sl->rg = rg;
@@ -124,6 +127,7 @@ int sloppy_init(sloppy *sl, coord *c, const ring *rg, const fd_iface *fd, tracer
     sl->n = ring_replicas(rg);
     sl->nodes = ring_nodes(rg);
     sl->on = on;
+    sl->coord_hints = coord_hints;
     sl->res = res;
     return coord_set_fanout(c, fanout, sl, "sloppy", err, n);
 }
@@ -145,13 +149,14 @@ static int uses_any(const scenario *sc)
 static int create(world *w, const void *mcfg, void *res, void **state, char *err, size_t n)
 {
     const sloppy_cfg *sc = mcfg;
-    if (!sc->on && !uses_any(w->sc))
+    int coord_hints = SC_CFG(w->sc, MOD_HINTS, hints_cfg)->coordinator;
+    if (!sc->on && !coord_hints && !uses_any(w->sc))
         return 0;
     sloppy *sl = mem_calloc(1, sizeof *sl);
     if (!sl)
         return -ENOMEM;
     *state = sl;
-    if (sloppy_init(sl, &w->coord, w->ring, &w->fd, &w->tr, sc->on, res, err, n))
+    if (sloppy_init(sl, &w->coord, w->ring, &w->fd, &w->tr, sc->on, coord_hints, res, err, n))
         return -EINVAL;
     sl->wl = SC_CFG(w->sc, MOD_WORKLOAD, wl_cfg);
     return 0;
@@ -171,7 +176,8 @@ static const metric sloppy_metrics[] = {
     {"sloppy.short_of_n", "sloppy_short_of_n", NULL, MT_COUNT, "operations",
      "operations that found fewer than N nodes believed up", F(short_of_n)},
     {"sloppy.coordinator_hints", "sloppy_coordinator_hints", NULL, MT_COUNT, "messages",
-     "hints a coordinator kept itself for owners believed down with no fallback (writes at ANY)", F(coord_hints)},
+     "hints a coordinator kept itself for owners believed down with no fallback (writes at ANY, or "
+     "hints.coordinator = on)", F(coord_hints)},
 };
 
 const module sloppy_module = {

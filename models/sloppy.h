@@ -13,7 +13,10 @@
  * each owner believed down that has no fallback, a message to itself whose acknowledgement
  * counts: so ANY is acknowledged at once when an owner is believed down, by a hint that is
  * on no replica. The policy is installed for a scenario at ANY even with sloppy off, where
- * every other operation goes out as the default fan-out sends it. Owns [quorum] sloppy. */
+ * every other operation goes out as the default fan-out sends it. With `hints.coordinator =
+ * on` (Cassandra's hinted handoff) the coordinator keeps those hints for writes at every
+ * level, sending no write to an owner it believes down; they count toward W only at ANY.
+ * Owns [quorum] sloppy. */
 #ifndef QSIM_SLOPPY_H
 #define QSIM_SLOPPY_H
 #include <stdint.h>
@@ -34,7 +37,7 @@ typedef struct sloppy_res {
     uint64_t fallbacks;      /* requests sent to fallbacks */
     uint64_t believed_down;  /* owners skipped because the coordinator believed them down */
     uint64_t short_of_n;     /* operations that found fewer than N nodes believed up */
-    uint64_t coord_hints;    /* hints a coordinator kept itself for writes at ANY */
+    uint64_t coord_hints;    /* hints a coordinator kept itself (writes at ANY, or hints.coordinator) */
 } sloppy_res;
 
 typedef struct sloppy {
@@ -44,12 +47,14 @@ typedef struct sloppy {
     tracer *tr;
     const struct wl_cfg *wl; /* names scripted operations in the trace (NULL: by index) */
     int n, nodes;
-    int on; /* the sloppy quorum; else only writes at ANY leave the default fan-out */
+    int on;          /* the sloppy quorum */
+    int coord_hints; /* hints.coordinator: every write's coordinator keeps hints (not only at ANY) */
     sloppy_res *res;
 } sloppy;
 
-/* Installs the policy on c (on: a sloppy quorum; off: for writes at ANY only). 0, or -1 with
- * err when another policy is installed. */
-int sloppy_init(sloppy *sl, coord *c, const ring *rg, const fd_iface *fd, tracer *tr, int on, sloppy_res *res,
-                char *err, size_t n);
+/* Installs the policy on c (on: a sloppy quorum; coord_hints: coordinators keep hints for
+ * every write; with neither, for writes at ANY only). 0, or -1 with err when another policy
+ * is installed. */
+int sloppy_init(sloppy *sl, coord *c, const ring *rg, const fd_iface *fd, tracer *tr, int on, int coord_hints,
+                sloppy_res *res, char *err, size_t n);
 #endif

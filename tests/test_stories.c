@@ -478,6 +478,52 @@ static void any_is_not_downgraded(void **state)
     tu_run_free(&st);
 }
 
+/* Cassandra's hinted handoff with a strict quorum: n1, an owner of k1, is down when w1
+ * (W=2) is written; the coordinator n3 sends the write to n2 and itself and keeps a hint for
+ * n1, which does not count toward W. Its dispatch at 61 ms finds n1 up (since 20 ms) and
+ * hands v1 off, so r1 at ONE from n1 at 100 ms is fresh. Without coordinator hints n1 never
+ * learns of v1 and r1 is stale. */
+static const char *coord_hint_story =
+    "[run]\nseed = 1\n[cluster]\nnodes = 3\nreplicas = 3\ncoordinator = owner\n"
+    "[quorum]\nr = ONE\nw = TWO\nread_fanout = r\ntimeout = 25ms\n[network]\nlatency = const(1ms)\n"
+    "[hints]\ndispatch_interval = 50ms\n[workload]\nmode = script\nkeys = 1\n"
+    "[script]\nw1 = 10ms write k1\nr1 = 100ms read k1 prefer n1\n"
+    "[faults]\ndown = 0ms crash n1\nup = 20ms recover n1\n";
+
+static void coordinator_hint_brings_a_returning_owner_up_to_date(void **state)
+{
+    (void)state;
+    run_stats st;
+    tu_run_text(coord_hint_story, NULL, 0, &st);
+    expect_write(&st, "w1", 1, 1);
+    expect_read(&st, "r1", 0, 1, RC_STALE, 1);
+    EQ(st.net->sent[MSG_HINT_WRITE], 0);
+    tu_run_free(&st);
+    const char *on[] = {"hints.coordinator=on"};
+    char dir[64], path[128];
+    tu_make_dir(dir, sizeof dir);
+    tu_put(dir, "hint.ini", coord_hint_story);
+    snprintf(path, sizeof path, "%s/hint.ini", dir);
+    char *tr = tu_run_file_trace(path, on, 1, &st);
+    const hints_res *h = st.rr.res[MOD_HINTS];
+    const sloppy_res *sl = st.rr.res[MOD_SLOPPY];
+    expect_write(&st, "w1", 1, 1);
+    EQ(op_named(&st, "w1")->end - op_named(&st, "w1")->start, 4000000); /* W=2 from n3 and n2, as without */
+    expect_read(&st, "r1", 1, 1, RC_FRESH, 0);
+    EQ(st.net->sent[MSG_WRITE_REQ], 2); /* n1, believed down, gets a hint instead */
+    EQ(st.net->sent[MSG_HINT_WRITE], 1);
+    EQ(sl->coord_hints, 1);
+    EQ(h->stored, 1);
+    EQ(h->delivered, 1);
+    EQ(h->pending, 0);
+    HAS(tr, "\"ev\":\"hint\",\"node\":\"n3\",\"for\":\"n1\",\"key\":\"k1\",\"v\":1");
+    HAS(tr, "\"ev\":\"ack\",\"op\":\"w1\",\"key\":\"k1\",\"v\":1,\"acked_by\":[\"n3\",\"n2\"]}");
+    HAS(tr, "\"ev\":\"apply\",\"node\":\"n1\",\"key\":\"k1\",\"v\":1,\"had\":0,\"by\":\"handoff\"}");
+    free(tr);
+    tu_run_free(&st);
+    tu_rm_tree(dir);
+}
+
 /* ANY is a write level, and needs a node coordinator to keep its hint. */
 static void any_level_errors_name_line_and_key(void **state)
 {
@@ -493,6 +539,9 @@ static void any_level_errors_name_line_and_key(void **state)
        2);
     HAS(errs, ":5: script.r1 = 0ms read k1 at ANY: at ANY: a write level (a hint answers no read)");
     HAS(errs, ":6: script.w1 = 0ms write k1 at ANY: at ANY: needs a node coordinator to keep the hint");
+    EQ(tu_check_text("[run]\nops = 10\n[hints]\ncoordinator = on\n", NULL, 0, errs, sizeof errs), 1);
+    HAS(errs, ":4: hints.coordinator = on: needs a node coordinator to keep the hints (cluster.coordinator = any or "
+              "owner)");
 }
 
 int main(void)
@@ -515,6 +564,7 @@ int main(void)
         cmocka_unit_test(any_hint_handed_off_converges),
         cmocka_unit_test(any_prefers_replicas_and_fallbacks),
         cmocka_unit_test(any_is_not_downgraded),
+        cmocka_unit_test(coordinator_hint_brings_a_returning_owner_up_to_date),
         cmocka_unit_test(any_level_errors_name_line_and_key),
         cmocka_unit_test(read_repair_next_read_consistent),
     };
