@@ -45,6 +45,9 @@ static const level_row rows[] = {
      "the default: pr = 0, pw = 0, fallback vnodes take the place of owners that are down"},
     {"quorum.sloppy = off", "always: a level counts replicas only", "always",
      "pr = R, pw = W: that many primary (owner) vnodes must answer"},
+    {"hints.coordinator = on", "hinted_handoff_enabled = true, the default: the coordinator writes a hint for each "
+                               "replica it believes down, and replays it when the replica is back",
+     "-", "- (hints are kept by fallback vnodes: quorum.sloppy = on)"},
     {"hints.readable = on", "none: hints are not readable", "-", "fallback vnodes answer reads"},
     {"quorum.read_fanout = r", "reads ask the replicas the level needs (one for data, the others for digests), "
                                "more on speculative retry",
