@@ -94,7 +94,7 @@ static const cfg_key quorum_keys[] = {
     {"quorum", "w", CFG_CUSTOM, "QUORUM", 1, 0,
      "1..N|ONE|TWO|THREE|QUORUM|ALL|LOCAL_ONE|LOCAL_QUORUM|EACH_QUORUM|ANY", offsetof(quorum_cfg, w),
      coord_parse_level,
-     "W: acknowledgements a write waits for (ANY: one of any kind, a hint the coordinator keeps included)"},
+     "W: acknowledgements a write waits for (ANY: one of any kind, promising no replica)"},
     {"quorum", "timeout", CFG_DURATION, "1s", 1, 3600.0 * 1e9, NULL, offsetof(quorum_cfg, timeout), NULL,
      "an operation not answered by start + timeout fails as unavailable"},
     {"quorum", "read_fanout", CFG_ENUM, "all", 1, 0, "all|r", offsetof(quorum_cfg, read_fanout), NULL,
@@ -747,12 +747,9 @@ static void resolve_level(cfg *c, const char *key, int64_t *v, int64_t n)
 static void check(cfg *c, const scenario *sc, void *mcfg)
 {
     quorum_cfg *q = mcfg;
-    const cluster_cfg *cc = SC_CFG(sc, MOD_CLUSTER, cluster_cfg);
-    int64_t n = cc->replicas;
+    int64_t n = SC_CFG(sc, MOD_CLUSTER, cluster_cfg)->replicas;
     if (q->r == QL_ANY)
         cfg_error_key(c, "quorum", "r", "ANY is a write level (a hint answers no read)");
-    if (q->w == QL_ANY && cc->coordinator == COORD_AT_CLIENT)
-        cfg_error_key(c, "quorum", "w", "ANY needs a node coordinator to keep the hint (cluster.coordinator = any or owner)");
     resolve_level(c, "r", &q->r, n);
     resolve_level(c, "w", &q->w, n);
 }

@@ -146,6 +146,15 @@ static int uses_any(const scenario *sc)
     return 0;
 }
 
+/* The fan-out keeps a write at ANY as a hint on its coordinator: the client tier has none. */
+static void check(cfg *c, const scenario *sc, void *mcfg)
+{
+    (void)mcfg;
+    if (SC_CFG(sc, MOD_QUORUM, quorum_cfg)->w == QL_ANY &&
+        SC_CFG(sc, MOD_CLUSTER, cluster_cfg)->coordinator == COORD_AT_CLIENT)
+        cfg_error_key(c, "quorum", "w", "ANY needs a node coordinator to keep the hint (cluster.coordinator = any or owner)");
+}
+
 static int create(world *w, const void *mcfg, void *res, void **state, char *err, size_t n)
 {
     const sloppy_cfg *sc = mcfg;
@@ -184,6 +193,7 @@ const module sloppy_module = {
     .name = "sloppy",
     .keys = &sloppy_table,
     .cfg_size = sizeof(sloppy_cfg),
+    .check = check,
     .res_size = sizeof(sloppy_res),
     .create = create,
     .destroy = destroy,
